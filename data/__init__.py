@@ -1,0 +1,1 @@
+"""Storage, importers, and bundled reference and demo data."""

@@ -1,0 +1,1 @@
+"""Model loading: text encoders and trained artefacts."""
