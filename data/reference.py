@@ -43,3 +43,9 @@ def metro_stations() -> pd.DataFrame:
 @lru_cache(maxsize=None)
 def metro_lines() -> pd.DataFrame:
     return pd.read_csv(reference_path("shanghai_metro_lines.csv"))
+
+
+@lru_cache(maxsize=None)
+def approximate_points() -> pd.DataFrame:
+    """Hand-placed approximate points for districts and the demo district's 街道 (see PROVENANCE.md)."""
+    return pd.read_csv(reference_path("approximate_points.csv"), dtype={"code": str})

@@ -73,3 +73,26 @@ class StraightLineCommute:
         if walk <= CIRCLE_MINUTES or walk <= cycle * 1.5:
             return Commute(walk, "walk", km, f"距离{prefix}{km:.1f}公里，步行约{walk:.0f}分钟", approximate)
         return Commute(cycle, "cycle", km, f"距离{prefix}{km:.1f}公里，骑行约{cycle:.0f}分钟（步行约{walk:.0f}分钟）", approximate)
+
+    def estimate_many(self, origin: tuple[float, float], dests: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        return straight_line_minutes_many(origin, dests)
+
+
+def straight_line_minutes_many(origin: tuple[float, float], dests: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Vectorised best-of walking/cycling minutes from one origin to an (n, 2) array of points."""
+    km = haversine_km_many(origin[0], origin[1], dests[:, 0], dests[:, 1])
+    walk = km * DETOUR_FACTOR / WALK_KMH * 60.0
+    cycle = km * DETOUR_FACTOR / CYCLE_KMH * 60.0
+    use_walk = (walk <= CIRCLE_MINUTES) | (walk <= cycle * 1.5)
+    return np.where(use_walk, walk, cycle), ["walk" if w else "cycle" for w in use_walk]
+
+
+class CommuteEstimator:
+    """Protocol-like base: one estimate for explanations, a vectorised one for ranking."""
+
+    def estimate(self, origin, dest, *, approximate: bool = False) -> Commute:
+        raise NotImplementedError
+
+    def estimate_many(self, origin, dests: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        raise NotImplementedError
+

@@ -1,0 +1,41 @@
+"""One settings class, read from `JOBCIRCLE_*` environment variables, injected everywhere."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JOBCIRCLE_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("var"), description="数据目录：数据库、向量索引与密钥都在这里")
+    database_url: str = Field(default="", description="默认为数据目录下的 SQLite 文件")
+    encoder: str = Field(default="m3e-small", description="向量模型：m3e-small（内置）或 hashing-<维度>（仅测试）")
+    index_factory: str = Field(
+        default="auto", description="FAISS 索引工厂串，如 Flat、HNSW32、IVF1024,SQ8；auto 按规模选择"
+    )
+    exact_below: int = Field(default=20_000, description="auto 模式下，岗位数少于此值时用精确检索")
+    hnsw_ef_search: int = 96
+    candidate_pool: int = Field(default=200, ge=10, le=2000, description="向量召回候选数")
+    geo_pool: int = Field(default=300, ge=0, le=5000, description="按距离补充召回的候选数")
+    max_k: int = Field(default=100, ge=1, le=500)
+    default_radius_km: float = 3.0
+    district_code: str = Field(default="310109", description="本区行政区划代码（默认虹口区）")
+    refresh_interval_s: float = Field(default=1.0, description="服务检查数据库变更的最短间隔")
+
+    @model_validator(mode="after")
+    def _derive(self) -> "Settings":
+        self.data_dir = self.data_dir.expanduser().resolve()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'jobcircle.db'}"
+        return self
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def secret_path(self) -> Path:
+        return self.data_dir / "secret.key"
