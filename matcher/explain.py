@@ -12,6 +12,8 @@ def _list(items, limit: int = 4) -> str:
 
 
 def _salary(posting: Side) -> str | None:
+    if posting.extra.get("salary_text"):
+        return posting.extra["salary_text"]
     low, high = posting.salary_low, posting.salary_high
     if not low and not high:
         return None
