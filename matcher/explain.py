@@ -55,7 +55,9 @@ def explain_match(seeker: Side, posting: Side, scored: Scored, *, occupation_nam
         parts.append(f"薪资{salary}")
     elif seeker.salary_low:
         parts.append("薪资面议")
-    if scored.commute is not None:
+    if scored.commute is not None and scored.commute.approximate and scored.commute.distance_km < 0.5:
+        parts.append("与岗位在同一街道或片区（位置按街道估算，实际通勤以地图为准）")
+    elif scored.commute is not None:
         text = scored.commute.description
         if scored.commute.within_circle:
             text += "，在15分钟就业服务圈内"
