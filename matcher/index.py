@@ -115,6 +115,8 @@ class FaissIndex:
         inner = faiss.downcast_index(self._index.index)
         if isinstance(inner, faiss.IndexHNSW):
             inner.hnsw.efSearch = self.ef_search
+            if inner.ntotal == 0:
+                inner.hnsw.efConstruction = 80
         if isinstance(inner, faiss.IndexIVF):
             inner.nprobe = self.nprobe
 

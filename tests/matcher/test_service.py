@@ -1,0 +1,146 @@
+import numpy as np
+import pytest
+
+from matcher.errors import InvalidInput, NotFound
+from matcher.inputs import PostingInput, SeekerInput
+from matcher.service import JobCircle, MatchFilters
+from models.encoder import HashingEncoder
+
+DESIGN = PostingInput(title="平面设计助理", requirements="熟练使用Photoshop、Illustrator", salary="6000-8000元/月",
+                      street="曲阳路街道", education="大专及以上")
+CATERING = PostingInput(title="社区食堂帮厨", requirements="持健康证，会切配", salary="5000元/月", street="欧阳路街道")
+SECURITY = PostingInput(title="小区保安员", requirements="持保安员证，能上夜班", salary="200元/天", address="虹口区四平路")
+FAR = PostingInput(title="平面设计师", requirements="Photoshop、Illustrator", salary="6000-8000元/月",
+                   lat=31.03, lon=121.22)  # Songjiang, far from Hongkou
+
+
+def _seeker(**extra):
+    return SeekerInput(resume_text="视觉传达设计专业，熟练Photoshop、Illustrator，做过海报设计。手机13812345678",
+                       consent=True, street="广中路街道", **extra)
+
+
+def test_right_job_ranks_first_and_explains_itself(service):
+    ids = service.upsert_postings([DESIGN, CATERING, SECURITY])
+    seeker = service.create_seeker(_seeker(expected_salary=6000))
+    results = service.match_seeker(seeker["id"], k=3)
+    assert results[0]["posting_id"] == ids[0]
+    top = results[0]
+    assert "Photoshop" in top["matched"] and "Photoshop" in top["explanation"]
+    assert set(top["breakdown"]) >= {"semantic", "coverage", "education", "experience", "salary", "proximity"}
+    assert top["score"] == pytest.approx(sum(top["breakdown"].values()), abs=1e-3)
+    assert top["location_approximate"] is True and "估算" in top["explanation"]
+
+
+def test_closed_posting_disappears_and_new_one_appears_without_rebuild(service):
+    ids = service.upsert_postings([DESIGN, CATERING])
+    seeker = service.create_seeker(_seeker())
+    service.close_posting(ids[0])
+    assert ids[0] not in [r["posting_id"] for r in service.match_seeker(seeker["id"], k=10)]
+    new_id = service.create_posting(PostingInput(title="平面设计助理（见习）", requirements="Photoshop、Illustrator",
+                                                 street="广中路街道"))["id"]
+    assert service.match_seeker(seeker["id"], k=1)[0]["posting_id"] == new_id
+
+
+def test_expired_posting_is_never_matched(service):
+    expired = PostingInput.model_validate(DESIGN.model_dump() | {"expires_at": "2020-01-01T00:00:00+00:00"})
+    ids = service.upsert_postings([expired, CATERING])
+    seeker = service.create_seeker(_seeker())
+    assert ids[0] not in [r["posting_id"] for r in service.match_seeker(seeker["id"], k=10)]
+
+
+def test_results_survive_a_restart(settings):
+    first = JobCircle(settings, HashingEncoder(256)).start()
+    first.upsert_postings([DESIGN, CATERING, SECURITY, FAR])
+    seeker_id = first.create_seeker(_seeker())["id"]
+    before = first.match_seeker(seeker_id, k=4)
+    first.stop()
+    second = JobCircle(settings, HashingEncoder(256)).start()
+    assert second.match_seeker(seeker_id, k=4) == before
+    second.stop()
+
+
+def test_writes_from_another_process_reach_a_running_service(settings):
+    server = JobCircle(settings, HashingEncoder(256)).start()
+    seeker_id = server.create_seeker(_seeker())["id"]
+    importer = JobCircle(settings, HashingEncoder(256)).start()  # e.g. `jobcircle import` in another shell
+    new_id = importer.upsert_postings([DESIGN])[0]
+    assert server.match_seeker(seeker_id, k=1)[0]["posting_id"] == new_id
+    importer.stop()
+    server.stop()
+
+
+def test_max_commute_and_min_salary_are_hard_filters(service):
+    ids = service.upsert_postings([DESIGN, FAR, SECURITY])
+    seeker = service.create_seeker(_seeker())
+    near_only = service.match_seeker(seeker["id"], k=10, filters=MatchFilters(max_commute_minutes=30))
+    assert ids[1] not in [r["posting_id"] for r in near_only]
+    assert all(r["commute_minutes"] <= 30 for r in near_only)
+    paid = service.match_seeker(seeker["id"], k=10, filters=MatchFilters(min_salary=5000))
+    assert ids[2] not in [r["posting_id"] for r in paid]  # 200元/天 ≈ 4350元/月
+
+
+def test_resume_phone_and_id_number_are_lifted_out_of_the_text(service):
+    seeker = service.create_seeker(SeekerInput(
+        resume_text="张三，身份证310109199001011234，电话 138-1234-5678，做过保安。", consent=True))
+    assert "13812345678" not in seeker["resume_text"] and "310109199001011234" not in seeker["resume_text"]
+    assert seeker["phone_masked"] == "138****5678"
+    assert seeker["id_number_masked"] == "310***********1234"
+
+
+def test_sensitive_tags_need_their_own_consent(service):
+    with pytest.raises(InvalidInput) as error:
+        service.create_seeker(_seeker(priority_tags=["残疾人"]))
+    assert error.value.field == "priority_tags"
+    assert service.create_seeker(_seeker(priority_tags=["残疾人"], sensitive_consent=True))["priority_tags"] == ["disabled"]
+
+
+def test_ad_hoc_match_stores_nothing(service):
+    service.upsert_postings([DESIGN, CATERING])
+    before = service.stats()
+    results = service.match_text("熟练Photoshop和Illustrator的设计专业毕业生", k=2, street="曲阳路街道")
+    assert results[0]["title"] == "平面设计助理"
+    assert service.stats()["seekers"] == before["seekers"]
+
+
+def test_unknown_ids_and_bad_k_are_clear_errors(service):
+    with pytest.raises(NotFound, match="求职者 99"):
+        service.match_seeker(99)
+    seeker = service.create_seeker(_seeker())
+    with pytest.raises(InvalidInput) as error:
+        service.match_seeker(seeker["id"], k=1000)
+    assert error.value.field == "k"
+
+
+def test_nearby_works_from_a_street_name_alone_and_says_it_is_approximate(service):
+    ids = service.upsert_postings([DESIGN, FAR])
+    found = service.nearby(street="曲阳路街道", radius_km=3)
+    assert found["origin"]["approximate"] is True
+    assert [p["posting_id"] for p in found["postings"]] == [ids[0]]
+
+
+def test_update_reencodes_and_keeps_status(service):
+    posting_id = service.upsert_postings([DESIGN])[0]
+    updated = service.update_posting(posting_id, {"salary": "7000-9000元/月"})
+    assert updated["salary_monthly_max"] == 9000 and updated["status"] == "open"
+    with pytest.raises(Exception):
+        service.update_posting(posting_id, {"salary": "5-6元/月"})
+    assert service.get_posting(posting_id)["salary"] == "7000-9000元/月"
+
+
+def test_index_is_rebuilt_when_the_stored_one_is_corrupt(settings):
+    first = JobCircle(settings, HashingEncoder(256)).start()
+    first.upsert_postings([DESIGN, CATERING])
+    first.stop()
+    (settings.index_dir / "index.faiss").write_bytes(b"garbage")
+    second = JobCircle(settings, HashingEncoder(256)).start()
+    assert second.stats()["index_size"] == 2
+    second.stop()
+
+
+def test_reimport_with_external_ids_updates_instead_of_duplicating(service):
+    row = DESIGN.model_copy(update={"external_id": "HK-001"})
+    first = service.upsert_postings([row])
+    second = service.upsert_postings([row.model_copy(update={"salary": "7000-9000元/月"})])
+    assert first == second
+    assert service.stats()["postings_open"] == 1
+    assert np.isclose(service.get_posting(first[0])["salary_monthly_max"], 9000)
