@@ -1,0 +1,45 @@
+"""The same storage code against a real PostgreSQL server (skipped without one; .ci/run starts one)."""
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from matcher.inputs import PostingInput, SeekerInput
+from matcher.service import JobCircle
+from matcher.settings import Settings
+from models.encoder import HashingEncoder
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_database(postgres_url):
+    name = f"jobcircle_test_{uuid.uuid4().hex[:10]}"
+    admin_url = "postgresql+psycopg://" + postgres_url.removeprefix("postgresql://")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    base = postgres_url.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_service_runs_on_postgresql(tmp_path, pg_database):
+    settings = Settings(data_dir=tmp_path, database_url=pg_database, refresh_interval_s=0)
+    service = JobCircle(settings, HashingEncoder(128)).start()
+    ids = service.upsert_postings([
+        PostingInput(title="平面设计助理", requirements="Photoshop、Illustrator", street="曲阳路街道", external_id="A1"),
+        PostingInput(title="保安员", requirements="持保安员证", street="欧阳路街道", external_id="A2"),
+    ])
+    assert service.upsert_postings([PostingInput(title="平面设计助理", salary="6000-8000元/月", external_id="A1")])[0] == ids[0]
+    seeker = service.create_seeker(SeekerInput(resume_text="视觉传达设计，熟练Photoshop", consent=True))
+    before = service.match_seeker(seeker["id"], k=2)
+    assert before[0]["posting_id"] == ids[0]
+    service.close_posting(ids[1])
+    service.stop()
+    again = JobCircle(settings, HashingEncoder(128)).start()
+    assert [r["posting_id"] for r in again.match_seeker(seeker["id"], k=2)] == [ids[0]]
+    assert again.stats()["postings_open"] == 1
+    again.stop()
