@@ -152,7 +152,7 @@ RULES: tuple[Rule, ...] = (
        "“{span}”把岗位限定为某一性别。", _G_LAW, NOTE_GENDER),
     _r("gender_prefer", "gender", rf"(?:{_GENDER_WORD}|{_GENDER_APPEAL})\s*{_PREFER}",
        "“{span}”规定某一性别优先，同样属于性别歧视。", _G_LAW, NOTE_GENDER),
-    _r("gender_exclude_before", "gender", rf"{_EXCLUDE_BEFORE}\s*(?:{_GENDER_WORD}|{_GENDER_APPEAL})(?![男女装])",
+    _r("gender_exclude_before", "gender", rf"{_EXCLUDE_BEFORE}\s*(?:{_GENDER_WORD}|{_GENDER_APPEAL})(?:职工|员工)?(?![男女装])",
        "“{span}”以性别为由拒绝应聘者。", _G_LAW, NOTE_GENDER),
     _r("gender_exclude_after", "gender", rf"(?<![男女])(?:{_GENDER_WORD}|{_GENDER_APPEAL})(?:应聘者|求职者)?\s*{_EXCLUDE_AFTER}",
        "“{span}”以性别为由拒绝应聘者。", _G_LAW, NOTE_GENDER),
