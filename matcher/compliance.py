@@ -238,7 +238,10 @@ _LAWFUL = re.compile(
 # Context that makes a finding lawful (kept, not blocking), per ground.
 _GENDER_EXEMPT_CONTEXT = re.compile(r"矿山井下|井下|第四级体力劳动|四级体力劳动|女职工禁忌|女职工劳动保护特别规定|高强度体力劳动")
 _FOOD_CONTEXT = re.compile(r"食品|餐饮|后厨|厨房|餐厅|烘焙|公共场所|健康证")
-_AGE_CLIENT_CONTEXT = re.compile(r"^\s*(?:的)?\s*(?:婴幼儿|幼儿|儿童|孩子|宝宝|学生|老年人|老人|长者|客户|患者|病人|顾客)")
+_AGE_CLIENT_CONTEXT = re.compile(
+    r"^\s*(?:的)?\s*(?:婴幼儿|幼儿|儿童|孩子|孩童|患儿|宝宝|青少年|少年|学生|学员|老年人|老人|长者|居民|用户|客户|会员|患者|病人|顾客)"
+)
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
 @dataclass(frozen=True)
@@ -282,7 +285,11 @@ def _fold(text: str) -> str:
 
 
 def _age_bounds(span: str) -> list[int]:
-    return [int(n) for n in re.findall(r"\d+", span)]
+    """Ages written in a span, Arabic (35) or Chinese (三十五, 四十)."""
+    out = [int(n) for n in re.findall(r"\d+", span)]
+    for tens, ones in re.findall(r"([一二三四五六七八九]?)十([一二三四五六七八九]?)", span):
+        out.append(_CN_DIGITS.get(tens, 1) * 10 + _CN_DIGITS.get(ones, 0))
+    return out
 
 
 def _adjust(rule: Rule, folded: str, start: int, end: int) -> tuple[bool, str | None, bool]:
@@ -295,6 +302,8 @@ def _adjust(rule: Rule, folded: str, start: int, end: int) -> tuple[bool, str | 
             return False, None, False  # the ages of clients served (3周岁以下婴幼儿), not of applicants
         if bounds and max(bounds) < 16:
             return False, None, False
+        if rule.name in ("age_upper", "age_upper_labelled", "age_not_over") and bounds and max(bounds) <= 18:
+            return False, None, False  # "18周岁以下不得从事" keeps minors out; that is the lawful minimum
         if rule.name in ("age_range", "age_range_labelled") and bounds and max(bounds) >= 60:
             return True, f"{NOTE_AGE_RETIREMENT}{NOTE_AGE}", False
     if rule.ground == "gender" and _GENDER_EXEMPT_CONTEXT.search(folded):
