@@ -529,11 +529,10 @@ class Ledger:
         public_key: str | bytes | Ed25519PublicKey | None = None,
     ) -> VerifyResult:
         """Verify the stored record against the stored checkpoints, or against copies kept elsewhere."""
-        return verify(
-            self.entries(),
-            self.checkpoints() if checkpoints is None else checkpoints,
-            self.signer.public_key if public_key is None else public_key,
-        )
+        # Checkpoints first: one read before the entries never covers more entries than are then read,
+        # so an append racing with verification cannot look like a truncation.
+        stored = self.checkpoints() if checkpoints is None else list(checkpoints)
+        return verify(self.entries(), stored, self.signer.public_key if public_key is None else public_key)
 
     def public_key_pem(self) -> str:
         return self.signer.public_key_pem()
