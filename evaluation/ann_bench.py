@@ -159,6 +159,7 @@ def _row(n: int, spec: str, param: str, recall: float, lat: np.ndarray, build_s:
         "build_s": round(build_s, 2),
         "bytes_per_vector": round(nbytes / n, 1),
         "meets_target": bool(recall >= TARGET_RECALL and p50 < TARGET_P50_MS),
+        "load_1m": report.load_average(),
         "note": note,
     }
 
@@ -273,7 +274,7 @@ def bench_size(
 
 
 COLUMNS = ("n", "index", "search_param", "recall@10", "p50_ms", "p95_ms", "p99_ms", "build_s",
-           "bytes_per_vector", "meets_target")
+           "bytes_per_vector", "meets_target", "load_1m")
 
 
 def plot_recall_latency(rows: Sequence[dict], path: Path) -> Path:
@@ -337,7 +338,7 @@ def _write(run_dir: Path, info: dict, rows: list[dict], sizes, n_queries: int, n
                                             "elapsed_s": round(elapsed, 1)})
     report.write_csv(run_dir, "ann.csv", rows)
     plot_recall_latency(rows, run_dir / "ann_recall_latency.png")
-    table = report.markdown_table(rows, COLUMNS)
+    table = report.markdown_table(rows, COLUMNS, digits=None)
     report.write_markdown(run_dir, "ann.md", "# ANN benchmark\n\n" + report.machine_markdown(info) + "\n" + table
                           + "\n" + target_summary(rows) + "\n")
 

@@ -130,20 +130,23 @@ def write_csv(run_dir: Path, name: str, rows: Sequence[Mapping[str, Any]]) -> Pa
     return path
 
 
-def _format_cell(value: Any, digits: int) -> str:
+def _format_cell(value: Any, digits: int | None) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float):
+    if isinstance(value, float) and digits is not None:
         return f"{value:.{digits}f}"
     return str(value)
 
 
 def markdown_table(
-    rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None, *, digits: int = 3
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None, *, digits: int | None = 3
 ) -> str:
-    """A GitHub markdown table of `rows` over `columns` (default: keys of the first row)."""
+    """A GitHub markdown table of `rows` over `columns` (default: keys of the first row).
+
+    Floats are printed with `digits` decimals, or as they are (already rounded) when None.
+    """
     if not rows:
         return "(no rows)\n"
     columns = list(columns) if columns is not None else list(rows[0].keys())
@@ -163,6 +166,11 @@ def machine_markdown(info: Mapping[str, Any]) -> str:
         f"- Versions: {versions}\n"
         f"- Run at: {info.get('timestamp')}\n"
     )
+
+
+def load_average() -> float | None:
+    """1-minute load average now: on a shared machine, the context a latency figure needs."""
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
 
 
 def write_markdown(run_dir: Path, name: str, text: str) -> Path:
