@@ -24,7 +24,8 @@ from data.parsing import parse_salary
 from data.schema import Counter, Employer, MatchOutcome, Posting, Seeker, Station
 from matcher import profiles
 from matcher.catalog import PostingCatalog, PostingEntry
-from matcher.errors import InvalidInput, NotFound, NotReady
+from matcher.compliance import blocks_publication, check_posting
+from matcher.errors import Conflict, InvalidInput, NotFound, NotReady
 from matcher.explain import explain_match
 from matcher.geo import CYCLE_KMH, DETOUR_FACTOR, Commute, StraightLineCommute, haversine_km_many
 from matcher.index import FaissIndex, IndexUnusable, Manifest, build_index, load_index, resolve_factory, save_index
@@ -352,13 +353,18 @@ class JobCircle:
         row.headcount = inp.headcount
         row.expires_at = inp.expires_at
         row.accessible = inp.accessible
-        if row.status is None:  # a re-import keeps a closed posting closed
-            row.status = "open"
+        findings = check_posting({"title": inp.title, "description": inp.description, "requirements": inp.requirements})
+        if blocks_publication(findings):
+            row.status = "draft"  # held until an edit removes the discriminatory wording
+        elif row.status in (None, "draft"):
+            row.status = "open"  # a re-import keeps a closed posting closed
         row.address = inp.address
         row.street_code = place.street_code if place else None
         row.lat, row.lon = (place.lat, place.lon) if place else (None, None)
         row.location_precision = place.precision if place else None
-        row.extracted = profiles.posting_features(inp.title, inp.description, inp.requirements, inp.skills)
+        row.extracted = profiles.posting_features(inp.title, inp.description, inp.requirements, inp.skills) | {
+            "compliance": [finding.to_dict() for finding in findings]
+        }
         row.occupation_codes = occupation
         row.embedding = np.asarray(vector, np.float32).tobytes()
         row.embedding_model = self.encoder.name
@@ -377,9 +383,7 @@ class JobCircle:
         occupation = self._code_occupations([merged.title])[0]
         with self._session() as session, session.begin():
             row = session.get(Posting, posting_id)
-            status = row.status
             self._fill_posting(session, row, merged, vector, occupation, {})
-            row.status = status
             row.change_seq = self._take_seq(session, "postings", 1)
         self.refresh(force=True)
         return self.get_posting(posting_id)
@@ -389,6 +393,8 @@ class JobCircle:
             row = session.get(Posting, posting_id)
             if row is None:
                 raise NotFound(f"岗位 {posting_id} 不存在")
+            if status == "open" and row.status == "draft":
+                raise Conflict("该岗位含可能违反就业促进法的要求，请先修改岗位内容再发布")
             row.status = status
             row.change_seq = self._take_seq(session, "postings", 1)
         self.refresh(force=True)
@@ -755,6 +761,8 @@ def posting_public(row: Posting) -> dict:
         "accessible": row.accessible, "occupation_codes": row.occupation_codes,
         "required_skills": (row.extracted or {}).get("skills", []),
         "required_certificates": (row.extracted or {}).get("certificates", []),
+        "compliance_findings": (row.extracted or {}).get("compliance", []),
+        "status_note": "岗位信息含可能违反就业促进法的要求，已暂存为草稿，修改后自动发布" if row.status == "draft" else None,
     }
 
 

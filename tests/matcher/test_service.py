@@ -144,3 +144,15 @@ def test_reimport_with_external_ids_updates_instead_of_duplicating(service):
     assert first == second
     assert service.stats()["postings_open"] == 1
     assert np.isclose(service.get_posting(first[0])["salary_monthly_max"], 9000)
+
+
+def test_discriminatory_posting_is_held_as_draft_until_edited(service):
+    posting = service.create_posting(PostingInput(title="仓库管理员", requirements="限男性，年龄35周岁以下，熟悉Excel",
+                                                  street="曲阳路街道"))
+    assert posting["status"] == "draft"
+    assert {f["ground"] for f in posting["compliance_findings"]} >= {"gender", "age"}
+    seeker = service.create_seeker(_seeker())
+    assert posting["id"] not in [r["posting_id"] for r in service.match_seeker(seeker["id"], k=10)]
+    fixed = service.update_posting(posting["id"], {"requirements": "熟悉Excel，能适应倒班"})
+    assert fixed["status"] == "open"
+    assert posting["id"] in [r["posting_id"] for r in service.match_seeker(seeker["id"], k=10)]
