@@ -162,6 +162,37 @@ class MetroCommute:
             cycle, "cycle", km, f"距离{prefix}{km:.1f}公里，骑行约{cycle:.0f}分钟（步行约{walk:.0f}分钟）", approximate
         )
 
+    def _access(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest stations (STATION_SEARCH) and walk-in minutes for each point; inf beyond ACCESS_KM.
+
+        Posting locations repeat across queries, so results are cached per point: the hot path then
+        costs a dictionary look-up per candidate instead of a distance to every station.
+        """
+        cache = self.__dict__.setdefault("_access_cache", {})
+        keys = [(round(float(lat), 6), round(float(lon), 6)) for lat, lon in points]
+        missing = [n for n, key in enumerate(keys) if key not in cache]
+        if missing:
+            net = self.network
+            sub = points[missing]
+            factor = geo.DETOUR_FACTOR * 60.0
+            lat1 = np.radians(sub[:, 0])[:, None]
+            lat2 = np.radians(net.lats)[None, :]
+            dlat = lat2 - lat1
+            dlon = np.radians(net.lons)[None, :] - np.radians(sub[:, 1])[:, None]
+            a = np.sin(dlat / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(dlon / 2) ** 2
+            station_km = 2 * geo.EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+            k = min(STATION_SEARCH, station_km.shape[1])
+            near = np.argpartition(station_km, k - 1, axis=1)[:, :k]
+            near_km = np.take_along_axis(station_km, near, axis=1)
+            walk = np.where(near_km <= ACCESS_KM, near_km * factor / geo.WALK_KMH + STATION_ENTRY_MINUTES, np.inf)
+            if len(cache) > 500_000:
+                cache.clear()
+            for row, n in enumerate(missing):
+                cache[keys[n]] = (near[row], walk[row])
+        near = np.stack([cache[key][0] for key in keys])
+        walk = np.stack([cache[key][1] for key in keys])
+        return near, walk
+
     def estimate_many(self, origin: tuple[float, float], dests: np.ndarray) -> tuple[np.ndarray, list[str]]:
         """Minutes and modes ('walk' | 'cycle' | 'metro' | 'unknown') from one origin to many (lat, lon) rows.
 
@@ -178,17 +209,7 @@ class MetroCommute:
         valid = ~np.isnan(km)
         if len(o_idx) and valid.any():
             net = self.network
-            # Distances from every destination to every station; keep the 3 nearest within 1.5 km.
-            lat1 = np.radians(dests[valid, 0])[:, None]
-            lat2 = np.radians(net.lats)[None, :]
-            dlat = lat2 - lat1
-            dlon = np.radians(net.lons)[None, :] - np.radians(dests[valid, 1])[:, None]
-            a = np.sin(dlat / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(dlon / 2) ** 2
-            station_km = 2 * geo.EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-            k = min(STATION_SEARCH, station_km.shape[1])
-            near = np.argpartition(station_km, k - 1, axis=1)[:, :k]
-            near_km = np.take_along_axis(station_km, near, axis=1)
-            d_walk = np.where(near_km <= ACCESS_KM, near_km * factor / geo.WALK_KMH + STATION_ENTRY_MINUTES, np.inf)
+            near, d_walk = self._access(dests[valid])
             ride = net.minutes[o_idx][:, near]  # (n_origin_stations, n_valid, k)
             ride = np.where(ride == 0, np.inf, ride)
             total = o_walk[:, None, None] + WAIT_MINUTES + ride + d_walk[None, :, :]

@@ -27,7 +27,8 @@ from matcher.catalog import PostingCatalog, PostingEntry
 from matcher.compliance import blocks_publication, check_posting
 from matcher.errors import Conflict, InvalidInput, NotFound, NotReady
 from matcher.explain import explain_match
-from matcher.geo import CYCLE_KMH, DETOUR_FACTOR, Commute, StraightLineCommute, haversine_km_many
+from matcher.commute import MetroCommute
+from matcher.geo import CYCLE_KMH, DETOUR_FACTOR, Commute, haversine_km_many
 from matcher.index import FaissIndex, IndexUnusable, Manifest, build_index, load_index, resolve_factory, save_index
 from matcher.inputs import PostingInput, SeekerInput
 from matcher.places import PRECISION_LABELS, Place, gazetteer
@@ -70,7 +71,7 @@ class JobCircle:
     def __init__(self, settings: Settings, encoder: Encoder | None = None, *, commute=None, coder=None):
         self.settings = settings
         self._encoder = encoder
-        self.commute = commute or StraightLineCommute()
+        self.commute = commute or MetroCommute()
         self.coder = coder
         self.engine = None
         self.sessions: Callable[[], Session] | None = None
@@ -608,6 +609,7 @@ class JobCircle:
         if not entries:
             return []
         minutes = np.full(len(entries), np.nan)
+        km = np.full(len(entries), np.nan)
         modes: list[str | None] = [None] * len(entries)
         if side.point is not None:
             located = [n for n, (e, _) in enumerate(entries) if e.side.point is not None]
@@ -615,12 +617,13 @@ class JobCircle:
                 dests = np.asarray([entries[n][0].side.point for n in located])
                 est, est_modes = self.commute.estimate_many(side.point, dests)
                 minutes[located] = est
+                km[located] = haversine_km_many(side.point[0], side.point[1], dests[:, 0], dests[:, 1])
                 for n, mode in zip(located, est_modes):
                     modes[n] = mode
             if filters.max_commute_minutes:
                 keep = [n for n in range(len(entries)) if not (minutes[n] > filters.max_commute_minutes)]
-                entries = [entries[n] for n in keep]
-                minutes = minutes[keep]
+                entries, minutes, km = [entries[n] for n in keep], minutes[keep], km[keep]
+                modes = [modes[n] for n in keep]
         # Cheap pre-score on semantic and proximity keeps the full scoring to a bounded set.
         cos = np.asarray([c for _, c in entries])
         prox = np.where(np.isnan(minutes), 0.5, np.clip(1 - (np.nan_to_num(minutes) - 15) / 60, 0, 1))
@@ -630,13 +633,17 @@ class JobCircle:
         for n in order:
             entry, cosine = entries[n]
             commute = None
-            if side.point is not None and entry.side.point is not None:
+            if not np.isnan(minutes[n]):
                 approximate = side.approximate_point or entry.side.approximate_point
-                commute = self.commute.estimate(side.point, entry.side.point, approximate=approximate)
-            scored = score_pair(side, entry.side, cosine, commute, weights)
-            results.append((scored, entry, cosine))
+                commute = Commute(float(minutes[n]), modes[n] or "walk", float(km[n]), "", approximate)
+            results.append((score_pair(side, entry.side, cosine, commute, weights), entry, cosine))
         results.sort(key=lambda item: (-item[0].score, item[1].side.id))
-        return [self._result(side, scored, entry, cosine) for scored, entry, cosine in results[:k]]
+        top = results[:k]
+        for scored, entry, _ in top:
+            if scored.commute is not None:  # the full estimate, with its sentence, only for what is shown
+                scored.commute = self.commute.estimate(side.point, entry.side.point,
+                                                       approximate=scored.commute.approximate)
+        return [self._result(side, scored, entry, cosine) for scored, entry, cosine in top]
 
     def _result(self, side: Side, scored: Scored, entry: PostingEntry, cosine: float) -> dict:
         commute = scored.commute
