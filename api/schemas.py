@@ -117,6 +117,7 @@ class MatchResult(BaseModel):
     distance_km: float | None
     within_15min: bool
     location_approximate: bool
+    occupation: str | None = None
     explanation: str
 
 

@@ -22,6 +22,9 @@ match already decides the top code); this keeps batch coding of thousands of tit
 """
 from __future__ import annotations
 
+import hashlib
+import os
+
 import json
 import math
 import re
@@ -202,7 +205,9 @@ class OccupationCoder:
         self.table = table
 
     # ------------------------------------------------------------------ fitting
-    def fit(self) -> "OccupationCoder":
+    def fit(self, *, cache_dir: "Path | str | None" = None) -> "OccupationCoder":
+        """Prepare alias tables and embeddings. With `cache_dir`, alias embeddings are stored there
+        (a plain .npy keyed by model name and a hash of the alias texts) and reused on later starts."""
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         table = self.table if self.table is not None else reference.occupations()
@@ -239,17 +244,34 @@ class OccupationCoder:
         self.vectorizer_.fit(list(self.alias_texts_) + definitions.tolist())
         self.alias_tfidf_ = self.vectorizer_.transform(self.alias_texts_).T.tocsr()
         self.definition_tfidf_ = self.vectorizer_.transform(definitions.tolist()).T.tocsr()
-        vectors = [
-            self.encoder.encode_documents(self.alias_texts_[start:start + ENCODE_BATCH])
-            for start in range(0, len(self.alias_texts_), ENCODE_BATCH)
-        ]
-        self.alias_embeddings_ = np.vstack(vectors).astype(np.float32)
+        self.alias_embeddings_ = self._alias_embeddings(cache_dir)
         self.places_ = sorted(
             set(reference.districts()["name"]) | set(reference.streets()["name"])
             | {re.sub(r"(新区|区)$", "", n) for n in reference.districts()["name"]},
             key=len, reverse=True,
         )
         return self
+
+    def _alias_embeddings(self, cache_dir) -> np.ndarray:
+        cache_file = None
+        if cache_dir is not None:
+            digest = hashlib.sha256("\n".join(self.alias_texts_).encode()).hexdigest()[:16]
+            model = re.sub(r"[^\w.-]", "_", getattr(self.encoder, "name", "encoder"))
+            cache_file = Path(cache_dir) / f"occupation-aliases-{model}-{digest}.npy"
+            if cache_file.exists():
+                cached = np.load(cache_file, allow_pickle=False)
+                if cached.shape == (len(self.alias_texts_), self.encoder.dim):
+                    return cached
+        vectors = np.vstack([
+            self.encoder.encode_documents(self.alias_texts_[start:start + ENCODE_BATCH])
+            for start in range(0, len(self.alias_texts_), ENCODE_BATCH)
+        ]).astype(np.float32)
+        if cache_file is not None:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_file.with_suffix(".tmp.npy")
+            np.save(tmp, vectors, allow_pickle=False)
+            os.replace(tmp, cache_file)
+        return vectors
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "alias_embeddings_"):

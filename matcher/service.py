@@ -100,8 +100,10 @@ class JobCircle:
         self.sessions = db.session_factory(self.engine)
         if self._encoder is None:
             self._encoder = load_encoder(settings.encoder)
-        if self.coder is not None and hasattr(self.coder, "fit") and not getattr(self.coder, "fitted_", False):
-            self.coder.fit()
+        if self.coder is None and settings.occupation_coding:
+            from matcher.occupations import OccupationCoder
+
+            self.coder = OccupationCoder(self.encoder).fit(cache_dir=settings.data_dir / "cache")
         self._load_or_rebuild(progress=progress)
         self.ready = True
         return self
@@ -233,11 +235,12 @@ class JobCircle:
             experience=row.experience_min,
             salary_low=row.monthly_min,
             salary_high=row.monthly_max,
-            occupations=tuple(c["code"] if isinstance(c, dict) else c for c in (row.occupation_codes or [])),
+            occupations=tuple(c["code"] for c in (row.occupation_codes or [])[:2]),
             point=point,
             approximate_point=row.location_precision not in (None, "exact"),
             title=row.title,
-            extra={"salary_text": row.salary_text},
+            extra={"salary_text": row.salary_text,
+                   "occupation": (row.occupation_codes or [{}])[0].get("name") if row.occupation_codes else None},
         )
         return PostingEntry(
             side=side,
@@ -259,7 +262,7 @@ class JobCircle:
             education=row.education_level if row.education_level is not None else features.get("education"),
             experience=row.experience_years if row.experience_years is not None else features.get("experience_years"),
             salary_low=row.expected_salary_monthly,
-            occupations=tuple(c["code"] if isinstance(c, dict) else c for c in (row.occupation_codes or [])),
+            occupations=tuple(c["code"] for c in (row.occupation_codes or [])[:2]),
             point=(row.lat, row.lon) if row.lat is not None and row.lon is not None else None,
             approximate_point=row.location_precision not in (None, "exact"),
         )
@@ -295,7 +298,8 @@ class JobCircle:
             return [[] for _ in titles]
         results = self.coder.code(list(titles), top_k=3)
         return [
-            [{"code": c.code, "name": c.name, "score": round(float(c.score), 3), "level": c.level} for c in r.candidates]
+            [{"code": c.code, "name": c.name, "score": round(float(c.score), 3), "level": c.level,
+              "confidence": round(float(r.confidence), 3)} for c in r.candidates[:3]]
             for r in results
         ]
 
@@ -570,7 +574,7 @@ class JobCircle:
         side = Side(
             id=0, skills=frozenset(features["skills"]), certificates=frozenset(features["certificates"]),
             education=features.get("education"), experience=features.get("experience_years"),
-            occupations=tuple(c["code"] for c in codes),
+            occupations=tuple(c["code"] for c in codes[:2]),
             point=(place.lat, place.lon) if place else None, approximate_point=bool(place and place.approximate),
         )
         vector = self.encoder.encode_queries([profiles.seeker_text(clean, [], [])])[0]
@@ -662,7 +666,8 @@ class JobCircle:
             "distance_km": round(commute.distance_km, 2) if commute else None,
             "within_15min": bool(commute and commute.within_circle),
             "location_approximate": bool(commute and commute.approximate),
-            "explanation": explain_match(side, entry.side, scored),
+            "occupation": entry.side.extra.get("occupation"),
+            "explanation": explain_match(side, entry.side, scored, occupation_name=entry.side.extra.get("occupation")),
         }
 
     # ------------------------------------------------------------------ nearby

@@ -23,7 +23,19 @@ class Settings(BaseSettings):
     max_k: int = Field(default=100, ge=1, le=500)
     default_radius_km: float = 3.0
     district_code: str = Field(default="310109", description="本区行政区划代码（默认虹口区）")
+    occupation_coding: bool = Field(default=True, description="入库时按《职业分类大典（2022）》自动编码")
     refresh_interval_s: float = Field(default=1.0, description="服务检查数据库变更的最短间隔")
+    auth_required: bool = Field(
+        default=True, description="为 true 时除公开接口外都需令牌；false 仅供单机试用：未带令牌的请求按管理员处理"
+    )
+    service_gap_days: int = Field(default=30, ge=1, le=365, description="超过这么多天没有服务记录的求职者列入待跟进")
+    shortlist_exposure_penalty: float = Field(
+        default=0.0, ge=0.0, le=0.5,
+        description="候选人名单分散曝光：近30天已被多个岗位列入名单的求职者排序分最多减去此值（0 为不调整）",
+    )
+    priority_policy_path: Path | None = Field(
+        default=None, description="重点群体政策加分配置文件；默认用内置的 data/policy/priority_policy.json"
+    )
 
     @model_validator(mode="after")
     def _derive(self) -> "Settings":

@@ -9,7 +9,9 @@ from models.encoder import HashingEncoder
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(data_dir=tmp_path / "jobcircle", encoder="hashing-256", refresh_interval_s=0.0)
+    # Occupation coding is exercised by its own tests; most tests skip its start-up cost.
+    return Settings(data_dir=tmp_path / "jobcircle", encoder="hashing-256", refresh_interval_s=0.0,
+                    occupation_coding=False)
 
 
 @pytest.fixture
