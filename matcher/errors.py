@@ -25,3 +25,11 @@ class NotReady(JobCircleError):
 
 class Conflict(JobCircleError):
     pass
+
+
+class Unauthorized(JobCircleError):
+    """No valid credentials (missing, unknown or revoked token)."""
+
+
+class Forbidden(JobCircleError):
+    """Valid credentials, but this person may not do this."""

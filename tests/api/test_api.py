@@ -6,12 +6,22 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.schemas import POSTING_EXAMPLE, SEEKER_EXAMPLE
+from matcher.access import add_user
 from models.encoder import HashingEncoder
+
+
+def admin_headers(test_client) -> dict:
+    """Issue an admin token in the app's own database and return the header that sends it."""
+    service = test_client.app.state.service
+    with service._session() as session, session.begin():
+        _user_id, token = add_user(session, name="测试管理员", role="admin")
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture
 def client(settings):
     with TestClient(create_app(settings, encoder=HashingEncoder(256))) as test_client:
+        test_client.headers.update(admin_headers(test_client))
         yield test_client
 
 
