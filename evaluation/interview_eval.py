@@ -75,7 +75,7 @@ def question_for_item(item: dict[str, Any], requirements: list[Requirement]) -> 
 
 def evaluate(encoder: Encoder, items: list[dict[str, Any]], *, repeats: int = 3) -> dict[str, float]:
     scorer = AnswerScorer(encoder)
-    scores, grades, groups, score_ms = [], [], [], []
+    scores, grades, groups, score_ms, flagged = [], [], [], [], []
     session_ms = []
     roles_done: set[str] = set()
     for item in items:
@@ -92,6 +92,7 @@ def evaluate(encoder: Encoder, items: list[dict[str, Any]], *, repeats: int = 3)
         feedback = scorer.score(question, item["answer"], requirements=requirements, resume_text=item["resume"])
         score_ms.append((time.perf_counter() - start) * 1000)
         scores.append(feedback.score)
+        flagged.append(not feedback.relevance["on_topic"])
         grades.append(item["grade"])
         groups.append(f"{item['role_id']}/{item['question_id']}")
 
@@ -110,6 +111,8 @@ def evaluate(encoder: Encoder, items: list[dict[str, Any]], *, repeats: int = 3)
         "offtopic_below_adequate_all": float(all_below(by_grade[0], by_grade[2])),
         "offtopic_below_adequate_within_question": float(all(per_question_ok)),
         "max_offtopic_score": float(max(by_grade[0])),
+        "offtopic_flag_recall@grade0": float(np.mean([f for f, g in zip(flagged, grades) if g == 0])),
+        "offtopic_flag_false_alarm@grade2-3": float(np.mean([f for f, g in zip(flagged, grades) if g >= 2])),
         "min_adequate_score": float(min(by_grade[2])),
         "build_session_ms_p50": float(np.percentile(session_ms, 50)),
         "build_session_ms_p95": float(np.percentile(session_ms, 95)),

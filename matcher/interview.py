@@ -7,31 +7,37 @@ without touching the scoring.
 
 Scoring rubric (100 points, deterministic: same question, answer and requirements -> same score)
 ------------------------------------------------------------------------------------------------
-The answer is first cut to `MAX_ANSWER_CHARS` (2,000) characters, with a notice in the feedback;
-at most `MAX_CHUNKS` pieces of it are embedded, so a 20,000-character answer takes bounded time.
+The answer is first cut to `MAX_ANSWER_CHARS` (2,000) characters, with a Chinese notice in the
+feedback; at most `MAX_CHUNKS` (32) pieces of it are embedded, so a 20,000-character answer takes
+bounded time.
 
-1. relevance   30  Is the answer about the question?  60% semantic (cosine between the answer and
-                   the question / its requirements, ramped from 0.55 to 0.80) + 40% lexical
-                   (share of the question's key terms, character bigrams, found in the answer,
-                   ramped from 0 to 0.30).  An answer whose cosine is below 0.62 AND whose term
-                   overlap is below 0.10 is flagged off-topic.
-2. coverage    25  Does the answer show evidence for the requirements the question tests?  Each
-                   requirement scores 0-1 from its best-matching piece of the answer (cosine ramp
-                   0.58-0.78, or term recall); quotes of those pieces become `evidence`.  Opening
-                   and motivation questions need evidence for 3 of the role's requirements.
-3. specificity 20  Concrete detail: numbers with units (8 points), a concrete example (6), tools,
-                   certificates or procedures named (6); vague self-praise without any of these
-                   costs up to 6 points.
-4. structure   15  Behavioural questions: STAR, 3.75 per element found (situation, task, action,
-                   result).  Opening: background, experience, strengths, fit.  Motivation:
-                   reason, understanding of the role, own fit, commitment.  Conditions: a clear
-                   answer, facts, flexibility.
+1. relevance   25  Is the answer about the question?  70% semantic: cosine between the answer
+                   (length-weighted mean of its sentence vectors) and the question or its
+                   requirements, ramped from 0.70 (0 points) to 0.85 (full); 30% lexical: share of
+                   the question's key terms (character bigrams of the requirements, rubric terms
+                   and the question minus template wording) found in the answer, ramped 0 to 0.25.
+                   An answer of 30+ characters whose cosine is below 0.77 AND whose term overlap
+                   is below 0.10 is flagged off-topic and its relevance share capped at 0.2.
+2. coverage    25  Evidence for the requirements the question tests.  Each requirement scores
+                   0-1 from its best-matching sentence (cosine ramp 0.70-0.85, or 1.5 x term
+                   recall) or 0.9 x the whole answer's ramped cosine; a bare claim ("这个我都会")
+                   counts 0.35.  Sentences scoring >= 0.5 are quoted as `evidence`.  Opening,
+                   motivation and plan questions need evidence for 3 of the role's requirements.
+3. specificity 20  Numbers with units (8 points for two), a concrete example (6), two tools,
+                   certificates or procedures named (6); vague self-praise ("吃苦耐劳", "没问题")
+                   costs 2 each, up to 6 (halved when the answer is otherwise concrete).
+4. structure   20  Share of framework elements found.  Behavioural questions: STAR (situation,
+                   task, action, result).  "How would you do this duty": steps (order, tools,
+                   cautions, checking/recording).  Opening: background, experience, strengths,
+                   fit.  Motivation: reason, understanding of the role, own fit, commitment.
+                   Conditions: clear answer, facts, flexibility.
 5. delivery    10  Starts at 10: too short (<40 characters -6, <80 -3), too long (>800 -2,
                    >1,500 -4), repeated sentences -2, negative wording about former employers or
-                   colleagues -5, many fillers / "don't know" -2.
+                   colleagues ("老板很坑", "前公司太差") -5, many fillers / "don't know" -2.
 
-Components 2-5 are multiplied by a relevance gate `0.15 + 0.85 * relevance_share`, so a long,
-detailed answer to a different question cannot outscore a plain on-topic one.
+Components 2-5 are multiplied by a relevance gate `0.15 + 0.85 * min(1, relevance_share / 0.6)`,
+so a long, detailed answer to a different question cannot outscore a plain on-topic one.
+The score is the rounded sum, clipped to 0-100.
 """
 from __future__ import annotations
 
@@ -64,7 +70,7 @@ POINTS = {"relevance": 25, "coverage": 25, "specificity": 20, "structure": 20, "
 REL_COS_RAMP = (0.70, 0.85)
 REL_LEX_RAMP = (0.0, 0.25)
 REL_SEMANTIC_WEIGHT = 0.7
-OFF_TOPIC_COS, OFF_TOPIC_LEX = 0.74, 0.10
+OFF_TOPIC_COS, OFF_TOPIC_LEX = 0.77, 0.10
 COVER_COS_RAMP = (0.70, 0.85)
 GATE_FULL_AT = 0.6
 CLAIM_ONLY_FACTOR = 0.35
@@ -994,7 +1000,9 @@ class AnswerScorer:
         relevance_share = REL_SEMANTIC_WEIGHT * _ramp(semantic_cos, *REL_COS_RAMP) + (
             1 - REL_SEMANTIC_WEIGHT
         ) * _ramp(lexical, *REL_LEX_RAMP)
-        off_topic = semantic_cos < OFF_TOPIC_COS and lexical < OFF_TOPIC_LEX
+        # A two-line answer is judged too short (delivery), not off-topic, even if it matches little.
+        substantial = len(re.findall(f"[{_CJK}A-Za-z0-9]", text)) >= 30
+        off_topic = substantial and semantic_cos < OFF_TOPIC_COS and lexical < OFF_TOPIC_LEX
         if off_topic:
             relevance_share = min(relevance_share, 0.2)
         gate = GATE_FLOOR + (1 - GATE_FLOOR) * min(1.0, relevance_share / GATE_FULL_AT)
@@ -1093,7 +1101,10 @@ class AnswerScorer:
         )
         relevance_message = (
             "回答偏离了题目：和问题及岗位要求的关联很弱，请先正面回答问题。" if off_topic
-            else ("回答基本切题。" if relevance_share >= 0.5 else "回答和题目有些关系，但可以更直接地回应问题。")
+            else ("回答基本切题。" if relevance_share >= 0.5 else (
+                "回答和题目有些关系，但可以更直接地回应问题。" if substantial
+                else "回答太短，看不出和题目的关系，请正面回答并补充细节。"
+            ))
         )
         return Feedback(
             score=score,
@@ -1281,7 +1292,11 @@ def session_report(
 
     evidenced = {ev["requirement_id"] for _, fb in ordered for ev in fb.evidence}
     asked = [rid for q in questions for rid in q.requirements]
-    universe = list(dict.fromkeys([r.id for r in requirements or [] if r.kind != "condition"] + asked))
+    # Conditions (age, shifts) are confirmed with documents, not evidenced by stories.
+    universe = [
+        rid for rid in dict.fromkeys([r.id for r in requirements or []] + asked)
+        if req_kind.get(rid) != "condition"
+    ]
     never = [{"id": rid, "text": req_text.get(rid, rid)} for rid in universe if rid not in evidenced]
 
     average = int(round(float(np.mean([fb.score for _, fb in ordered]))))
