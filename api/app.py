@@ -9,8 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.routes import health, imports, matching, postings, seekers
-from matcher.errors import Conflict, InvalidInput, JobCircleError, NotFound, NotReady
+from api.routes import counsellors, health, imports, ledger, matching, postings, seekers, stations
+from matcher.errors import Conflict, Forbidden, InvalidInput, JobCircleError, NotFound, NotReady, Unauthorized
 from matcher.service import JobCircle
 from matcher.settings import Settings
 from models.encoder import Encoder
@@ -18,7 +18,7 @@ from models.encoder import Encoder
 log = logging.getLogger("jobcircle.api")
 MAX_BODY_BYTES = 5 * 1024 * 1024
 
-_STATUS = {NotFound: 404, InvalidInput: 422, NotReady: 503, Conflict: 409}
+_STATUS = {NotFound: 404, InvalidInput: 422, NotReady: 503, Conflict: 409, Unauthorized: 401, Forbidden: 403}
 _VALIDATION_CN = {
     "missing": "必填项缺失",
     "extra_forbidden": "不认识的字段，请删除",
@@ -91,6 +91,6 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         log.exception("unhandled error")  # the trace goes to the server log, never to the client
         return JSONResponse(status_code=500, content={"detail": "服务内部错误，已记录，请稍后重试或联系管理员"})
 
-    for module in (health, postings, seekers, matching, imports):
+    for module in (health, postings, seekers, matching, imports, counsellors, stations, ledger):
         app.include_router(module.router)
     return app
