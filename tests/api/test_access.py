@@ -216,3 +216,14 @@ def test_local_mode_without_auth_acts_as_admin(tmp_path):
         assert client.post("/postings", json=POSTING).status_code == 201
         assert client.get("/me").json()["role"] == "admin"
         assert client.get("/me", headers=_bearer("wrong")).status_code == 401
+
+
+def test_a_seeker_account_registers_once_and_is_linked_to_its_record(world):
+    c = world.client
+    newcomer = world.user("新求职者", "seeker")
+    created = c.post("/seekers", json={"resume_text": "做过收银。", "consent": True}, headers=newcomer)
+    assert created.status_code == 201
+    assert c.get("/me", headers=newcomer).json()["seeker_id"] == created.json()["id"]
+    assert c.get(f"/seekers/{created.json()['id']}", headers=newcomer).status_code == 200
+    again = c.post("/seekers", json={"resume_text": "做过收银。", "consent": True}, headers=newcomer)
+    assert again.status_code == 403
