@@ -35,6 +35,7 @@ class PostingCatalog:
     def __init__(self):
         self._entries: dict[int, PostingEntry] = {}
         self._grid: dict[tuple[int, int], set[int]] = {}
+        self._cell_arrays: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
     @staticmethod
     def _cell(lat: float, lon: float) -> tuple[int, int]:
@@ -44,14 +45,61 @@ class PostingCatalog:
         self.remove(entry.side.id)
         self._entries[entry.side.id] = entry
         if entry.side.point:
-            self._grid.setdefault(self._cell(*entry.side.point), set()).add(entry.side.id)
+            cell = self._cell(*entry.side.point)
+            self._grid.setdefault(cell, set()).add(entry.side.id)
+            self._cell_arrays.pop(cell, None)
 
     def remove(self, posting_id: int) -> None:
         old = self._entries.pop(posting_id, None)
         if old and old.side.point:
-            cell = self._grid.get(self._cell(*old.side.point))
+            key = self._cell(*old.side.point)
+            cell = self._grid.get(key)
             if cell:
                 cell.discard(posting_id)
+            self._cell_arrays.pop(key, None)
+
+    def _arrays(self, cell: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, points) of one grid cell as arrays, cached until the cell changes."""
+        cached = self._cell_arrays.get(cell)
+        if cached is None:
+            ids = np.fromiter(self._grid.get(cell, ()), dtype=np.int64)
+            points = np.asarray([self._entries[int(i)].side.point for i in ids], dtype=np.float64).reshape(-1, 2)
+            cached = self._cell_arrays[cell] = (ids, points)
+        return cached
+
+    def nearest(self, lat: float, lon: float, radius_km: float, limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """Up to `limit` posting ids within `radius_km`, nearest first, and their distances in km.
+
+        Searches grid rings outward from the point and stops once enough postings are found, so the
+        cost depends on local density and `limit`, not on the size of the catalog.
+        """
+        from matcher.geo import haversine_km_many
+
+        ci, cj = self._cell(lat, lon)
+        cell_km = CELL_DEG * 111.0 * math.cos(math.radians(lat))
+        max_ring = int(radius_km / cell_km) + 1
+        ids_parts, point_parts, found = [], [], 0
+        for ring in range(max_ring + 1):
+            for i in range(ci - ring, ci + ring + 1):
+                for j in range(cj - ring, cj + ring + 1):
+                    if max(abs(i - ci), abs(j - cj)) != ring or (i, j) not in self._grid:
+                        continue
+                    ids, points = self._arrays((i, j))
+                    if len(ids):
+                        ids_parts.append(ids)
+                        point_parts.append(points)
+                        found += len(ids)
+            # Everything within `ring` cells is collected; one more ring guarantees the nearest.
+            if found >= limit and ring >= 1:
+                break
+        if not ids_parts:
+            return np.zeros(0, np.int64), np.zeros(0)
+        ids, points = np.concatenate(ids_parts), np.vstack(point_parts)
+        km = haversine_km_many(lat, lon, points[:, 0], points[:, 1])
+        inside = km <= radius_km
+        ids, km = ids[inside], km[inside]
+        order = np.argsort(km, kind="stable")[:limit]
+        return ids[order], km[order]
 
     def get(self, posting_id: int) -> PostingEntry | None:
         return self._entries.get(posting_id)

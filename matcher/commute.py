@@ -124,6 +124,16 @@ class MetroCommute:
 
     def _nearby(self, lat: float, lon: float) -> tuple[np.ndarray, np.ndarray]:
         """Indices and walking minutes (incl. station entry) of up to 3 stations within 1.5 km."""
+        cache = self.__dict__.setdefault("_nearby_cache", {})
+        key = (float(lat), float(lon))
+        if key in cache:
+            return cache[key]
+        if len(cache) > 100_000:
+            cache.clear()
+        cache[key] = self._nearby_uncached(lat, lon)
+        return cache[key]
+
+    def _nearby_uncached(self, lat: float, lon: float) -> tuple[np.ndarray, np.ndarray]:
         km = geo.haversine_km_many(lat, lon, self.network.lats, self.network.lons)
         nearest = np.argsort(km)[:STATION_SEARCH]
         nearest = nearest[km[nearest] <= ACCESS_KM]
@@ -168,9 +178,9 @@ class MetroCommute:
         Posting locations repeat across queries, so results are cached per point: the hot path then
         costs a dictionary look-up per candidate instead of a distance to every station.
         """
-        cache = self.__dict__.setdefault("_access_cache", {})
-        keys = [(round(float(lat), 6), round(float(lon), 6)) for lat, lon in points]
-        missing = [n for n, key in enumerate(keys) if key not in cache]
+        rows = self.__dict__.setdefault("_access_rows", {})
+        keys = list(map(tuple, points.tolist()))
+        missing = [n for n, key in enumerate(keys) if key not in rows]
         if missing:
             net = self.network
             sub = points[missing]
@@ -185,13 +195,16 @@ class MetroCommute:
             near = np.argpartition(station_km, k - 1, axis=1)[:, :k]
             near_km = np.take_along_axis(station_km, near, axis=1)
             walk = np.where(near_km <= ACCESS_KM, near_km * factor / geo.WALK_KMH + STATION_ENTRY_MINUTES, np.inf)
-            if len(cache) > 500_000:
-                cache.clear()
-            for row, n in enumerate(missing):
-                cache[keys[n]] = (near[row], walk[row])
-        near = np.stack([cache[key][0] for key in keys])
-        walk = np.stack([cache[key][1] for key in keys])
-        return near, walk
+            if len(rows) + len(missing) > 1_000_000:
+                rows.clear()
+                self._access_near, self._access_walk = np.zeros((0, k), np.int64), np.zeros((0, k))
+            start = len(rows)
+            self._access_near = np.concatenate([getattr(self, "_access_near", np.zeros((0, k), np.int64)), near])
+            self._access_walk = np.concatenate([getattr(self, "_access_walk", np.zeros((0, k))), walk])
+            for offset, n in enumerate(missing):
+                rows.setdefault(keys[n], start + offset)
+        index = np.fromiter((rows[key] for key in keys), dtype=np.int64, count=len(keys))
+        return self._access_near[index], self._access_walk[index]
 
     def estimate_many(self, origin: tuple[float, float], dests: np.ndarray) -> tuple[np.ndarray, list[str]]:
         """Minutes and modes ('walk' | 'cycle' | 'metro' | 'unknown') from one origin to many (lat, lon) rows.

@@ -169,7 +169,7 @@ class FaissIndex:
 
     def vectors(self, ids) -> np.ndarray:
         ids = _as_ids(ids)
-        return np.vstack([self._index.reconstruct(int(i)) for i in ids]) if len(ids) else np.zeros((0, self.dim), np.float32)
+        return self._index.reconstruct_batch(ids) if len(ids) else np.zeros((0, self.dim), np.float32)
 
     def __len__(self) -> int:
         return int(self._index.ntotal)

@@ -4,33 +4,33 @@ Pipeline for one title:
 1. Clean: NFKC, drop bracketed asides, urgency words (急招/诚聘/高薪), benefits (包吃住/五险一金),
    salaries, headcounts, Shanghai place names and platform/company names; pull seniority words
    (主管/经理/高级/实习...) out as a separate signal; split several titles joined by '/'.
-   Each title gives a few *variants* (with and without seniority words, each '/' part).
-2. Score every 细类 against each variant with
-   - exact match with its name or an alias (official aliases plus data/vocab/occupation_aliases.csv),
-   - containment: the longest alias that occurs inside the variant, as a share of the variant's length,
-   - character 1-3-gram TF-IDF cosine to its name and aliases (max over aliases),
-   - the same TF-IDF against its definition and tasks (weak evidence),
-   - the encoder's cosine similarity to its name and aliases (max over aliases).
-   A code's score is the weighted sum, maximised over the title's variants.
-3. Confidence: a logistic function of the top score and the margin to the runner-up, calibrated on
-   the tuning half of evaluation/datasets/occupation_devset.csv (see `CONFIDENCE_*`).
-   When it is low, the scores are pooled (softmax) per 小类 and per 中类; a clearly dominant parent
-   is returned first, at level 3 or 2, with a Chinese note saying so.
-
-Titles whose cleaned form is exactly a known name or alias are coded without the encoder (the exact
-match already decides the top code); this keeps batch coding of thousands of titles fast on a CPU.
+   Each title gives a few *variants* (with and without seniority words, each '/' part); the coder
+   adds a variant with English abbreviations spelt out (data/vocab/occupation_abbreviations.csv)
+   and one without a generic 师傅 head (改衣师傅 -> 改衣).
+2. Describe every (title, 细类) pair with the features in `FEATURES` (each maximised over the
+   title's variants; see `_FEATURE_DOCS`): exact and contained alias matches, character TF-IDF to
+   the aliases, the name and the definition+tasks, the encoder's cosine to the aliases, the name and
+   the definition, head-noun agreement (员/师/工/司机...), the code's number of aliases, its 大类 and
+   whether a manager title meets a 大类-1 code.
+3. Rank with a conditional-logit model (a softmax over all 细类 of a linear score). Its weights are
+   data, fitted on the `tune` half of evaluation/datasets/occupation_devset.csv by
+   `python -m evaluation.occupation_eval --train` and stored in data/vocab/occupation_ranker.json.
+   Two weight vectors are stored: `full` and `lexical` (the same model without encoder features).
+4. Speed: every title is first scored by the lexical model (cheap); when its top probability is at
+   least `skip_encoder_prob` the encoder is skipped for it. The rest have their core variants
+   (deduplicated across the batch) encoded in batches and are scored by the full model.
+5. Confidence is the model's probability of the top 细类. When it is below `CONFIDENT`, the
+   probabilities are pooled per 小类 and per 中类; a clearly dominant parent is returned first, at
+   level 3 or 2, with a Chinese note saying so.
 """
 from __future__ import annotations
 
 import hashlib
-import os
-
 import json
-import math
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -41,23 +41,33 @@ from data import reference
 from models.encoder import Encoder
 
 VOCAB_DIR = Path(reference.__file__).resolve().parent / "vocab"
+RANKER_FILE = VOCAB_DIR / "occupation_ranker.json"
 
-# Evidence weights (hand-set, then checked on the tuning half of the dev set).
-W_EXACT = 1.0
-W_CONTAIN = 0.6
-W_TFIDF = 0.35
-W_DEFINITION = 0.15
-W_EMBED = 0.7
-# Confidence = sigmoid(A * top + B * margin + C): logistic regression of "top 细类 is right" on the
-# tuning half of the dev set (`python -m evaluation.occupation_eval --calibrate`). The margin carries
-# the signal; the top score alone is not informative once exact alias matches saturate it.
-CONFIDENCE_A = -0.46
-CONFIDENCE_B = 1.24
-CONFIDENCE_C = 0.85
-CONFIDENT = 0.5  # below this the top 细类 is reported as uncertain
+CONFIDENT = 0.5  # below this probability the top 细类 is reported as uncertain
 PARENT_SHARE = 0.6  # pooled probability a 小类/中类 needs to be offered instead
-SOFTMAX_TEMPERATURE = 0.08
 ENCODE_BATCH = 256
+CHUNK = 256  # titles whose feature tensors are built at once (bounds memory: CHUNK x n_codes x n_features)
+
+_FEATURE_DOCS = {
+    "exact": "1 if a variant equals one of the code's names/aliases",
+    "contain": "longest alias of the code found inside a variant, as a share of the variant's length",
+    "tfidf_alias": "char 1-3-gram TF-IDF cosine to the code's closest alias",
+    "tfidf_name": "the same to the official name only",
+    "tfidf_definition": "the same to name + definition + tasks",
+    "tfidf_alias_gap": "tfidf_alias minus the title's best tfidf_alias over all codes (<= 0)",
+    "head1": "the variant's last character ends one of the code's names/aliases (员/师/工...)",
+    "head2": "the variant's last two characters end one of the code's names/aliases (司机/厨师...)",
+    "popularity": "log(1 + number of names/aliases of the code): common occupations have many",
+    "emb_alias": "encoder cosine to the code's closest name/alias",
+    "emb_name": "encoder cosine to the official name",
+    "emb_definition": "encoder cosine to '<name>：<definition>'",
+    "emb_alias_gap": "emb_alias minus the title's best emb_alias over all codes (<= 0)",
+    "emb_definition_gap": "emb_definition minus the title's best emb_definition (<= 0)",
+    "manager_major1": "the title carries a manager word (经理/总监/院长/书记...) and the code is in 大类 1",
+    **{f"major{m}": f"the code is in 大类 {m} (a prior from the mix of titles stations handle)" for m in range(1, 9)},
+}
+FEATURES = tuple(_FEATURE_DOCS)
+ENCODER_FEATURES = tuple(f for f in FEATURES if f.startswith("emb_"))
 
 _MARKER = re.compile(r"(?<=[\u4e00-\u9fff])(?:L/S|S/L|L|S)$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -80,8 +90,11 @@ _PLATFORMS = re.compile(
 )
 _COMPANY = re.compile(r"^\S{2,20}?(?:有限责任公司|股份有限公司|有限公司|公司|集团)")
 _SENIORITY = re.compile(r"实习生|实习|见习|学徒|储备|高级|资深|初级|中级|主管|总监|经理|组长|领班|队长|主任|助理|专员")
+# Words that make a title a management post (大类 1 candidates); seniority words such as 主管 do not.
+_MANAGER = re.compile(r"总经理|经理|总监|院长|校长|厂长|馆长|书记|负责人|总干事|理事长|董事长|主任|局长|处长|行长|总裁")
 _SPLIT = re.compile(r"[/|、]|或")
-_JUNK_FILL = re.compile(r"[\s\W_]+")
+_ASCII_TOKEN = re.compile(r"[a-z0-9+#.]*[a-z][a-z0-9+#.]*")
+_GENERIC_HEAD = re.compile(r"(?<=[\u4e00-\u9fff]{2})师傅$")
 
 
 def _strip_marker(name: str) -> str:
@@ -197,8 +210,30 @@ def load_curated_aliases() -> pd.DataFrame:
     return pd.read_csv(VOCAB_DIR / "occupation_aliases.csv", dtype=str).fillna("")
 
 
+def load_abbreviations() -> dict[str, str]:
+    """English abbreviation (lower case) -> the Chinese words an occupation table would use."""
+    frame = pd.read_csv(VOCAB_DIR / "occupation_abbreviations.csv", dtype=str, comment="#").fillna("")
+    return {_fold(a): e for a, e in zip(frame["abbr"], frame["expansion"]) if a and e}
+
+
+def load_ranker(path: Path | str = RANKER_FILE) -> dict:
+    """The fitted ranking weights: {'features', 'full', 'lexical', 'skip_encoder_prob', ...}."""
+    with open(path, encoding="utf-8") as handle:
+        ranker = json.load(handle)
+    missing = set(ranker["features"]) ^ set(FEATURES)
+    if missing:
+        raise ValueError(f"职业编码排序权重与特征不一致（{sorted(missing)}），请重新运行 evaluation.occupation_eval --train")
+    return ranker
+
+
+def softmax_rows(scores: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of a (n, n_codes) score matrix."""
+    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
 class OccupationCoder:
-    """Ranks 细类 codes for job titles; fit once (embeds ~3,400 names and aliases), then `code()`."""
+    """Ranks 细类 codes for job titles; fit once (embeds names, aliases and definitions), then `code()`."""
 
     def __init__(self, encoder: Encoder, *, table: pd.DataFrame | None = None):
         self.encoder = encoder
@@ -206,8 +241,9 @@ class OccupationCoder:
 
     # ------------------------------------------------------------------ fitting
     def fit(self, *, cache_dir: "Path | str | None" = None) -> "OccupationCoder":
-        """Prepare alias tables and embeddings. With `cache_dir`, alias embeddings are stored there
-        (a plain .npy keyed by model name and a hash of the alias texts) and reused on later starts."""
+        """Prepare alias tables, TF-IDF, embeddings and ranking weights. With `cache_dir`, the alias
+        and definition embeddings are stored there (plain .npy keyed by model name and a hash of
+        the texts) and reused on later starts."""
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         table = self.table if self.table is not None else reference.occupations()
@@ -229,22 +265,38 @@ class OccupationCoder:
         for row in load_curated_aliases().itertuples(index=False):
             if row.code in code_index:
                 alias_rows.setdefault((_fold(row.alias), code_index[row.code]), False)
+        # Stable sort: each code's own name (inserted first) stays the first of its aliases.
         ordered = sorted(alias_rows, key=lambda pair: pair[1])
         self.alias_texts_ = [alias for alias, _ in ordered]
         self.alias_official_ = np.array([alias_rows[pair] for pair in ordered], dtype=bool)
         self.alias_code_ = np.array([i for _, i in ordered], dtype=np.int64)
         self.alias_starts_ = np.searchsorted(self.alias_code_, np.arange(len(self.codes_)))
         self.alias_lookup_: dict[str, set[int]] = {}
+        self.head_lookup_: dict[str, set[int]] = {}
         for alias, i in ordered:
             self.alias_lookup_.setdefault(alias, set()).add(i)
+            for size in (1, 2):
+                if len(alias) > size:
+                    self.head_lookup_.setdefault(alias[-size:], set()).add(i)
         self.max_alias_len_ = max(len(a) for a in self.alias_texts_)
+        counts = np.bincount(self.alias_code_, minlength=len(self.codes_))
+        self.popularity_ = np.log1p(counts).astype(np.float32)
+        self.major_ = np.array([int(code[0]) for code in self.codes_])
 
         definitions = (detailed["clean_name"] + "。" + detailed["definition"] + " " + detailed["tasks"]).map(_fold)
         self.vectorizer_ = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
         self.vectorizer_.fit(list(self.alias_texts_) + definitions.tolist())
         self.alias_tfidf_ = self.vectorizer_.transform(self.alias_texts_).T.tocsr()
+        self.name_tfidf_ = self.alias_tfidf_[:, self.alias_starts_].tocsr()
         self.definition_tfidf_ = self.vectorizer_.transform(definitions.tolist()).T.tocsr()
-        self.alias_embeddings_ = self._alias_embeddings(cache_dir)
+        self.abbreviations_ = load_abbreviations()
+        self.ranker_ = load_ranker()
+        self.weights_ = {kind: np.array([self.ranker_[kind][f] for f in FEATURES], np.float32)
+                         for kind in ("full", "lexical")}
+        self.alias_embeddings_ = self._embeddings("aliases", self.alias_texts_, cache_dir)
+        # Definitions are long; the first sentence or so carries the meaning and keeps encoding cheap.
+        definition_texts = (detailed["clean_name"] + "：" + detailed["definition"].fillna("").str.slice(0, 60)).tolist()
+        self.definition_embeddings_ = self._embeddings("definitions", definition_texts, cache_dir)
         self.places_ = sorted(
             set(reference.districts()["name"]) | set(reference.streets()["name"])
             | {re.sub(r"(新区|区)$", "", n) for n in reference.districts()["name"]},
@@ -252,19 +304,19 @@ class OccupationCoder:
         )
         return self
 
-    def _alias_embeddings(self, cache_dir) -> np.ndarray:
+    def _embeddings(self, kind: str, texts: list[str], cache_dir) -> np.ndarray:
         cache_file = None
         if cache_dir is not None:
-            digest = hashlib.sha256("\n".join(self.alias_texts_).encode()).hexdigest()[:16]
+            digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
             model = re.sub(r"[^\w.-]", "_", getattr(self.encoder, "name", "encoder"))
-            cache_file = Path(cache_dir) / f"occupation-aliases-{model}-{digest}.npy"
+            cache_file = Path(cache_dir) / f"occupation-{kind}-{model}-{digest}.npy"
             if cache_file.exists():
                 cached = np.load(cache_file, allow_pickle=False)
-                if cached.shape == (len(self.alias_texts_), self.encoder.dim):
+                if cached.shape == (len(texts), self.encoder.dim):
                     return cached
         vectors = np.vstack([
-            self.encoder.encode_documents(self.alias_texts_[start:start + ENCODE_BATCH])
-            for start in range(0, len(self.alias_texts_), ENCODE_BATCH)
+            self.encoder.encode_documents(texts[start:start + ENCODE_BATCH])
+            for start in range(0, len(texts), ENCODE_BATCH)
         ]).astype(np.float32)
         if cache_file is not None:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
@@ -277,15 +329,34 @@ class OccupationCoder:
         if not hasattr(self, "alias_embeddings_"):
             raise NotFittedError("职业编码器尚未初始化：请先调用 OccupationCoder.fit()")
 
-    # ------------------------------------------------------------------ scoring
+    # ------------------------------------------------------------------ features
+    def _expand(self, cleaned: CleanedTitle) -> tuple[list[str], list[str]]:
+        """(variants, core variants) with abbreviation-expanded and 师傅-less forms added."""
+        variants, core = list(cleaned.variants), list(cleaned.core)
+        for text in list(core):
+            tokens = [t for t in _ASCII_TOKEN.findall(text) if t in self.abbreviations_]
+            if tokens:
+                expanded = text
+                for token in sorted(tokens, key=len, reverse=True):
+                    expanded = expanded.replace(token, self.abbreviations_[token])
+                if expanded != text and expanded not in variants:
+                    variants.append(expanded)
+                    core.append(expanded)
+            bare = _GENERIC_HEAD.sub("", text)
+            if bare != text and bare not in variants:
+                variants.append(bare)  # lexical evidence only: '改衣' alone is a poor encoder query
+        return variants, core
+
     def _per_code_max(self, alias_scores: np.ndarray) -> np.ndarray:
         """Max over each code's aliases: (n, n_aliases) -> (n, n_codes)."""
         return np.maximum.reduceat(alias_scores, self.alias_starts_, axis=1)
 
-    def _lexical(self, variants: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _lexical(self, variants: list[str]) -> dict[str, np.ndarray]:
         n, n_codes = len(variants), len(self.codes_)
         exact = np.zeros((n, n_codes), dtype=np.float32)
         contain = np.zeros((n, n_codes), dtype=np.float32)
+        head1 = np.zeros((n, n_codes), dtype=np.float32)
+        head2 = np.zeros((n, n_codes), dtype=np.float32)
         for row, variant in enumerate(variants):
             for i in self.alias_lookup_.get(variant, ()):
                 exact[row, i] = 1.0
@@ -294,57 +365,107 @@ class OccupationCoder:
                 for end in range(start + 2, min(length, start + self.max_alias_len_) + 1):
                     for i in self.alias_lookup_.get(variant[start:end], ()):
                         contain[row, i] = max(contain[row, i], (end - start) / length)
+            for size, target in ((1, head1), (2, head2)):
+                if length > size:
+                    target[row, list(self.head_lookup_.get(variant[-size:], ()))] = 1.0
         q = self.vectorizer_.transform(variants)
-        tfidf = self._per_code_max((q @ self.alias_tfidf_).toarray().astype(np.float32))
-        definition = (q @ self.definition_tfidf_).toarray().astype(np.float32)
-        return exact, contain, tfidf, definition
+        return {
+            "exact": exact, "contain": contain, "head1": head1, "head2": head2,
+            "tfidf_alias": self._per_code_max((q @ self.alias_tfidf_).toarray().astype(np.float32)),
+            "tfidf_name": (q @ self.name_tfidf_).toarray().astype(np.float32),
+            "tfidf_definition": (q @ self.definition_tfidf_).toarray().astype(np.float32),
+        }
 
-    def score_variants(self, variants: list[str], encode: Sequence[bool] | None = None) -> np.ndarray:
-        """Combined evidence (n_variants, n_codes).
+    def _embedded(self, texts: list[str]) -> dict[str, np.ndarray]:
+        q = np.vstack([
+            self.encoder.encode_queries(texts[s:s + ENCODE_BATCH]) for s in range(0, len(texts), ENCODE_BATCH)
+        ])
+        return {
+            "emb_alias": self._per_code_max(q @ self.alias_embeddings_.T),
+            "emb_name": q @ self.alias_embeddings_[self.alias_starts_].T,
+            "emb_definition": q @ self.definition_embeddings_.T,
+        }
 
-        The encoder runs on variants flagged in `encode` (default: all) that have no exact match; for
-        the others, the TF-IDF similarity stands in for the encoder term.
+    def ranking_features(self, titles: Sequence[str], *, use_encoder: bool = True) -> np.ndarray:
+        """Feature tensor (n_titles, n_codes, len(FEATURES)) in the order of `FEATURES`.
+
+        Junk titles get all-zero rows. With `use_encoder=False` the encoder features are zero
+        (what the lexical model sees). Used to fit the ranker; `code()` builds the same features.
         """
         self._check_fitted()
-        exact, contain, tfidf, definition = self._lexical(variants)
-        flags = [True] * len(variants) if encode is None else list(encode)
-        needs_encoder = [i for i in range(len(variants)) if flags[i] and not exact[i].any()]
-        embed = tfidf.copy()
-        if needs_encoder:
-            texts = [variants[i] for i in needs_encoder]
-            q = np.vstack([
-                self.encoder.encode_queries(texts[s:s + ENCODE_BATCH]) for s in range(0, len(texts), ENCODE_BATCH)
-            ])
-            embed[needs_encoder] = self._per_code_max(q @ self.alias_embeddings_.T)
-        return (W_EXACT * exact + W_CONTAIN * contain + W_TFIDF * tfidf
-                + W_DEFINITION * definition + W_EMBED * embed)
+        cleaned = [clean_title("" if t is None else str(t), self.places_) for t in titles]
+        expanded = [self._expand(c) for c in cleaned]
+        return self._features(cleaned, expanded, [use_encoder] * len(cleaned))
+
+    def _features(self, cleaned: list[CleanedTitle], expanded: list[tuple[list[str], list[str]]],
+                  encode: Sequence[bool]) -> np.ndarray:
+        n_codes = len(self.codes_)
+        out = np.zeros((len(cleaned), n_codes, len(FEATURES)), dtype=np.float32)
+        column = {f: j for j, f in enumerate(FEATURES)}
+        variants = list(dict.fromkeys(v for vs, _ in expanded for v in vs))
+        if variants:
+            row_of = {v: r for r, v in enumerate(variants)}
+            lexical = self._lexical(variants)
+            for t, (vs, _) in enumerate(expanded):
+                if vs:
+                    rows = [row_of[v] for v in vs]
+                    for name, matrix in lexical.items():
+                        out[t, :, column[name]] = matrix[rows].max(axis=0)
+        texts = list(dict.fromkeys(v for (vs, core), e in zip(expanded, encode) if e and vs for v in core))
+        if texts:
+            row_of = {v: r for r, v in enumerate(texts)}
+            embedded = self._embedded(texts)
+            for t, (vs, core) in enumerate(expanded):
+                if encode[t] and vs:
+                    rows = [row_of[v] for v in core]
+                    for name, matrix in embedded.items():
+                        out[t, :, column[name]] = matrix[rows].max(axis=0)
+        for name, base in (("tfidf_alias_gap", "tfidf_alias"), ("emb_alias_gap", "emb_alias"),
+                           ("emb_definition_gap", "emb_definition")):
+            values = out[:, :, column[base]]
+            out[:, :, column[name]] = values - values.max(axis=1, keepdims=True)
+        live = np.array([not c.junk for c in cleaned])
+        out[live, :, column["popularity"]] = self.popularity_
+        for m in range(1, 9):
+            out[live, :, column[f"major{m}"]] = self.major_ == m
+        manager = np.array([bool(_MANAGER.search(c.original.lower())) and not c.junk for c in cleaned])
+        out[manager, :, column["manager_major1"]] = self.major_ == 1
+        return out
 
     # ------------------------------------------------------------------ coding
     def code(self, titles: Sequence[str], top_k: int = 5) -> list[CodingResult]:
         """Code each title; never raises on junk (empty candidates, confidence 0, a note instead)."""
         self._check_fitted()
-        cleaned = [clean_title("" if t is None else str(t), self.places_) for t in titles]
-        unique: dict[str, int] = {}
-        core: set[str] = set()
-        for c in cleaned:
-            core.update(c.core)
-            for variant in c.variants:
-                unique.setdefault(variant, len(unique))
-        scores = (self.score_variants(list(unique), [v in core for v in unique]) if unique
-                  else np.zeros((0, len(self.codes_)), np.float32))
-        return [self._result(c, scores, unique, top_k) for c in cleaned]
+        titles = ["" if t is None else str(t) for t in titles]
+        # Duplicate titles (common in spreadsheets) are coded once.
+        distinct = list(dict.fromkeys(titles))
+        coded: dict[str, CodingResult] = {}
+        for start in range(0, len(distinct), CHUNK):
+            chunk = distinct[start:start + CHUNK]
+            coded.update(zip(chunk, self._code_chunk(chunk, top_k)))
+        return [coded[t] for t in titles]
 
-    def _result(self, cleaned: CleanedTitle, scores: np.ndarray, index: dict[str, int], top_k: int) -> CodingResult:
+    def _code_chunk(self, titles: list[str], top_k: int) -> list[CodingResult]:
+        cleaned = [clean_title(t, self.places_) for t in titles]
+        expanded = [self._expand(c) for c in cleaned]
+        lexical = self._features(cleaned, expanded, [False] * len(titles))
+        probs = softmax_rows(lexical @ self.weights_["lexical"])
+        need = [not c.junk and probs[t].max() < self.ranker_["skip_encoder_prob"] for t, c in enumerate(cleaned)]
+        if any(need):
+            idx = [t for t, n in enumerate(need) if n]
+            full = self._features([cleaned[t] for t in idx], [expanded[t] for t in idx], [True] * len(idx))
+            probs[idx] = softmax_rows(full @ self.weights_["full"])
+        return [self._result(c, probs[t], top_k) for t, c in enumerate(cleaned)]
+
+    def _result(self, cleaned: CleanedTitle, probs: np.ndarray, top_k: int) -> CodingResult:
         if cleaned.junk:
             return CodingResult(cleaned.original, [], 0.0, 0, "无法识别的职位名称（为空或不含中文/英文职位词），未编码，请人工填写", ())
-        combined = scores[[index[v] for v in cleaned.variants]].max(axis=0)
-        order = np.argsort(-combined)[: max(top_k, 2)]
-        top, second = float(combined[order[0]]), float(combined[order[1]])
-        confidence = _sigmoid(CONFIDENCE_A * top + CONFIDENCE_B * (top - second) + CONFIDENCE_C)
-        candidates = [Candidate(self.codes_[i], self.names_[i], float(combined[i]), 4) for i in order[:top_k]]
+        order = np.argsort(-probs)[:top_k]
+        confidence = float(probs[order[0]])
+        candidates = [Candidate(self.codes_[i], self.names_[i], float(probs[i]), 4) for i in order]
         level, note = 4, ""
         if confidence < CONFIDENT:
-            parent = self._parent_fallback(combined)
+            parent = self._parent_fallback(probs)
             if parent is not None:
                 candidates = [parent] + candidates
                 level = parent.level
@@ -354,9 +475,7 @@ class OccupationCoder:
                 note = "把握不大，请人工确认职业编码"
         return CodingResult(cleaned.original, candidates, confidence, level, note, cleaned.seniority)
 
-    def _parent_fallback(self, combined: np.ndarray) -> Candidate | None:
-        probs = np.exp((combined - combined.max()) / SOFTMAX_TEMPERATURE)
-        probs /= probs.sum()
+    def _parent_fallback(self, probs: np.ndarray) -> Candidate | None:
         for level, prefix_len in ((3, 7), (2, 4)):
             pooled: dict[str, float] = {}
             for i in np.argsort(-probs)[:50]:
@@ -383,10 +502,6 @@ class OccupationCoder:
             if (parent, level) in self.nodes_:
                 out.append({"code": parent, "name": self.nodes_[(parent, level)], "level": level})
         return out
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
 
 
 def code_lines(lines: Iterable[str], coder: OccupationCoder, top_k: int = 5, *, batch_size: int = 512) -> Iterator[str]:

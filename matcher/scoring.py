@@ -67,7 +67,7 @@ def semantic_component(cosine: np.ndarray) -> np.ndarray:
 
 
 def proximity_component(minutes: float | None) -> float:
-    if minutes is None or np.isnan(minutes):
+    if minutes is None or minutes != minutes:
         return NEUTRAL
     if minutes <= CIRCLE_MINUTES:
         return 1.0
@@ -110,7 +110,7 @@ def salary_component(expected: float | None, offered_high: float | None) -> floa
     if not expected or not offered_high:
         return NEUTRAL * 1.4  # unknown on either side: mildly positive, never decisive
     ratio = offered_high / expected
-    return float(np.clip((ratio - 0.7) / 0.3, 0.0, 1.0))
+    return min(1.0, max(0.0, (ratio - 0.7) / 0.3))
 
 
 @dataclass
@@ -132,7 +132,7 @@ def score_pair(seeker: Side, posting: Side, cosine: float, commute: Commute | No
     missing = sorted(required - have)
     coverage = len(matched) / len(required) if required else NEUTRAL
     components = {
-        "semantic": float(semantic_component(cosine)),
+        "semantic": min(1.0, max(0.0, (float(cosine) - 0.5) / 0.4)),
         "coverage": coverage,
         "occupation": occupation_component(seeker.occupations, posting.occupations),
         "education": education_component(seeker.education, posting.education),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Sequence
 
+import faiss
 import numpy as np
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -40,7 +41,7 @@ from models.encoder import Encoder, load_encoder
 log = logging.getLogger("jobcircle")
 
 ENCODE_BATCH = 64
-PRESCORE_KEEP = 120
+PRESCORE_KEEP = 60
 
 
 @dataclass
@@ -98,6 +99,8 @@ class JobCircle:
         self.engine = db.make_engine(settings.database_url)
         db.migrate(self.engine)
         self.sessions = db.session_factory(self.engine)
+        # One query is one small search: threads would only contend with concurrent requests.
+        faiss.omp_set_num_threads(1)
         if self._encoder is None:
             self._encoder = load_encoder(settings.encoder)
         if self.coder is None and settings.occupation_coding:
@@ -587,14 +590,12 @@ class JobCircle:
         if side.point is not None and self.settings.geo_pool:
             minutes = filters.max_commute_minutes or 30.0
             radius = min(15.0, CYCLE_KMH * minutes / 60.0 / DETOUR_FACTOR)
-            near = self.catalog.near(side.point[0], side.point[1], radius)
-            near = np.asarray([i for i in near if int(i) not in found], dtype=np.int64)
+            near, _ = self.catalog.nearest(side.point[0], side.point[1], radius,
+                                           self.settings.geo_pool + len(found))
+            near = np.asarray([i for i in near.tolist() if i not in found], dtype=np.int64)[: self.settings.geo_pool]
             if len(near):
-                points = np.asarray([self.catalog.get(int(i)).side.point for i in near])
-                km = haversine_km_many(side.point[0], side.point[1], points[:, 0], points[:, 1])
-                near = near[np.argsort(km, kind="stable")[: self.settings.geo_pool]]
                 cosines = self.index.vectors(near) @ vector
-                found.update({int(i): float(c) for i, c in zip(near, cosines)})
+                found.update(zip(near.tolist(), cosines.tolist()))
         return found
 
     def _match(self, vector, side: Side, k: int, filters: MatchFilters, weights) -> list[dict]:
@@ -619,7 +620,7 @@ class JobCircle:
             located = [n for n, (e, _) in enumerate(entries) if e.side.point is not None]
             if located:
                 dests = np.asarray([entries[n][0].side.point for n in located])
-                est, est_modes = self.commute.estimate_many(side.point, dests)
+                est, est_modes = self.commute.estimate_many(side.point, dests)  # cached per point
                 minutes[located] = est
                 km[located] = haversine_km_many(side.point[0], side.point[1], dests[:, 0], dests[:, 1])
                 for n, mode in zip(located, est_modes):
@@ -632,7 +633,7 @@ class JobCircle:
         cos = np.asarray([c for _, c in entries])
         prox = np.where(np.isnan(minutes), 0.5, np.clip(1 - (np.nan_to_num(minutes) - 15) / 60, 0, 1))
         pre = semantic_component(cos) * weights.get("semantic", 0) + prox * weights.get("proximity", 0)
-        order = np.argsort(-pre, kind="stable")[:PRESCORE_KEEP]
+        order = np.argsort(-pre, kind="stable")[: max(PRESCORE_KEEP, 3 * k)]
         results = []
         for n in order:
             entry, cosine = entries[n]
