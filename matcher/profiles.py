@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from data.parsing import EDUCATION_LEVELS
 from matcher.extract import canonical_skill, extract
+from matcher.fairness import neutralise
 
 
 def _canonical_terms(terms) -> list[str]:
@@ -30,7 +31,9 @@ def posting_text(title: str, description: str, requirements: str, skills) -> str
 
 
 def seeker_text(resume_text: str, desired_roles, skills) -> str:
-    parts = ["求职意向：" + "、".join(desired_roles) if desired_roles else "", "技能：" + "、".join(skills) if skills else "", resume_text]
+    """The text embedded for a seeker, with gender, age, ethnicity, hukou and marital words removed."""
+    parts = ["求职意向：" + "、".join(desired_roles) if desired_roles else "", "技能：" + "、".join(skills) if skills else "",
+             neutralise(resume_text)]
     return "\n".join(part for part in parts if part)[:2000]
 
 
@@ -52,7 +55,7 @@ def posting_features(title: str, description: str, requirements: str, skills) ->
 
 
 def seeker_features(resume_text: str, skills, desired_roles) -> dict:
-    found = extract(resume_text, kind="resume")
+    found = extract(neutralise(resume_text), kind="resume")
     return {
         "skills": _canonical_terms(list(skills) + [s.value for s in found.skills]),
         "certificates": _canonical_terms([c.value for c in found.certificates]),

@@ -28,6 +28,7 @@ from matcher.catalog import PostingCatalog, PostingEntry
 from matcher.compliance import blocks_publication, check_posting
 from matcher.errors import Conflict, InvalidInput, NotFound, NotReady
 from matcher.explain import explain_match
+from matcher.fairness import neutralise
 from matcher.commute import MetroCommute
 from matcher.geo import CYCLE_KMH, DETOUR_FACTOR, Commute, haversine_km_many
 from matcher.index import FaissIndex, IndexUnusable, Manifest, build_index, load_index, resolve_factory, save_index
@@ -450,7 +451,7 @@ class JobCircle:
         texts = [profiles.seeker_text(clean, inp.desired_roles, inp.skills) for inp, clean, _ in prepared]
         vectors = self._encode(texts, progress=progress, desc="编码简历")
         codes = self._code_occupations(
-            ["/".join(inp.desired_roles) or clean[:60] for inp, clean, _ in prepared]
+            ["/".join(inp.desired_roles) or neutralise(clean)[:60] for inp, clean, _ in prepared]
         )
         ids = []
         with self._session() as session, session.begin():
@@ -529,7 +530,7 @@ class JobCircle:
         inp = SeekerInput.model_validate(current | changes)
         clean, found = redact(inp.resume_text)
         vector = self._encode([profiles.seeker_text(clean, inp.desired_roles, inp.skills)], progress=False, desc="")[0]
-        occupation = self._code_occupations(["/".join(inp.desired_roles) or clean[:60]])[0]
+        occupation = self._code_occupations(["/".join(inp.desired_roles) or neutralise(clean)[:60]])[0]
         with self._session() as session, session.begin():
             row = session.get(Seeker, seeker_id)
             id_number = inp.id_number
@@ -573,7 +574,7 @@ class JobCircle:
         clean, _ = redact(resume_text)
         features = profiles.seeker_features(clean, [], [])
         place = gazetteer().resolve(lat=lat, lon=lon, street=street, address=address)
-        codes = self._code_occupations([clean[:60]])[0]
+        codes = self._code_occupations([neutralise(clean)[:60]])[0]
         side = Side(
             id=0, skills=frozenset(features["skills"]), certificates=frozenset(features["certificates"]),
             education=features.get("education"), experience=features.get("experience_years"),

@@ -41,6 +41,7 @@ from matcher import profiles
 from matcher.access import Principal, can_read_seeker, masked_contact, require_staff
 from matcher.errors import Conflict, InvalidInput, NotFound
 from matcher.explain import explain_match
+from matcher.fairness import ProtectedAttributes
 from matcher.index import FaissIndex, IndexUnusable, Manifest, build_index, load_index, resolve_factory, save_index
 from matcher.scoring import WEIGHTS, Side, score_pair
 
@@ -57,32 +58,6 @@ ENCODE_BATCH = 64
 # ---------------------------------------------------------------------------------------------------
 # Protected attributes
 # ---------------------------------------------------------------------------------------------------
-
-class ProtectedAttributes:
-    """Removes words about gender, age, ethnicity, hukou and marital status from a text."""
-
-    def __init__(self, path: Path | None = None):
-        doc = json.loads(Path(path or POLICY_DIR / "protected_attributes.json").read_text(encoding="utf-8"))
-        self.version = int(doc["version"])
-        self.replacement = doc.get("replacement", "")
-        self.patterns = [(item["ground"], re.compile(item["pattern"])) for item in doc["patterns"]]
-        self._separators = re.compile(r"(?:[，,、；;]\s*){2,}")
-
-    def neutralise(self, text: str) -> str:
-        for _ground, pattern in self.patterns:
-            text = pattern.sub(self.replacement, text)
-        text = self._separators.sub("，", text)
-        return text.strip(" ，,、；;")
-
-    def found(self, text: str) -> dict[str, list[str]]:
-        """What would be removed, by ground (for audits and tests)."""
-        out: dict[str, list[str]] = {}
-        for ground, pattern in self.patterns:
-            for match in pattern.finditer(text):
-                out.setdefault(ground, []).append(match.group(0))
-            text = pattern.sub(self.replacement, text)
-        return out
-
 
 # ---------------------------------------------------------------------------------------------------
 # Priority-group policy

@@ -156,3 +156,18 @@ def test_discriminatory_posting_is_held_as_draft_until_edited(service):
     fixed = service.update_posting(posting["id"], {"requirements": "熟悉Excel，能适应倒班"})
     assert fixed["status"] == "open"
     assert posting["id"] in [r["posting_id"] for r in service.match_seeker(seeker["id"], k=10)]
+
+
+def test_jobs_for_a_seeker_ignore_gender_age_ethnicity_hukou_and_marriage(service):
+    base = "视觉传达设计专业，熟练Photoshop、Illustrator，做过海报设计。"
+    # A posting worded like the resumes, so the semantic score is in its sensitive range.
+    twin = PostingInput(title="海报设计", requirements="视觉传达设计专业，熟练Photoshop", street="广中路街道")
+    service.upsert_postings([twin, DESIGN, CATERING, SECURITY, FAR])
+    pairs = [("男，", "女，"), ("25岁，", "45岁，"), ("汉族，", "回族，"), ("上海户籍，", "外地户籍，"), ("已婚，", "未婚，")]
+    for first, second in pairs:
+        a = service.create_seeker(SeekerInput(resume_text=first + base, consent=True, street="广中路街道"))
+        b = service.create_seeker(SeekerInput(resume_text=second + base, consent=True, street="广中路街道"))
+        first_results, second_results = service.match_seeker(a["id"], k=4), service.match_seeker(b["id"], k=4)
+        assert 0.5 < first_results[0]["similarity"] < 0.9  # where a difference would show in the score
+        strip = lambda results: [(r["posting_id"], r["score"], r["explanation"]) for r in results]  # noqa: E731
+        assert strip(first_results) == strip(second_results)
