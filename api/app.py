@@ -9,8 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.routes import counsellors, health, imports, ledger, matching, postings, seekers, stations
+from api.routes import counsellors, health, imports, interviews, ledger, matching, occupations, postings, seekers, stations
 from matcher.errors import Conflict, Forbidden, InvalidInput, JobCircleError, NotFound, NotReady, Unauthorized
+from matcher.counsellor import CounsellorDesk
 from matcher.service import JobCircle
 from matcher.settings import Settings
 from models.encoder import Encoder
@@ -47,7 +48,10 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         app.state.service = service or JobCircle(settings, encoder, coder=coder, commute=commute)
         if not app.state.service.ready:
             app.state.service.start()
+        # The counsellors' side (seeker index) is built here too, not on the first request.
+        app.state.desk = CounsellorDesk(app.state.service).start()
         yield
+        app.state.desk.stop()
         app.state.service.stop()
 
     app = FastAPI(
@@ -91,6 +95,6 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         log.exception("unhandled error")  # the trace goes to the server log, never to the client
         return JSONResponse(status_code=500, content={"detail": "服务内部错误，已记录，请稍后重试或联系管理员"})
 
-    for module in (health, postings, seekers, matching, imports, counsellors, stations, ledger):
+    for module in (health, postings, seekers, matching, imports, interviews, occupations, counsellors, stations, ledger):
         app.include_router(module.router)
     return app

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from data.schema import Base, utcnow
@@ -28,6 +28,9 @@ class InterviewSession(Base):
     role_title: Mapped[str] = mapped_column(String(200))
     occupation_code: Mapped[str | None] = mapped_column(String(16))
     difficulty: Mapped[str] = mapped_column(String(16), default="standard")
+    # Who started the session; the report is the seeker's, shown to their counsellor only if shared.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    shared_with_counsellor: Mapped[bool] = mapped_column(Boolean, default=False)
     requirements: Mapped[list] = mapped_column(JSON, default=list)
     questions: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -42,7 +42,8 @@ class InterviewService:
         return self._scorer
 
     def start(self, *, seeker_id: int | None = None, resume_text: str | None = None, posting_id: int | None = None,
-              role_text: str | None = None, occupation_code: str | None = None, difficulty: str = "standard") -> dict:
+              role_text: str | None = None, occupation_code: str | None = None, difficulty: str = "standard",
+              user_id: int | None = None, shared_with_counsellor: bool = False) -> dict:
         if difficulty not in DIFFICULTIES:
             raise InvalidInput(f"难度应为 {'、'.join(DIFFICULTIES)} 之一", field="difficulty")
         if sum(x is not None for x in (posting_id, role_text, occupation_code)) != 1:
@@ -87,6 +88,7 @@ class InterviewService:
             row = InterviewSession(
                 seeker_id=seeker_id, posting_id=posting_id, role_title=title, occupation_code=code,
                 difficulty=difficulty, requirements=[r.to_dict() for r in requirements],
+                user_id=user_id, shared_with_counsellor=shared_with_counsellor,
                 questions=[q.to_dict() for q in questions],
             )
             session.add(row)
@@ -103,6 +105,7 @@ class InterviewService:
         return {
             "id": row.id, "role_title": row.role_title, "occupation_code": row.occupation_code,
             "difficulty": row.difficulty, "seeker_id": row.seeker_id, "posting_id": row.posting_id,
+            "shared_with_counsellor": bool(row.shared_with_counsellor),
             "requirements": row.requirements,
             "questions": [{"id": q["id"], "text": q["text"], "kind": q.get("kind"), "requirements": q["requirements"]}
                           for q in row.questions],
@@ -112,9 +115,11 @@ class InterviewService:
         with self.service._session() as session:
             return self._public(self._load(session, session_id))
 
-    def owner(self, session_id: int) -> int | None:
+    def owner(self, session_id: int) -> tuple[int | None, int | None, bool]:
+        """(seeker id, user who started it, shared with the counsellor) for access checks."""
         with self.service._session() as session:
-            return self._load(session, session_id).seeker_id
+            row = self._load(session, session_id)
+            return row.seeker_id, row.user_id, bool(row.shared_with_counsellor)
 
     def answer(self, session_id: int, question_id: str, answer: str) -> dict:
         with self.service._session() as session:

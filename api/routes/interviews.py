@@ -3,7 +3,10 @@ from typing import Literal
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import Service
+from api.auth import CurrentUser
+from api.deps import Desk, Service
+from matcher.access import Principal
+from matcher.errors import Forbidden, NotFound
 from matcher.interview_service import InterviewService
 
 router = APIRouter(prefix="/interviews", tags=["模拟面试"])
@@ -23,6 +26,7 @@ class InterviewCreate(BaseModel):
     role_text: str | None = Field(default=None, max_length=5_000)
     occupation_code: str | None = Field(default=None, pattern=r"^\d-\d{2}-\d{2}-\d{2}$")
     difficulty: Literal["entry", "standard", "senior"] = "standard"
+    shared_with_counsellor: bool = Field(default=False, description="是否同意所属站点的就业援助员查看本次报告")
 
 
 class AnswerCreate(BaseModel):
@@ -39,21 +43,50 @@ def _interviews(request: Request, service) -> InterviewService:
     return request.app.state.interviews
 
 
-@router.post("", status_code=201, summary="开始一次模拟面试：按岗位要求和简历出 5-8 道题")
-def start_interview(body: InterviewCreate, request: Request, service: Service) -> dict:
-    return _interviews(request, service).start(**body.model_dump())
+def _check(interviews: InterviewService, desk, principal: Principal, session_id: int) -> None:
+    """The seeker's own session; their counsellor only when the seeker shared it; admins."""
+    seeker_id, user_id, shared = interviews.owner(session_id)
+    if principal.role == "admin" or (user_id is not None and user_id == principal.user_id):
+        return
+    if seeker_id is not None and principal.role == "seeker" and principal.seeker_id == seeker_id:
+        return
+    if seeker_id is not None and principal.role == "counsellor":
+        desk.check_seeker(principal, seeker_id)
+        if shared:
+            return
+        raise Forbidden("求职者未同意向就业援助员公开本次模拟面试")
+    raise NotFound(f"模拟面试 {session_id} 不存在")
 
 
-@router.get("/{session_id}", summary="查看模拟面试的题目")
-def get_interview(request: Request, service: Service, session_id: int = SessionId) -> dict:
-    return _interviews(request, service).get(session_id)
+@router.post("", status_code=201, summary="开始一次模拟面试：按岗位要求和简历出 5-8 道题（求职者本人或其站点工作人员）")
+def start_interview(body: InterviewCreate, request: Request, service: Service, desk: Desk,
+                    principal: CurrentUser) -> dict:
+    if body.seeker_id is not None:
+        desk.check_seeker(principal, body.seeker_id)
+    elif principal.role == "seeker" and principal.seeker_id is not None and body.resume_text is None:
+        body = body.model_copy(update={"seeker_id": principal.seeker_id})
+    return _interviews(request, service).start(**body.model_dump(), user_id=principal.user_id)
 
 
-@router.post("/{session_id}/answers", summary="提交一道题的回答，返回评分与改进建议")
-def answer(body: AnswerCreate, request: Request, service: Service, session_id: int = SessionId) -> dict:
-    return _interviews(request, service).answer(session_id, body.question_id, body.answer)
+@router.get("/{session_id}", summary="查看模拟面试的题目（发起人、求职者本人）")
+def get_interview(request: Request, service: Service, desk: Desk, principal: CurrentUser,
+                  session_id: int = SessionId) -> dict:
+    interviews = _interviews(request, service)
+    _check(interviews, desk, principal, session_id)
+    return interviews.get(session_id)
 
 
-@router.get("/{session_id}/report", summary="整场模拟面试的报告：优势、不足、未体现的要求与下一步建议")
-def report(request: Request, service: Service, session_id: int = SessionId) -> dict:
-    return _interviews(request, service).report(session_id)
+@router.post("/{session_id}/answers", summary="提交一道题的回答，返回评分与改进建议（发起人、求职者本人）")
+def answer(body: AnswerCreate, request: Request, service: Service, desk: Desk, principal: CurrentUser,
+           session_id: int = SessionId) -> dict:
+    interviews = _interviews(request, service)
+    _check(interviews, desk, principal, session_id)
+    return interviews.answer(session_id, body.question_id, body.answer)
+
+
+@router.get("/{session_id}/report",
+            summary="整场模拟面试的报告：优势、不足、未体现的要求与下一步建议（求职者本人；经同意的就业援助员）")
+def report(request: Request, service: Service, desk: Desk, principal: CurrentUser, session_id: int = SessionId) -> dict:
+    interviews = _interviews(request, service)
+    _check(interviews, desk, principal, session_id)
+    return interviews.report(session_id)
