@@ -239,6 +239,49 @@ def cmd_match(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_occupations(args, settings: Settings) -> int:
+    from matcher.occupations import OccupationCoder, code_lines
+    from models.encoder import load_encoder
+
+    coder = OccupationCoder(load_encoder(settings.encoder)).fit(cache_dir=settings.data_dir / "cache")
+    lines = (line.rstrip("\n") for line in sys.stdin)
+    for out in code_lines(lines, coder, top_k=args.top):
+        if args.json:
+            print(out, flush=True)
+        else:
+            item = json.loads(out)
+            best = "；".join(f"{c['code']} {c['name']}（{c['score']:.2f}）" for c in item["candidates"][:3]) or "无法编码"
+            print(f"{item['title']}\t{best}", flush=True)
+    return 0
+
+
+def cmd_postings(args, settings: Settings) -> int:
+    from matcher.compliance import check_lines
+
+    bad = 0
+    for out in check_lines(line.rstrip("\n") for line in sys.stdin):
+        bad += not json.loads(out)["compliant"]
+        print(out, flush=True)
+    print(f"共检出 {bad} 条可能违反就业促进法的要求", file=sys.stderr)
+    return 0
+
+
+def cmd_evaluate(args, settings: Settings) -> int:
+    from evaluation.harness import run_evaluate
+
+    folder = run_evaluate(Path(args.out) if args.out else None, quick=args.quick)
+    print(f"评估报告：{folder}")
+    return 0
+
+
+def cmd_bench(args, settings: Settings) -> int:
+    from evaluation.harness import run_bench
+
+    folder = run_bench(Path(args.out) if args.out else None, quick=args.quick)
+    print(f"性能报告：{folder}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jobcircle", description="15分钟就业服务圈 岗位匹配服务")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -276,11 +319,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["verify", "checkpoint", "export-checkpoints"])
     p.add_argument("file", nargs="?", help="export-checkpoints 的输出文件")
     p.add_argument("--checkpoints", help="verify 时改用另行保存的检查点文件（export-checkpoints 的输出）")
+    p = sub.add_parser("occupations", help="职业编码：从标准输入逐行读岗位名称")
+    p.add_argument("action", choices=["code"])
+    p.add_argument("--top", type=int, default=5, help="每个名称返回的候选数")
+    p.add_argument("--json", action="store_true", help="每行输出一个 JSON 对象")
+    p = sub.add_parser("postings", help="岗位合规检查：从标准输入逐行读任职要求，输出 JSON")
+    p.add_argument("action", choices=["check"])
+    for name, helptext in (("evaluate", "离线评估：匹配质量对比（基线、完整排序与消融）"),
+                           ("bench", "性能基准：向量索引、编码、端到端延迟与吞吐")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("--quick", action="store_true", help="小规模快速运行（CI 使用）")
+        p.add_argument("--out", help="报告目录（默认 reports/<时间戳>）")
     return parser
 
 
 COMMANDS = {"demo": cmd_demo, "serve": cmd_serve, "import": cmd_import, "index": cmd_index, "match": cmd_match,
-            "users": cmd_users, "ledger": cmd_ledger}
+            "users": cmd_users, "ledger": cmd_ledger, "occupations": cmd_occupations, "postings": cmd_postings,
+            "evaluate": cmd_evaluate, "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:
