@@ -73,6 +73,14 @@ def _coordinate(value: Any, low: float, high: float, name: str) -> float | None:
     return number
 
 
+def _education_level(value: Any) -> int | None:
+    if _blank(value):
+        return None
+    if isinstance(value, int) and value in EDUCATION_LEVELS:
+        return value
+    return parse_education(str(value))
+
+
 class _Located(BaseModel):
     street: str | None = Field(default=None, description="街道名称或代码，如 曲阳路街道 / 310109010")
     address: str | None = Field(default=None, max_length=200, description="地址；没有坐标时用于估算位置")
@@ -155,11 +163,7 @@ class PostingInput(_Located):
     @field_validator("education", mode="before")
     @classmethod
     def _education(cls, value):
-        if _blank(value):
-            return None
-        if isinstance(value, int) and value in EDUCATION_LEVELS:
-            return value
-        return parse_education(str(value))
+        return _education_level(value)
 
     @field_validator("employment_type", mode="before")
     @classmethod
@@ -236,11 +240,7 @@ class SeekerInput(_Located):
     @field_validator("education", mode="before")
     @classmethod
     def _education(cls, value):
-        if _blank(value):
-            return None
-        if isinstance(value, int) and value in EDUCATION_LEVELS:
-            return value
-        return parse_education(str(value))
+        return _education_level(value)
 
     @field_validator("expected_salary", mode="before")
     @classmethod

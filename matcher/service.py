@@ -367,14 +367,14 @@ class JobCircle:
             row.status = "draft"  # held until an edit removes the discriminatory wording
         elif row.status in (None, "draft"):
             row.status = "open"  # a re-import keeps a closed posting closed
-        row.address = inp.address
-        row.street_code = place.street_code if place else None
-        row.lat, row.lon = (place.lat, place.lon) if place else (None, None)
-        row.location_precision = place.precision if place else None
+        _set_place(row, inp.address, place)
         row.extracted = profiles.posting_features(inp.title, inp.description, inp.requirements, inp.skills) | {
             "compliance": [finding.to_dict() for finding in findings]
         }
         row.occupation_codes = occupation
+        self._set_vector(row, vector)
+
+    def _set_vector(self, row, vector) -> None:
         row.embedding = np.asarray(vector, np.float32).tobytes()
         row.embedding_model = self.encoder.name
 
@@ -497,14 +497,10 @@ class JobCircle:
         row.priority_tags = list(inp.priority_tags)
         row.consent_at = row.consent_at or datetime.now(timezone.utc)
         row.sensitive_consent = inp.sensitive_consent
-        row.address = inp.address
-        row.street_code = place.street_code if place else None
-        row.lat, row.lon = (place.lat, place.lon) if place else (None, None)
-        row.location_precision = place.precision if place else None
+        _set_place(row, inp.address, place)
         row.extracted = features
         row.occupation_codes = occupation
-        row.embedding = np.asarray(vector, np.float32).tobytes()
-        row.embedding_model = self.encoder.name
+        self._set_vector(row, vector)
 
     def create_seeker(self, inp: SeekerInput) -> dict:
         return self.get_seeker(self.upsert_seekers([inp])[0])
@@ -755,6 +751,13 @@ class JobCircle:
                 "data_version": self.version,
                 "model": self.encoder.name if self._encoder else None,
             }
+
+
+def _set_place(row, address: str | None, place: Place | None) -> None:
+    row.address = address
+    row.street_code = place.street_code if place else None
+    row.lat, row.lon = (place.lat, place.lon) if place else (None, None)
+    row.location_precision = place.precision if place else None
 
 
 def posting_public(row: Posting) -> dict:
