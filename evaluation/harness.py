@@ -31,6 +31,7 @@ import argparse
 import contextlib
 import io
 import math
+import re
 import shutil
 import sys
 import tempfile
@@ -505,7 +506,7 @@ def run_bench(out_dir: Path | None = None, quick: bool = False) -> Path:
 
     info = report.machine_info()
     text = ("# Benchmarks\n\n" + f"Mode: {'quick' if quick else 'full'}; total {time.perf_counter() - started:.0f}s.\n\n"
-            + report.machine_markdown(info) + "\n" + "\n\n".join(s.replace("\n# ", "\n## ") for s in sections))
+            + report.machine_markdown(info) + "\n" + "\n\n".join(re.sub(r"(?m)^#", "##", s) for s in sections))
     report.write_markdown(run_dir, "summary.md", text)
     report.write_json(run_dir, "bench.json", {"machine": info, "quick": quick,
                                               "parts": {"ann": str(ann_dir), "encode": str(encode_dir),
