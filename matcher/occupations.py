@@ -54,15 +54,16 @@ _FEATURE_DOCS = {
     "tfidf_alias": "char 1-3-gram TF-IDF cosine to the code's closest alias",
     "tfidf_name": "the same to the official name only",
     "tfidf_definition": "the same to name + definition + tasks",
-    "tfidf_alias_gap": "tfidf_alias minus the title's best tfidf_alias over all codes (<= 0)",
+    "tfidf_alias_rr": "1 / (1 + rank of the code by tfidf_alias among all codes for this title)",
+    "tfidf_definition_rr": "the same by tfidf_definition",
     "head1": "the variant's last character ends one of the code's names/aliases (员/师/工...)",
     "head2": "the variant's last two characters end one of the code's names/aliases (司机/厨师...)",
     "popularity": "log(1 + number of names/aliases of the code): common occupations have many",
     "emb_alias": "encoder cosine to the code's closest name/alias",
     "emb_name": "encoder cosine to the official name",
     "emb_definition": "encoder cosine to '<name>：<definition>'",
-    "emb_alias_gap": "emb_alias minus the title's best emb_alias over all codes (<= 0)",
-    "emb_definition_gap": "emb_definition minus the title's best emb_definition (<= 0)",
+    "emb_alias_rr": "1 / (1 + rank of the code by emb_alias among all codes for this title)",
+    "emb_definition_rr": "the same by emb_definition",
     "manager_major1": "the title carries a manager word (经理/总监/院长/书记...) and the code is in 大类 1",
     **{f"major{m}": f"the code is in 大类 {m} (a prior from the mix of titles stations handle)" for m in range(1, 9)},
 }
@@ -226,6 +227,12 @@ def load_ranker(path: Path | str = RANKER_FILE) -> dict:
     return ranker
 
 
+def untrained_ranker() -> dict:
+    """All-zero weights (every code equally likely): what `fit(ranker=...)` takes before training."""
+    zeros = {f: 0.0 for f in FEATURES}
+    return {"features": list(FEATURES), "full": dict(zeros), "lexical": dict(zeros), "skip_encoder_prob": 1.01}
+
+
 def softmax_rows(scores: np.ndarray) -> np.ndarray:
     """Row-wise softmax of a (n, n_codes) score matrix."""
     shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
@@ -240,10 +247,10 @@ class OccupationCoder:
         self.table = table
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, *, cache_dir: "Path | str | None" = None) -> "OccupationCoder":
+    def fit(self, *, cache_dir: "Path | str | None" = None, ranker: dict | None = None) -> "OccupationCoder":
         """Prepare alias tables, TF-IDF, embeddings and ranking weights. With `cache_dir`, the alias
         and definition embeddings are stored there (plain .npy keyed by model name and a hash of
-        the texts) and reused on later starts."""
+        the texts) and reused on later starts. `ranker` replaces the shipped weights (for training)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         table = self.table if self.table is not None else reference.occupations()
@@ -290,7 +297,7 @@ class OccupationCoder:
         self.name_tfidf_ = self.alias_tfidf_[:, self.alias_starts_].tocsr()
         self.definition_tfidf_ = self.vectorizer_.transform(definitions.tolist()).T.tocsr()
         self.abbreviations_ = load_abbreviations()
-        self.ranker_ = load_ranker()
+        self.ranker_ = load_ranker() if ranker is None else ranker
         self.weights_ = {kind: np.array([self.ranker_[kind][f] for f in FEATURES], np.float32)
                          for kind in ("full", "lexical")}
         self.alias_embeddings_ = self._embeddings("aliases", self.alias_texts_, cache_dir)
@@ -420,10 +427,15 @@ class OccupationCoder:
                     rows = [row_of[v] for v in core]
                     for name, matrix in embedded.items():
                         out[t, :, column[name]] = matrix[rows].max(axis=0)
-        for name, base in (("tfidf_alias_gap", "tfidf_alias"), ("emb_alias_gap", "emb_alias"),
-                           ("emb_definition_gap", "emb_definition")):
+        # Ranks add what a linear softmax cannot see in the raw values: how a code stands among all.
+        for base in ("tfidf_alias", "tfidf_definition", "emb_alias", "emb_definition"):
             values = out[:, :, column[base]]
-            out[:, :, column[name]] = values - values.max(axis=1, keepdims=True)
+            ranks = np.empty(values.shape, dtype=np.float32)
+            np.put_along_axis(ranks, np.argsort(-values, axis=1, kind="stable"),
+                              np.arange(values.shape[1], dtype=np.float32)[None, :], axis=1)
+            rr = 1.0 / (1.0 + ranks)
+            rr[values.max(axis=1) <= 0] = 0.0  # no evidence at all (junk, or the encoder skipped)
+            out[:, :, column[base + "_rr"]] = rr
         live = np.array([not c.junk for c in cleaned])
         out[live, :, column["popularity"]] = self.popularity_
         for m in range(1, 9):
@@ -436,26 +448,31 @@ class OccupationCoder:
     def code(self, titles: Sequence[str], top_k: int = 5) -> list[CodingResult]:
         """Code each title; never raises on junk (empty candidates, confidence 0, a note instead)."""
         self._check_fitted()
-        titles = ["" if t is None else str(t) for t in titles]
-        # Duplicate titles (common in spreadsheets) are coded once.
-        distinct = list(dict.fromkeys(titles))
-        coded: dict[str, CodingResult] = {}
+        cleaned = [clean_title("" if t is None else str(t), self.places_) for t in titles]
+        # Titles that clean to the same form (the same posting with other salaries, benefits or
+        # places, common in spreadsheets) are scored once, and their text is encoded at most once.
+        keys = [(c.variants, c.core, bool(_MANAGER.search(c.original.lower()))) for c in cleaned]
+        first: dict[tuple, int] = {}
+        for t, key in enumerate(keys):
+            first.setdefault(key, t)
+        distinct = list(first.values())
+        probs = np.zeros((len(distinct), len(self.codes_)), dtype=np.float32)
         for start in range(0, len(distinct), CHUNK):
-            chunk = distinct[start:start + CHUNK]
-            coded.update(zip(chunk, self._code_chunk(chunk, top_k)))
-        return [coded[t] for t in titles]
+            probs[start:start + CHUNK] = self._probabilities([cleaned[t] for t in distinct[start:start + CHUNK]])
+        row = {key: r for r, key in enumerate(first)}
+        return [self._result(c, probs[row[key]], top_k) for c, key in zip(cleaned, keys)]
 
-    def _code_chunk(self, titles: list[str], top_k: int) -> list[CodingResult]:
-        cleaned = [clean_title(t, self.places_) for t in titles]
+    def _probabilities(self, cleaned: list[CleanedTitle]) -> np.ndarray:
+        """Softmax over all 细类 per title: the lexical model where it is sure, else the full model."""
         expanded = [self._expand(c) for c in cleaned]
-        lexical = self._features(cleaned, expanded, [False] * len(titles))
+        lexical = self._features(cleaned, expanded, [False] * len(cleaned))
         probs = softmax_rows(lexical @ self.weights_["lexical"])
-        need = [not c.junk and probs[t].max() < self.ranker_["skip_encoder_prob"] for t, c in enumerate(cleaned)]
-        if any(need):
-            idx = [t for t, n in enumerate(need) if n]
-            full = self._features([cleaned[t] for t in idx], [expanded[t] for t in idx], [True] * len(idx))
-            probs[idx] = softmax_rows(full @ self.weights_["full"])
-        return [self._result(c, probs[t], top_k) for t, c in enumerate(cleaned)]
+        need = [t for t, c in enumerate(cleaned)
+                if not c.junk and probs[t].max() < self.ranker_["skip_encoder_prob"]]
+        if need:
+            full = self._features([cleaned[t] for t in need], [expanded[t] for t in need], [True] * len(need))
+            probs[need] = softmax_rows(full @ self.weights_["full"])
+        return probs
 
     def _result(self, cleaned: CleanedTitle, probs: np.ndarray, top_k: int) -> CodingResult:
         if cleaned.junk:

@@ -2,8 +2,20 @@ import json
 
 import pytest
 
-from matcher.occupations import NotFittedError, OccupationCoder, clean_title, code_lines
+from matcher.occupations import FEATURES, NotFittedError, OccupationCoder, clean_title, code_lines, load_ranker
 from models.encoder import HashingEncoder, load_encoder
+
+
+class CountingEncoder(HashingEncoder):
+    """Counts the query texts it is asked to encode."""
+
+    def __init__(self, dim: int = 128):
+        super().__init__(dim)
+        self.queries = 0
+
+    def encode_queries(self, texts):
+        self.queries += len(texts)
+        return super().encode_queries(texts)
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +54,39 @@ def test_exact_alias_wins_without_the_model(hashing_coder):
     results = hashing_coder.code(["急招保安（包吃住）", "五险一金 月薪8k 诚聘仓库管理员", "外卖骑手"])
     assert [r.best_detailed.code for r in results] == ["4-07-05-01", "4-02-06-01", "4-10-08-01"]
     assert results[0].candidates[0].name == "保安员"
+
+
+def test_clear_titles_skip_the_encoder_and_duplicates_are_coded_once():
+    encoder = CountingEncoder()
+    coder = OccupationCoder(encoder).fit()
+    encoder.queries = 0
+    titles = ["急招保安（包吃住）", "外卖骑手", "收银员"] * 400
+    results = coder.code(titles, top_k=3)
+    assert encoder.queries == 0
+    assert [r.best_detailed.code for r in results[:3]] == ["4-07-05-01", "4-10-08-01", "4-01-02-04"]
+    assert results[0] == results[3]
+
+
+def test_uncertain_titles_are_encoded_once_per_cleaned_form():
+    encoder = CountingEncoder()
+    coder = OccupationCoder(encoder).fit()
+    encoder.queries = 0
+    coder.code(["急招桌面运维 月薪8k", "桌面运维（驻场）", "诚聘桌面运维 五险一金"])
+    assert encoder.queries == 1
+
+
+def test_english_abbreviation_is_spelt_out(hashing_coder):
+    (result,) = hashing_coder.code(["HRBP"])
+    assert result.best_detailed.code in {"2-06-08-01", "4-07-03-04"}  # 人力资源管理专业人员 / 企业人力资源管理师
+
+
+def test_stale_ranker_weights_are_refused(tmp_path):
+    stale = load_ranker()
+    stale["features"] = list(FEATURES[:-1])
+    path = tmp_path / "ranker.json"
+    path.write_text(json.dumps(stale), encoding="utf-8")
+    with pytest.raises(ValueError, match="重新运行"):
+        load_ranker(path)
 
 
 def test_names_have_no_digital_green_marker(hashing_coder):
