@@ -129,7 +129,11 @@ class Vocabulary:
     """Alias tables and the jieba tokenizer built from them; build once via `load_vocabulary()`."""
 
     def __init__(self, skills: pd.DataFrame, certificates: pd.DataFrame):
+        import logging
+
         import jieba  # imported here: loading its dictionary is a one-off cost at first use
+
+        jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not for counsellors
 
         self.skills = skills
         self.certificates = certificates
