@@ -158,7 +158,7 @@ class MetroCommute:
         walk, cycle = geo.walking_minutes(km), geo.cycling_minutes(km)
         prefix = "约" if approximate else ""
         if walk <= geo.CIRCLE_MINUTES or walk <= cycle * 1.5:
-            return geo.Commute(walk, "walk", km, f"距离{prefix}{km:.1f}公里，步行约{walk:.0f}分钟", approximate)
+            return geo.Commute(walk, "walk", km, geo.walk_description(km, walk, approximate), approximate)
         metro = self._metro(origin, dest)
         if metro is not None and metro[0] < cycle:
             minutes, board, alight, access = metro

@@ -49,19 +49,18 @@ def explain_match(seeker: Side, posting: Side, scored: Scored, *, occupation_nam
             parts.append(f"要求{posting.experience:g}年以上经验")
     salary = _salary(posting)
     if salary and seeker.salary_low:
-        verdict = "达到" if (posting.salary_high or 0) >= seeker.salary_low else "低于"
+        offered = posting.salary_high or posting.salary_low or 0
+        verdict = "达到" if offered >= seeker.salary_low else "低于"
         parts.append(f"薪资{salary}，{verdict}期望的{seeker.salary_low:.0f}元")
     elif salary:
         parts.append(f"薪资{salary}")
     elif seeker.salary_low:
         parts.append("薪资面议")
-    if scored.commute is not None and scored.commute.approximate and scored.commute.distance_km < 0.5:
-        parts.append("与岗位在同一街道或片区（位置按街道估算，实际通勤以地图为准）")
-    elif scored.commute is not None:
+    if scored.commute is not None:
         text = scored.commute.description
         if scored.commute.within_circle:
             text += "，在15分钟就业服务圈内"
-        if scored.commute.approximate:
+        if scored.commute.approximate and "估算" not in text:
             text += "（位置按街道或地址估算）"
         parts.append(text)
     elif posting.point is None:

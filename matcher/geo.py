@@ -60,6 +60,17 @@ class Commute:
         return self.minutes <= CIRCLE_MINUTES
 
 
+NEAR_APPROXIMATE_KM = 0.5
+
+
+def walk_description(km: float, walk: float, approximate: bool) -> str:
+    """The walking sentence; two approximate points this close only say they share a neighbourhood."""
+    if approximate and km < NEAR_APPROXIMATE_KM:
+        return "在同一街道或片区，步行可达（位置按街道或地址估算，请以实际地址为准）"
+    prefix = "约" if approximate else ""
+    return f"距离{prefix}{km:.1f}公里，步行约{walk:.0f}分钟"
+
+
 class StraightLineCommute:
     """Best of walking and cycling over straight-line distance times a detour factor.
 
@@ -71,7 +82,7 @@ class StraightLineCommute:
         walk, cycle = walking_minutes(km), cycling_minutes(km)
         prefix = "约" if approximate else ""
         if walk <= CIRCLE_MINUTES or walk <= cycle * 1.5:
-            return Commute(walk, "walk", km, f"距离{prefix}{km:.1f}公里，步行约{walk:.0f}分钟", approximate)
+            return Commute(walk, "walk", km, walk_description(km, walk, approximate), approximate)
         return Commute(cycle, "cycle", km, f"距离{prefix}{km:.1f}公里，骑行约{cycle:.0f}分钟（步行约{walk:.0f}分钟）", approximate)
 
     def estimate_many(self, origin: tuple[float, float], dests: np.ndarray) -> tuple[np.ndarray, list[str]]:

@@ -12,7 +12,7 @@ shortlists, so counsellors and seekers see the same reasoning.
 | occupation | 0.10 | same 细类 1.0 / same 小类 0.7 / same 中类 0.4 / different 0 (neutral 0.5 if uncoded) |
 | education  | 0.08 | meets the requirement 1.0, one level below 0.5, further below 0 |
 | experience | 0.07 | meets the minimum 1.0, else years / minimum x 0.8 |
-| salary     | 0.10 | posting's top of range reaches the expectation 1.0, falls to 0 at 70% of it |
+| salary     | 0.10 | posting's top of range (or its floor, for `5000元以上`) reaches the expectation 1.0, falls to 0 at 70% of it |
 | proximity  | 0.10 | door-to-door minutes: within 15 min 1.0, falling linearly to 0 at 75 min |
 """
 from __future__ import annotations
@@ -137,7 +137,7 @@ def score_pair(seeker: Side, posting: Side, cosine: float, commute: Commute | No
         "occupation": occupation_component(seeker.occupations, posting.occupations),
         "education": education_component(seeker.education, posting.education),
         "experience": experience_component(seeker.experience, posting.experience),
-        "salary": salary_component(seeker.salary_low, posting.salary_high),
+        "salary": salary_component(seeker.salary_low, posting.salary_high or posting.salary_low),
         "proximity": proximity_component(commute.minutes if commute else None),
     }
     breakdown = {name: round(components[name] * weight, 4) for name, weight in weights.items()}

@@ -607,7 +607,9 @@ class JobCircle:
         if filters.accessible_only:
             entries = [(e, c) for e, c in entries if e.accessible]
         if filters.min_salary:
-            entries = [(e, c) for e, c in entries if e.side.salary_high is None or e.side.salary_high >= filters.min_salary]
+            entries = [(e, c) for e, c in entries
+                       if (e.side.salary_high or e.side.salary_low) is None
+                       or (e.side.salary_high or e.side.salary_low) >= filters.min_salary]
         if not entries:
             return []
         minutes = np.full(len(entries), np.nan)

@@ -171,3 +171,12 @@ def test_jobs_for_a_seeker_ignore_gender_age_ethnicity_hukou_and_marriage(servic
         assert 0.5 < first_results[0]["similarity"] < 0.9  # where a difference would show in the score
         strip = lambda results: [(r["posting_id"], r["score"], r["explanation"]) for r in results]  # noqa: E731
         assert strip(first_results) == strip(second_results)
+
+
+def test_open_ended_salary_counts_as_meeting_the_expectation(service):
+    posting_id = service.upsert_postings([PostingInput(title="平面设计助理", requirements="Photoshop、Illustrator",
+                                                       salary="7000元以上", street="曲阳路街道")])[0]
+    seeker = service.create_seeker(_seeker(expected_salary=6000))
+    result = service.match_seeker(seeker["id"], k=1)[0]
+    assert result["posting_id"] == posting_id
+    assert "达到期望" in result["explanation"] and result["breakdown"]["salary"] == pytest.approx(0.10)
