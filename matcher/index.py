@@ -8,6 +8,7 @@ fsynced, then swapped in with `os.replace`, so a reader never sees a half-writte
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -179,11 +180,24 @@ class FaissIndex:
         return self._index
 
 
+IVF_ABOVE = 500_000
+
+
 def resolve_factory(factory: str, n: int, exact_below: int) -> str:
-    """`auto` picks exact search for small collections and HNSW for large ones."""
+    """`auto`: exact search for small collections, HNSW32 for large ones, and IVF for the largest.
+
+    The choice follows `evaluation.ann_bench` on embedding-like vectors: at 1M, HNSW32 (efConstruction
+    80) loses recall while IVF with ~4*sqrt(N) lists and nprobe 16 keeps recall@10 near 0.97 at about
+    1 ms. The list count is rounded to a power of two so modest growth does not change the factory.
+    """
     if factory != "auto":
         return factory
-    return "Flat" if n < exact_below else "HNSW32"
+    if n < exact_below:
+        return "Flat"
+    if n < IVF_ABOVE:
+        return "HNSW32"
+    nlist = 2 ** round(math.log2(4 * math.sqrt(n)))
+    return f"IVF{nlist},Flat"
 
 
 def build_index(dim: int, factory: str, ids: np.ndarray, vectors: np.ndarray, *, ef_search: int = 96) -> FaissIndex:

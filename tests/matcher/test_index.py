@@ -78,3 +78,4 @@ def test_auto_factory_is_exact_for_small_collections():
     assert resolve_factory("auto", 100, 20_000) == "Flat"
     assert resolve_factory("auto", 50_000, 20_000) == "HNSW32"
     assert resolve_factory("IVF1024,SQ8", 10, 20_000) == "IVF1024,SQ8"
+    assert resolve_factory("auto", 1_000_000, 20_000) == resolve_factory("auto", 1_050_000, 20_000) == "IVF4096,Flat"
