@@ -13,7 +13,7 @@ import numpy as np
 
 from matcher.scoring import Side
 
-CELL_DEG = 0.01  # ~1.1 km north-south, ~0.95 km east-west at Shanghai's latitude
+CELL_DEG = 0.0025  # ~280 m north-south, ~240 m east-west at Shanghai's latitude
 
 
 @dataclass

@@ -67,6 +67,13 @@ def _ts(value: datetime | None) -> float | None:
     return value.timestamp()
 
 
+_MATCH_COLUMNS = (
+    Seeker.id, Seeker.embedding, Seeker.extracted, Seeker.education_level, Seeker.experience_years,
+    Seeker.expected_salary_monthly, Seeker.occupation_codes, Seeker.lat, Seeker.lon, Seeker.location_precision,
+    Seeker.max_commute_minutes,
+)
+
+
 class JobCircle:
     """Heavy objects (model, index) are built once in `start()`; every method after that is cheap."""
 
@@ -548,7 +555,8 @@ class JobCircle:
     def match_seeker(self, seeker_id: int, k: int = 10, filters: MatchFilters | None = None,
                      weights: dict[str, float] = WEIGHTS) -> list[dict]:
         with self._session() as session:
-            row = session.get(Seeker, seeker_id)
+            # Only the columns ranking reads: a plain row is several times cheaper than the ORM object.
+            row = session.execute(select(*_MATCH_COLUMNS).where(Seeker.id == seeker_id)).one_or_none()
             if row is None:
                 raise NotFound(f"求职者 {seeker_id} 不存在")
             vector = _vector(row.embedding, self.encoder.dim)

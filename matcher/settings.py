@@ -18,8 +18,8 @@ class Settings(BaseSettings):
     )
     exact_below: int = Field(default=20_000, description="auto 模式下，岗位数少于此值时用精确检索")
     hnsw_ef_search: int = 96
-    candidate_pool: int = Field(default=200, ge=10, le=2000, description="向量召回候选数")
-    geo_pool: int = Field(default=300, ge=0, le=5000, description="按距离补充召回的候选数")
+    candidate_pool: int = Field(default=100, ge=10, le=2000, description="向量召回候选数")
+    geo_pool: int = Field(default=150, ge=0, le=5000, description="按距离补充召回的候选数")
     max_k: int = Field(default=100, ge=1, le=500)
     default_radius_km: float = 3.0
     district_code: str = Field(default="310109", description="本区行政区划代码（默认虹口区）")
