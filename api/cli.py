@@ -341,7 +341,17 @@ COMMANDS = {"demo": cmd_demo, "serve": cmd_serve, "import": cmd_import, "index":
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("JOBCIRCLE_LOG_LEVEL", "WARNING"))
     args = build_parser().parse_args(argv)
-    return COMMANDS[args.command](args, Settings())
+    from matcher.errors import JobCircleError
+    from models.encoder import ModelMissingError
+
+    try:
+        return COMMANDS[args.command](args, Settings())
+    except ModelMissingError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 3
+    except JobCircleError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
