@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.routes import counsellors, health, imports, interviews, ledger, matching, occupations, postings, seekers, stations
 from matcher.errors import Conflict, Forbidden, InvalidInput, JobCircleError, NotFound, NotReady, Unauthorized
-from matcher.counsellor import CounsellorDesk
+from matcher.counsellor.desk import CounsellorDesk
 from matcher.service import JobCircle
 from matcher.settings import Settings
 from models.encoder import Encoder

@@ -13,8 +13,8 @@ from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import Service
-from matcher import access
-from matcher.access import LOCAL_ADMIN, Principal
+from matcher.counsellor import access
+from matcher.counsellor.access import LOCAL_ADMIN, Principal
 
 _bearer = HTTPBearer(auto_error=False, description="jobcircle users add 发放的令牌")
 

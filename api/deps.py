@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from matcher.counsellor import CounsellorDesk
+from matcher.counsellor.desk import CounsellorDesk
 from matcher.errors import NotReady
 from matcher.service import JobCircle
 

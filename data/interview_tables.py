@@ -1,7 +1,7 @@
 """Storage for mock interviews: one session (role, requirements, questions) and its scored answers.
 
 Requirements, questions and feedback are stored as the JSON produced by the domain types'
-`to_dict()` in `matcher.interview`, so a session can be rebuilt without re-running generation.
+`to_dict()` in `matcher.interview.core`, so a session can be rebuilt without re-running generation.
 A session may exist without a registered seeker (a walk-in pasting a resume) and outlives the
 posting it was built from (the posting's id is cleared, the copied requirements stay).
 """

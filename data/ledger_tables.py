@@ -1,4 +1,4 @@
-"""Storage for the tamper-evident service record (see `matcher.ledger` for the hashing scheme).
+"""Storage for the tamper-evident service record (see `matcher.counsellor.ledger` for the hashing scheme).
 
 Rows hold only pseudonyms, codes and integer ids. `time` is kept as the exact UTC ISO string that
 was hashed (a DateTime column could be re-formatted by the database and break the hash). There are

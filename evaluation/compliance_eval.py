@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from matcher.compliance import ComplianceResult, check_text
+from matcher.text.compliance import ComplianceResult, check_text
 
 DATASET = Path(__file__).resolve().parent / "datasets" / "compliance_sentences.csv"
 SPLITS = ("dev", "test", "all")

@@ -23,7 +23,7 @@ p50/p95 per query. A learned re-ranker (`evaluation.reranker`) is trained on out
 the planted relevance and compared with the hand-set weights on a time split.
 
 `run_evaluate` writes a report folder (summary.md, metrics.json, metrics.csv, PNG plots);
-`run_bench` runs the performance benchmarks (ANN, encoder, in-process matching, HTTP load) into one.
+The performance benchmarks live in `benchmarks/` (`benchmarks.run.run_bench`).
 """
 from __future__ import annotations
 
@@ -45,8 +45,8 @@ import numpy as np
 from evaluation import report, synthetic
 from evaluation.baselines import BM25Ranker, PopularityRanker, RandomRanker, TfidfCharRanker
 from evaluation.metrics import evaluate_rankings, group_hit_rate_parity, position_weight
-from matcher import profiles
-from matcher.scoring import WEIGHTS
+from matcher.text import profiles
+from matcher.ranking.scoring import WEIGHTS
 
 KS = (5, 10, 20)
 K_MAX = max(KS)
@@ -133,7 +133,7 @@ def load_into_service(dataset: synthetic.SyntheticDataset, encoder, data_dir: Pa
     settings = Settings(data_dir=data_dir, occupation_coding=occupation_coding, refresh_interval_s=3600)
     coder = None
     if occupation_coding:
-        from matcher.occupations import OccupationCoder
+        from matcher.occupations.coder import OccupationCoder
 
         coder = OccupationCoder(encoder).fit(cache_dir=coder_cache)
     service = JobCircle(settings, encoder, coder=coder).start()
@@ -436,7 +436,7 @@ def run_evaluate(out_dir: Path | None = None, quick: bool = False, *, n_postings
     info = report.machine_info()
     print(f"evaluation run -> {run_dir}", flush=True)
     if encoder is None:
-        from models.encoder import load_encoder
+        from models.registry import load_encoder
 
         print("loading the bundled model m3e-small ...", flush=True)
         encoder = load_encoder("m3e-small")
@@ -453,68 +453,6 @@ def run_evaluate(out_dir: Path | None = None, quick: bool = False, *, n_postings
     return run_dir
 
 
-class _Tee(io.TextIOBase):
-    def __init__(self, *streams):
-        self.streams = streams
-
-    def write(self, text):
-        for stream in self.streams:
-            stream.write(text)
-        return len(text)
-
-    def flush(self):
-        for stream in self.streams:
-            stream.flush()
-
-
-def run_bench(out_dir: Path | None = None, quick: bool = False) -> Path:
-    """ANN, encoder, in-process matching and HTTP load benchmarks into one report folder.
-
-    Quick: ANN at 10k, 100 texts, matching at 1k/3k postings, load at 5k postings (CI-sized);
-    full: ANN at 10k/100k/1M, matching at 10k/100k, load at 100k (long: hours of CPU on 2 cores).
-    """
-    from evaluation import ann_bench, bench_matching, encode_bench, load_bench
-
-    run_dir = report.make_run_dir("bench", out_dir)
-    print(f"benchmark run -> {run_dir}", flush=True)
-    sections = []
-    started = time.perf_counter()
-
-    print("\n== ANN (FAISS) ==", flush=True)
-    if quick:
-        ann_dir = ann_bench.run([10_000], str(run_dir / "ann"), n_queries=200, n_latency=200)
-    else:
-        ann_dir = ann_bench.run([10_000, 100_000, 1_000_000], str(run_dir / "ann"), n_queries=1000, n_latency=1000)
-    shutil.copy(ann_dir / "ann_recall_latency.png", run_dir / "ann_recall_latency.png")
-    sections.append((ann_dir / "ann.md").read_text(encoding="utf-8"))
-
-    print("\n== Encoder ==", flush=True)
-    encode_dir = encode_bench.run(str(run_dir / "encode"), quick=quick)
-    sections.append((encode_dir / "encode.md").read_text(encoding="utf-8"))
-
-    print("\n== In-process matching (evaluation.bench_matching) ==", flush=True)
-    captured = io.StringIO()
-    with contextlib.redirect_stdout(_Tee(sys.stdout, captured)):
-        bench_matching.main(["--quick"] if quick else [])
-    (run_dir / "bench_matching.txt").write_text(captured.getvalue(), encoding="utf-8")
-    sections.append("# In-process matching\n\n```\n" + captured.getvalue().strip() + "\n```\n")
-
-    print("\n== HTTP load (evaluation.load_bench) ==", flush=True)
-    load_dir = load_bench.run(run_dir / "load", n_postings=5_000 if quick else 100_000,
-                              requests=300 if quick else 3000)
-    sections.append((load_dir / "load.md").read_text(encoding="utf-8"))
-
-    info = report.machine_info()
-    text = ("# Benchmarks\n\n" + f"Mode: {'quick' if quick else 'full'}; total {time.perf_counter() - started:.0f}s.\n\n"
-            + report.machine_markdown(info) + "\n" + "\n\n".join(re.sub(r"(?m)^#", "##", s) for s in sections))
-    report.write_markdown(run_dir, "summary.md", text)
-    report.write_json(run_dir, "bench.json", {"machine": info, "quick": quick,
-                                              "parts": {"ann": str(ann_dir), "encode": str(encode_dir),
-                                                        "load": str(load_dir)}})
-    print(f"\nWritten to {run_dir}/ (summary.md, ann/, encode/, bench_matching.txt, load/)")
-    return run_dir
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Offline evaluation of jobcircle's matching on synthetic data")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_SIZES[0]:,} postings x {QUICK_SIZES[1]} seekers")
@@ -524,11 +462,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-occupation-coding", action="store_true",
                         help="skip occupation coding at ingest (the occupation component is then neutral)")
-    parser.add_argument("--bench", action="store_true", help="run the performance benchmarks instead")
     args = parser.parse_args(argv)
-    if args.bench:
-        run_bench(args.out, args.quick)
-        return 0
     run_evaluate(args.out, args.quick, n_postings=args.postings, n_seekers=args.seekers, seed=args.seed,
                  occupation_coding=not args.no_occupation_coding)
     return 0

@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from matcher.interview import (
+from matcher.interview.core import (
     AnswerScorer,
     Question,
     Requirement,
@@ -25,7 +25,8 @@ from matcher.interview import (
     make_question,
     requirements_from_role,
 )
-from models.encoder import Encoder, load_encoder
+from models.encoder import Encoder
+from models.registry import load_encoder
 
 DATASET = Path(__file__).resolve().parent / "datasets" / "interview_answers.jsonl"
 

@@ -24,7 +24,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from matcher.occupations import (
+from matcher.occupations.coder import (
     ENCODER_FEATURES, FEATURES, RANKER_FILE, CodingResult, OccupationCoder, softmax_rows, untrained_ranker,
 )
 
@@ -258,7 +258,7 @@ def speed(coder: OccupationCoder, titles: Sequence[str], n: int = SPEED_TITLES) 
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    from models.encoder import load_encoder
+    from models.registry import load_encoder
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--encoder", default="m3e-small")

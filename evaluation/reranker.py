@@ -35,7 +35,7 @@ import numpy as np
 
 from evaluation.interactions import Interaction, outcome_relevance, time_split, window
 from evaluation.metrics import evaluate_rankings, ndcg_at_k
-from matcher.scoring import WEIGHTS
+from matcher.ranking.scoring import WEIGHTS
 
 FEATURES: tuple[str, ...] = tuple(WEIGHTS)
 # Protected or proxy attributes that must never become features: English words are matched against

@@ -39,7 +39,7 @@ import numpy as np
 
 from data import reference
 from data.demo import CATEGORIES, HONGKOU, Category
-from data.parsing import EDUCATION_LEVELS, parse_education
+from matcher.text.parsing import EDUCATION_LEVELS, parse_education
 from data.schema import PRIORITY_GROUPS, SENSITIVE_PRIORITY_GROUPS
 
 SYNTHETIC_NOTE = "合成评测数据：岗位与求职者均为程序生成，非真实单位与人员"
@@ -311,7 +311,7 @@ def planted_relevance(seekers, postings, commute=None,
                       reachable_minutes: float = REACHABLE_MINUTES) -> dict[str, dict[str, int]]:
     """Graded relevance of every posting for every seeker; only grades > 0 are stored."""
     if commute is None:
-        from matcher.commute import MetroCommute
+        from matcher.geo.commute import MetroCommute
 
         commute = MetroCommute()
     by_category: dict[str, list[int]] = {}

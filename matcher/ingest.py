@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from data.importers import FIELD_LABELS, ImportFileError, map_columns, read_table
 from matcher.errors import InvalidInput
 from matcher.inputs import PostingInput, SeekerInput
-from matcher.places import gazetteer
+from matcher.geo.places import gazetteer
 
 
 @dataclass

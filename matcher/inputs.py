@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from data.parsing import EDUCATION_LEVELS, FieldError, parse_education, parse_experience, parse_headcount, parse_salary
+from matcher.text.parsing import EDUCATION_LEVELS, FieldError, parse_education, parse_experience, parse_headcount, parse_salary
 from data.schema import EMPLOYMENT_TYPES, PRIORITY_GROUPS
 
 MAX_TEXT = 20_000

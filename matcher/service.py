@@ -21,23 +21,24 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from data import db
-from data.parsing import parse_salary
+from matcher.text.parsing import parse_salary
 from data.schema import Counter, Employer, MatchOutcome, Posting, Seeker, Station
-from matcher import profiles
-from matcher.catalog import PostingCatalog, PostingEntry
-from matcher.compliance import blocks_publication, check_posting
+from matcher.text import profiles
+from matcher.search.catalog import PostingCatalog, PostingEntry
+from matcher.text.compliance import blocks_publication, check_posting
 from matcher.errors import Conflict, InvalidInput, NotFound, NotReady
-from matcher.explain import explain_match
-from matcher.fairness import neutralise
-from matcher.commute import MetroCommute
-from matcher.geo import CYCLE_KMH, DETOUR_FACTOR, Commute, haversine_km_many
-from matcher.index import FaissIndex, IndexUnusable, Manifest, build_index, load_index, resolve_factory, save_index
+from matcher.ranking.explain import explain_match
+from matcher.text.fairness import neutralise
+from matcher.geo.commute import MetroCommute
+from matcher.geo.geo import CYCLE_KMH, DETOUR_FACTOR, Commute, haversine_km_many
+from matcher.search.index import FaissIndex, IndexUnusable, Manifest, build_index, load_index, resolve_factory, save_index
 from matcher.inputs import PostingInput, SeekerInput
-from matcher.places import PRECISION_LABELS, Place, gazetteer
-from matcher.privacy import keyed_hash, load_or_create_secret, mask_id_number, mask_phone, redact
-from matcher.scoring import WEIGHTS, Scored, Side, score_pair, semantic_component
+from matcher.geo.places import PRECISION_LABELS, Place, gazetteer
+from matcher.text.privacy import keyed_hash, load_or_create_secret, mask_id_number, mask_phone, redact
+from matcher.ranking.scoring import WEIGHTS, Scored, Side, score_pair, semantic_component
 from matcher.settings import Settings
-from models.encoder import Encoder, load_encoder
+from models.encoder import Encoder
+from models.registry import load_encoder
 
 log = logging.getLogger("jobcircle")
 
@@ -112,7 +113,7 @@ class JobCircle:
         if self._encoder is None:
             self._encoder = load_encoder(settings.encoder)
         if self.coder is None and settings.occupation_coding:
-            from matcher.occupations import OccupationCoder
+            from matcher.occupations.coder import OccupationCoder
 
             self.coder = OccupationCoder(self.encoder).fit(cache_dir=settings.data_dir / "cache")
         self._load_or_rebuild(progress=progress)

@@ -9,7 +9,7 @@ batch at run time. Embeddings,
 LayerNorm and pooling stay float32. Output rows are L2-normalised float32 like every `Encoder`.
 
 It changes the vectors slightly, so it may replace the shipped encoder only where its cosine
-agreement with it is >= `MIN_AGREEMENT` on realistic texts (`python -m evaluation.encode_bench`).
+agreement with it is >= `MIN_AGREEMENT` on realistic texts (`python -m benchmarks.encode_bench`).
 Vectors from the two encoders must not be mixed in one index: the name differs so that an index
 manifest built with one refuses to load with the other.
 """

@@ -23,7 +23,7 @@ def service(settings):
 
 @pytest.fixture(scope="session")
 def real_encoder():
-    from models.encoder import load_encoder
+    from models.registry import load_encoder
 
     return load_encoder("m3e-small")
 

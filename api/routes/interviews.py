@@ -5,9 +5,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import CurrentUser
 from api.deps import Desk, Service
-from matcher.access import Principal
+from matcher.counsellor.access import Principal
 from matcher.errors import Forbidden, NotFound
-from matcher.interview_service import InterviewService
+from matcher.interview.service import InterviewService
 
 router = APIRouter(prefix="/interviews", tags=["模拟面试"])
 SessionId = Path(ge=1, description="模拟面试编号")

@@ -3,7 +3,7 @@ from fastapi import APIRouter, Path
 from api.auth import RequireCounsellor
 from api.deps import Service
 from api.schemas import PostingCreate, PostingUpdate
-from matcher.access import Principal, can_access_station
+from matcher.counsellor.access import Principal, can_access_station
 
 router = APIRouter(prefix="/postings", tags=["岗位"])
 PostingId = Path(ge=1, description="岗位编号")

@@ -7,8 +7,8 @@ from api.app import create_app
 from data.access_tables import AccessLog
 from data.interview_tables import InterviewAnswer, InterviewSession
 from data.schema import MatchOutcome, Seeker
-from matcher.access import add_user, employer_view
-from matcher.ledger import pseudonym
+from matcher.counsellor.access import add_user, employer_view
+from matcher.counsellor.ledger import pseudonym
 from matcher.settings import Settings
 from models.encoder import HashingEncoder
 
@@ -71,7 +71,7 @@ def test_missing_wrong_and_revoked_tokens_are_401_without_data(world):
     token = world.seeker_token["Authorization"].removeprefix("Bearer ")
     assert c.get(f"/seekers/{world.mine}", headers=world.seeker_token).status_code == 200
     with world.service._session() as session, session.begin():
-        from matcher.access import revoke_token
+        from matcher.counsellor.access import revoke_token
         assert revoke_token(session, token)
     response = c.get(f"/seekers/{world.mine}", headers=world.seeker_token)
     assert response.status_code == 401

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.schemas import POSTING_EXAMPLE, SEEKER_EXAMPLE
-from matcher.access import add_user
+from matcher.counsellor.access import add_user
 from models.encoder import HashingEncoder
 
 

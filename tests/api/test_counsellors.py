@@ -6,12 +6,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
 
-from api import cli
+from cli import main as cli
 from api.app import create_app
 from data.access_tables import Decision, User
 from data.interview_tables import InterviewAnswer, InterviewSession
 from data.schema import MatchOutcome, Seeker
-from matcher.access import add_user
+from matcher.counsellor.access import add_user
 from models.encoder import HashingEncoder
 
 DESIGNER = "视觉传达设计专业，熟练Photoshop、Illustrator，做过海报设计。"

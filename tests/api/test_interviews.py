@@ -2,7 +2,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from matcher import access
+from matcher.counsellor import access
 from models.encoder import HashingEncoder
 
 ROLE = "超市收银员\n1. 持健康证\n2. 熟练使用收银系统\n3. 能适应早晚班"

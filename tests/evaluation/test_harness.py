@@ -5,7 +5,7 @@ import math
 import pytest
 
 from evaluation import harness, synthetic
-from matcher.scoring import WEIGHTS
+from matcher.ranking.scoring import WEIGHTS
 from models.encoder import HashingEncoder
 
 METHODS = ["random", "popularity", "tfidf", "bm25", "embedding", "matcher"] + [f"matcher-no-{c}" for c in WEIGHTS]

@@ -7,7 +7,7 @@ import pytest
 
 from evaluation import reranker
 from evaluation.interactions import Interaction
-from matcher.scoring import WEIGHTS
+from matcher.ranking.scoring import WEIGHTS
 
 FEATURES = list(WEIGHTS)
 

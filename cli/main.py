@@ -1,0 +1,358 @@
+"""The `jobcircle` command line: thin `main()` over functions that take their dependencies."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from matcher.settings import Settings
+
+
+def _service(settings: Settings, *, progress: bool = True):
+    from matcher.service import JobCircle
+
+    return JobCircle(settings).start(progress=progress)
+
+
+def seed_demo(service, *, progress: bool = True) -> dict:
+    """Load the synthetic Hongkou demo set into an empty database (idempotent by external ids)."""
+    from data import demo
+    from matcher.inputs import PostingInput, SeekerInput
+
+    station_ids = service.add_stations(demo.stations())
+    postings = [PostingInput.model_validate(row) for row in demo.postings()]
+    seekers = [SeekerInput.model_validate(row | {"station_id": station_ids[1 + n % 8]}) for n, row in enumerate(demo.seekers())]
+    posting_ids = service.upsert_postings(postings, progress=progress)
+    seeker_ids = service.upsert_seekers(seekers, progress=progress)
+    service.save_index()
+    return {"stations": len(station_ids), "postings": len(posting_ids), "seekers": len(seeker_ids)}
+
+
+DEMO_USERS = {"admin": "示例管理员", "counsellor": "示例就业援助员", "seeker": "示例求职者"}
+DEMO_TOKEN_FILE = "demo-tokens.txt"
+
+
+def ensure_demo_users(service, settings: Settings) -> dict[str, str]:
+    """Create (once) a demo admin, a counsellor for the first demo seeker's station and that seeker's
+    own account; returns role -> token and keeps them in `<data_dir>/demo-tokens.txt` (mode 0600).
+
+    Tokens are stored hashed, so a later run reads them back from the file; if the file is gone,
+    the demo users get fresh tokens.
+    """
+    from sqlalchemy import select
+
+    from data.access_tables import User
+    from data.schema import Seeker
+    from matcher.counsellor.access import add_user, issue_token
+
+    path = settings.data_dir / DEMO_TOKEN_FILE
+    with service._session() as session, session.begin():
+        users = {u.role: u for u in session.scalars(select(User).where(User.name.in_(DEMO_USERS.values())))
+                 if DEMO_USERS.get(u.role) == u.name}
+        if len(users) == len(DEMO_USERS) and path.exists():
+            saved = dict(line.split("=", 1) for line in path.read_text(encoding="utf-8").split() if "=" in line)
+            tokens = {role: saved.get(f"{role.upper()}_TOKEN") for role in DEMO_USERS}
+            if all(tokens.values()):
+                return tokens
+        first = session.scalar(select(Seeker).order_by(Seeker.id).limit(1))
+        tokens = {}
+        for role, name in DEMO_USERS.items():
+            if role in users:
+                tokens[role] = issue_token(session, users[role].id)
+                continue
+            options = {}
+            if role == "counsellor":
+                options["station_ids"] = [first.station_id] if first is not None and first.station_id else []
+                options["district_wide"] = not options["station_ids"]
+            if role == "seeker" and first is not None:
+                options["seeker_id"] = first.id
+            _user_id, tokens[role] = add_user(session, name=name, role=role, **options)
+    lines = ["# jobcircle 示例令牌（仅供本机试用，勿用于正式环境）。在 shell 中执行 `. 本文件` 后可用 $TOKEN"]
+    lines += [f"{role.upper()}_TOKEN={token}" for role, token in tokens.items()] + [f"TOKEN={tokens['admin']}"]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    os.chmod(path, 0o600)
+    return tokens
+
+
+def cmd_demo(args, settings: Settings) -> int:
+    service = _service(settings)
+    if service.stats()["postings_open"] == 0:
+        print("首次运行：正在生成虹口区示例数据（合成数据，非真实单位与人员）……", file=sys.stderr)
+        counts = seed_demo(service)
+        print(f"已载入：{counts['stations']} 个服务站点、{counts['postings']} 个岗位、{counts['seekers']} 名求职者", file=sys.stderr)
+    tokens = ensure_demo_users(service, settings)
+    names = {"admin": "管理员", "counsellor": "就业援助员", "seeker": "求职者"}
+    print("示例账号令牌（请求头 Authorization: Bearer <令牌>）：", file=sys.stderr)
+    for role, token in tokens.items():
+        print(f"  {names[role]}：{token}", file=sys.stderr)
+    print(f"令牌已保存到 {settings.data_dir / DEMO_TOKEN_FILE}（仅本人可读）；执行 `. {settings.data_dir / DEMO_TOKEN_FILE}` 后可在 curl 中使用 $TOKEN",
+          file=sys.stderr)
+    return _serve(service, settings, args.host, args.port)
+
+
+def _database(settings: Settings):
+    """A session factory over the migrated database, without loading the model (for users and ledger)."""
+    from data import db
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    engine = db.make_engine(settings.database_url)
+    db.migrate(engine)
+    return db.session_factory(engine)
+
+
+def cmd_users(args, settings: Settings) -> int:
+    from matcher.counsellor import access
+    from matcher.errors import JobCircleError
+
+    sessions = _database(settings)
+    try:
+        with sessions() as session, session.begin():
+            if args.action == "add":
+                user_id, token = access.add_user(session, name=args.name, role=args.role, station_ids=args.station or [],
+                                                 district_wide=args.district_wide, seeker_id=args.seeker)
+                print(f"已创建用户 {user_id}（{args.name}）。令牌只显示这一次，请妥善转交：", file=sys.stderr)
+                print(token)
+            elif args.action == "revoke":
+                if args.token:
+                    if not access.revoke_token(session, args.token):
+                        print("未找到该令牌，或它已被吊销", file=sys.stderr)
+                        return 1
+                    print("令牌已吊销")
+                else:
+                    print(f"已吊销用户 {args.user} 的 {access.revoke_user(session, args.user)} 个令牌")
+            else:
+                for user in access.list_users(session):
+                    scope = "全区" if user["district_wide"] else "、".join(map(str, user["station_ids"])) or "-"
+                    seeker = user["seeker_id"] if user["seeker_id"] is not None else "-"
+                    print(f"{user['id']}\t{user['name']}\t{user['role_name']}\t站点：{scope}\t求职者：{seeker}\t有效令牌：{user['live_tokens']}")
+    except JobCircleError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_ledger(args, settings: Settings) -> int:
+    from matcher.counsellor.ledger import CheckpointSigner, Ledger, LedgerError, load_checkpoints
+
+    try:
+        ledger = Ledger(_database(settings), CheckpointSigner.load_or_create(settings.data_dir / "ledger_ed25519.pem"))
+        if args.action == "verify":
+            checkpoints, key = None, None
+            if args.checkpoints:
+                text = Path(args.checkpoints).read_text(encoding="utf-8")
+                checkpoints = load_checkpoints(text)
+                key = json.loads(text).get("public_key_pem") if text.lstrip().startswith("{") else None
+            result = ledger.verify(checkpoints, key)
+            if result.ok:
+                print(f"服务台账完整：共 {result.size} 条记录，未发现改动。")
+                return 0
+            print(f"服务台账校验未通过（共 {result.size} 条记录）：", file=sys.stderr)
+            for problem in result.problems:
+                print(f"  - {problem}", file=sys.stderr)
+            return 1
+        if args.action == "checkpoint":
+            cp = ledger.checkpoint()
+            print(f"已签发检查点：{cp.size} 条记录，根哈希 {cp.root_hash}，密钥 {cp.key_id}")
+            return 0
+        if not args.file:
+            print("请指定导出文件：jobcircle ledger export-checkpoints 文件名", file=sys.stderr)
+            return 2
+        Path(args.file).write_text(ledger.export_checkpoints(), encoding="utf-8")
+        print(f"检查点与公钥已导出到 {args.file}，请另行保存（如交区级中心或打印存档）")
+        return 0
+    except (LedgerError, OSError, ValueError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+
+
+def _serve(service, settings: Settings, host: str, port: int) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    app = create_app(settings, service=service)
+    print(f"jobcircle 已启动：API 文档 http://{host}:{port}/docs  （数据目录 {settings.data_dir}）", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+    return 0
+
+
+def cmd_serve(args, settings: Settings) -> int:
+    return _serve(_service(settings), settings, args.host, args.port)
+
+
+def cmd_import(args, settings: Settings) -> int:
+    from matcher.errors import InvalidInput
+    from matcher.ingest import import_file
+
+    service = _service(settings)
+    kind = {"postings": "posting", "seekers": "seeker"}[args.kind]
+    try:
+        result = import_file(service, kind, Path(args.file), allow_partial=args.allow_partial, progress=True)
+    except InvalidInput as exc:
+        print(f"导入失败：{exc.message}", file=sys.stderr)
+        return 2
+    finally:
+        service.stop()
+    for error in result.errors:
+        print(f"第{error['row']}行 “{error['column']}”：{error['reason']}", file=sys.stderr)
+    if result.unknown_columns:
+        print(f"未识别的列（未导入）：{'、'.join(result.unknown_columns)}", file=sys.stderr)
+    if result.errors and not args.allow_partial:
+        print(f"共 {len(result.errors)} 处错误，未导入任何数据。修正后重新导入，或加 --allow-partial 只导入正确的行。", file=sys.stderr)
+        return 1
+    print(f"已导入 {result.imported} 行（共 {result.total_rows} 行，跳过 {result.skipped} 行）")
+    return 0
+
+
+def cmd_index(args, settings: Settings) -> int:
+    service = _service(settings)
+    count = service.rebuild_index(progress=True)
+    print(f"索引已重建：{count} 个岗位，类型 {service.factory}")
+    service.stop()
+    return 0
+
+
+def cmd_match(args, settings: Settings) -> int:
+    from matcher.errors import JobCircleError
+
+    service = _service(settings, progress=False)
+    try:
+        if args.seeker is not None:
+            results = service.match_seeker(args.seeker, args.k)
+        else:
+            results = service.match_text(args.text, k=args.k, street=args.street)
+    except JobCircleError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 2
+    if args.json:
+        keys = ("posting_id", "title", "score", "breakdown", "explanation")
+        print(json.dumps({"results": [{k: r[k] for k in keys} | r for r in results]}, ensure_ascii=False))
+    else:
+        for rank, r in enumerate(results, 1):
+            print(f"{rank}. [{r['posting_id']}] {r['title']} — {r['employer']}  得分 {r['score']:.3f}")
+            print(f"   {r['explanation']}")
+    return 0
+
+
+def cmd_occupations(args, settings: Settings) -> int:
+    from matcher.occupations.coder import OccupationCoder, code_lines
+    from models.registry import load_encoder
+
+    coder = OccupationCoder(load_encoder(settings.encoder)).fit(cache_dir=settings.data_dir / "cache")
+    lines = (line.rstrip("\n") for line in sys.stdin)
+    for out in code_lines(lines, coder, top_k=args.top):
+        if args.json:
+            print(out, flush=True)
+        else:
+            item = json.loads(out)
+            best = "；".join(f"{c['code']} {c['name']}（{c['score']:.2f}）" for c in item["candidates"][:3]) or "无法编码"
+            print(f"{item['title']}\t{best}", flush=True)
+    return 0
+
+
+def cmd_postings(args, settings: Settings) -> int:
+    from matcher.text.compliance import check_lines
+
+    bad = 0
+    for out in check_lines(line.rstrip("\n") for line in sys.stdin):
+        bad += not json.loads(out)["compliant"]
+        print(out, flush=True)
+    print(f"共检出 {bad} 条可能违反就业促进法的要求", file=sys.stderr)
+    return 0
+
+
+def cmd_evaluate(args, settings: Settings) -> int:
+    from evaluation.harness import run_evaluate
+
+    folder = run_evaluate(Path(args.out) if args.out else None, quick=args.quick)
+    print(f"评估报告：{folder}")
+    return 0
+
+
+def cmd_bench(args, settings: Settings) -> int:
+    from benchmarks.run import run_bench
+
+    folder = run_bench(Path(args.out) if args.out else None, quick=args.quick)
+    print(f"性能报告：{folder}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jobcircle", description="15分钟就业服务圈 岗位匹配服务")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, helptext in (("demo", "载入示例数据（首次）并启动服务"), ("serve", "启动服务")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+    p = sub.add_parser("import", help="从 CSV/XLSX 批量导入岗位或求职者")
+    p.add_argument("kind", choices=["postings", "seekers"])
+    p.add_argument("file")
+    p.add_argument("--allow-partial", action="store_true", help="只导入通过校验的行")
+    p = sub.add_parser("index", help="向量索引维护")
+    p.add_argument("action", choices=["rebuild"])
+    p = sub.add_parser("match", help="为求职者或一段简历文字匹配岗位")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--seeker", type=int)
+    group.add_argument("--text")
+    p.add_argument("--street", help="配合 --text：所在街道")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("users", help="用户与令牌：add 创建（令牌只显示一次）、revoke 吊销、list 列出")
+    users = p.add_subparsers(dest="action", required=True)
+    q = users.add_parser("add", help="创建用户并发放令牌")
+    q.add_argument("--name", required=True)
+    q.add_argument("--role", required=True, choices=["seeker", "counsellor", "admin"])
+    q.add_argument("--station", type=int, action="append", help="所属服务站点编号，可重复")
+    q.add_argument("--district-wide", action="store_true", help="区级就业援助员：可查看全区")
+    q.add_argument("--seeker", type=int, help="求职者账号对应的求职者编号")
+    q = users.add_parser("revoke", help="吊销令牌")
+    group = q.add_mutually_exclusive_group(required=True)
+    group.add_argument("--token")
+    group.add_argument("--user", type=int, help="吊销该用户的全部令牌")
+    users.add_parser("list", help="列出用户（不显示令牌）")
+    p = sub.add_parser("ledger", help="防篡改服务台账：verify 校验、checkpoint 签发检查点、export-checkpoints 导出检查点")
+    p.add_argument("action", choices=["verify", "checkpoint", "export-checkpoints"])
+    p.add_argument("file", nargs="?", help="export-checkpoints 的输出文件")
+    p.add_argument("--checkpoints", help="verify 时改用另行保存的检查点文件（export-checkpoints 的输出）")
+    p = sub.add_parser("occupations", help="职业编码：从标准输入逐行读岗位名称")
+    p.add_argument("action", choices=["code"])
+    p.add_argument("--top", type=int, default=5, help="每个名称返回的候选数")
+    p.add_argument("--json", action="store_true", help="每行输出一个 JSON 对象")
+    p = sub.add_parser("postings", help="岗位合规检查：从标准输入逐行读任职要求，输出 JSON")
+    p.add_argument("action", choices=["check"])
+    for name, helptext in (("evaluate", "离线评估：匹配质量对比（基线、完整排序与消融）"),
+                           ("bench", "性能基准：向量索引、编码、端到端延迟与吞吐")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("--quick", action="store_true", help="小规模快速运行（CI 使用）")
+        p.add_argument("--out", help="报告目录（默认 reports/<时间戳>）")
+    return parser
+
+
+COMMANDS = {"demo": cmd_demo, "serve": cmd_serve, "import": cmd_import, "index": cmd_index, "match": cmd_match,
+            "users": cmd_users, "ledger": cmd_ledger, "occupations": cmd_occupations, "postings": cmd_postings,
+            "evaluate": cmd_evaluate, "bench": cmd_bench}
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("JOBCIRCLE_LOG_LEVEL", "WARNING"))
+    args = build_parser().parse_args(argv)
+    from matcher.errors import JobCircleError
+    from models.encoder import ModelMissingError
+
+    try:
+        return COMMANDS[args.command](args, Settings())
+    except ModelMissingError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 3
+    except JobCircleError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""In-memory view of open postings for the hot path: ranking facts by id and a spatial grid.
+
+A cache of the database like the vector index; rebuilt from it on start and kept current by the
+service's change feed. Only open postings are held; expiry is checked at query time.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.ranking.scoring import Side
+
+CELL_DEG = 0.0025  # ~280 m north-south, ~240 m east-west at Shanghai's latitude
+
+
+@dataclass
+class PostingEntry:
+    side: Side
+    employer: str
+    expires_ts: float | None
+    accessible: bool
+    employment_type: str
+    salary_text: str | None
+    street_code: str | None
+    station_id: int | None
+
+    def is_live(self, now: float) -> bool:
+        return self.expires_ts is None or self.expires_ts > now
+
+
+class PostingCatalog:
+    def __init__(self):
+        self._entries: dict[int, PostingEntry] = {}
+        self._grid: dict[tuple[int, int], set[int]] = {}
+        self._cell_arrays: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+    @staticmethod
+    def _cell(lat: float, lon: float) -> tuple[int, int]:
+        return (math.floor(lat / CELL_DEG), math.floor(lon / CELL_DEG))
+
+    def upsert(self, entry: PostingEntry) -> None:
+        self.remove(entry.side.id)
+        self._entries[entry.side.id] = entry
+        if entry.side.point:
+            cell = self._cell(*entry.side.point)
+            self._grid.setdefault(cell, set()).add(entry.side.id)
+            self._cell_arrays.pop(cell, None)
+
+    def remove(self, posting_id: int) -> None:
+        old = self._entries.pop(posting_id, None)
+        if old and old.side.point:
+            key = self._cell(*old.side.point)
+            cell = self._grid.get(key)
+            if cell:
+                cell.discard(posting_id)
+            self._cell_arrays.pop(key, None)
+
+    def _arrays(self, cell: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, points) of one grid cell as arrays, cached until the cell changes."""
+        cached = self._cell_arrays.get(cell)
+        if cached is None:
+            ids = np.fromiter(self._grid.get(cell, ()), dtype=np.int64)
+            points = np.asarray([self._entries[int(i)].side.point for i in ids], dtype=np.float64).reshape(-1, 2)
+            cached = self._cell_arrays[cell] = (ids, points)
+        return cached
+
+    def nearest(self, lat: float, lon: float, radius_km: float, limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """Up to `limit` posting ids within `radius_km`, nearest first, and their distances in km.
+
+        Searches grid rings outward from the point and stops once enough postings are found, so the
+        cost depends on local density and `limit`, not on the size of the catalog.
+        """
+        from matcher.geo.geo import haversine_km_many
+
+        ci, cj = self._cell(lat, lon)
+        cell_km = CELL_DEG * 111.0 * math.cos(math.radians(lat))
+        max_ring = int(radius_km / cell_km) + 1
+        ids_parts, point_parts, found = [], [], 0
+        for ring in range(max_ring + 1):
+            for i in range(ci - ring, ci + ring + 1):
+                for j in range(cj - ring, cj + ring + 1):
+                    if max(abs(i - ci), abs(j - cj)) != ring or (i, j) not in self._grid:
+                        continue
+                    ids, points = self._arrays((i, j))
+                    if len(ids):
+                        ids_parts.append(ids)
+                        point_parts.append(points)
+                        found += len(ids)
+            # Everything within `ring` cells is collected; one more ring guarantees the nearest.
+            if found >= limit and ring >= 1:
+                break
+        if not ids_parts:
+            return np.zeros(0, np.int64), np.zeros(0)
+        ids, points = np.concatenate(ids_parts), np.vstack(point_parts)
+        km = haversine_km_many(lat, lon, points[:, 0], points[:, 1])
+        inside = km <= radius_km
+        ids, km = ids[inside], km[inside]
+        order = np.argsort(km, kind="stable")[:limit]
+        return ids[order], km[order]
+
+    def get(self, posting_id: int) -> PostingEntry | None:
+        return self._entries.get(posting_id)
+
+    def __contains__(self, posting_id: int) -> bool:
+        return posting_id in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def live_ids(self) -> np.ndarray:
+        now = time.time()
+        return np.fromiter((i for i, e in self._entries.items() if e.is_live(now)), dtype=np.int64)
+
+    def near(self, lat: float, lon: float, radius_km: float) -> np.ndarray:
+        """Ids of postings whose grid cell may lie within `radius_km` (a superset; callers measure)."""
+        dlat = radius_km / 111.0
+        dlon = radius_km / (111.0 * math.cos(math.radians(lat)))
+        (i0, j0), (i1, j1) = self._cell(lat - dlat, lon - dlon), self._cell(lat + dlat, lon + dlon)
+        out: list[int] = []
+        for i in range(i0, i1 + 1):
+            for j in range(j0, j1 + 1):
+                out.extend(self._grid.get((i, j), ()))
+        return np.asarray(out, dtype=np.int64)

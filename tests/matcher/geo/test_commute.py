@@ -1,0 +1,74 @@
+import numpy as np
+import pytest
+
+from data import reference
+from matcher.geo import geo
+from matcher.geo.commute import MetroCommute
+
+
+@pytest.fixture(scope="module")
+def commute():
+    return MetroCommute()
+
+
+def near(station: str, dlat: float = 0.0, dlon: float = 0.0) -> tuple[float, float]:
+    row = reference.metro_stations().set_index("station").loc[station]
+    return (float(row["lat_wgs84"]) + dlat, float(row["lng_wgs84"]) + dlon)
+
+
+def test_neighbouring_points_walk(commute):
+    origin = near("曲阳路", 0.002, 0.002)
+    result = commute.estimate(origin, (origin[0] + 0.001, origin[1] + 0.001))
+    assert result.mode == "walk" and result.minutes < 5 and "步行" in result.description
+
+
+def test_hongkou_stadium_to_peoples_square_by_metro(commute):
+    result = commute.estimate(near("虹口足球场", 0.003, 0.002), near("人民广场", -0.002, 0.003))
+    assert result.mode == "metro"
+    assert 20 <= result.minutes <= 40
+    assert "8号线" in result.description and "虹口足球场站上车" in result.description
+    assert result.description.startswith("地铁约")
+
+
+def test_metro_beats_cycling_across_the_city(commute):
+    result = commute.estimate(near("莘庄"), near("上海火车站"))
+    assert result.mode == "metro"
+    assert result.minutes < geo.cycling_minutes(result.distance_km)
+
+
+def test_transfer_stations_connect_lines(commute):
+    net = commute.network
+    names = net.names
+    # Every station reaches every other: transfers by shared station names join all lines.
+    assert np.isfinite(net.minutes).all()
+    # 人民广场 joins lines 1, 2 and 8: a ride from a line-2 station to a line-8 station passes there.
+    a, b = names.index("南京东路"), names.index("大世界")
+    assert net.minutes[a, b] < 20
+    stations = reference.metro_stations()
+    transfers = stations[stations["lines"].str.contains(r"\|")]
+    assert len(transfers) > 40
+
+
+def test_one_more_stop_takes_longer(commute):
+    net = commute.network
+    i = net.names.index
+    assert net.minutes[i("莘庄"), i("外环路")] < net.minutes[i("莘庄"), i("莲花路")] < net.minutes[i("莘庄"), i("人民广场")]
+
+
+def test_far_from_any_station_is_not_metro(commute):
+    # Central Chongming island has no metro within 1.5 km.
+    result = commute.estimate((31.62, 121.40), (31.63, 121.55))
+    assert result.mode in {"walk", "cycle"}
+
+
+def test_estimate_many_matches_estimate(commute):
+    origin = near("虹口足球场", 0.003, 0.002)
+    rng = np.random.default_rng(0)
+    dests = rng.uniform([31.15, 121.38], [31.32, 121.58], size=(60, 2))
+    dests = np.vstack([dests, [np.nan, np.nan]])
+    minutes, modes = commute.estimate_many(origin, dests)
+    assert len(minutes) == len(modes) == 61
+    assert np.isnan(minutes[-1]) and modes[-1] == "unknown"
+    for row, m, mode in zip(dests[:-1], minutes[:-1], modes[:-1]):
+        single = commute.estimate(origin, tuple(row))
+        assert m == pytest.approx(single.minutes) and mode == single.mode

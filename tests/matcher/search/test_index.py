@@ -1,0 +1,81 @@
+import json
+
+import numpy as np
+import pytest
+
+from matcher.search.index import (
+    ExactIndex,
+    IndexUnusable,
+    Manifest,
+    build_index,
+    load_index,
+    resolve_factory,
+    save_index,
+)
+
+
+def _clustered(n, dim, seed=0):
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(20, dim))
+    vectors = centres[rng.integers(0, 20, n)] + 0.8 * rng.normal(size=(n, dim))
+    vectors = vectors.astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("factory,min_recall", [("Flat", 1.0), ("HNSW32", 0.95), ("IVF16,Flat", 0.9)])
+def test_faiss_agrees_with_exact_search(factory, min_recall):
+    vectors = _clustered(3000, 48)
+    ids = np.arange(3000, dtype=np.int64) * 7 + 100  # database ids, not row numbers
+    queries = _clustered(3050, 48)[3000:]  # same clusters, unseen points
+    exact = ExactIndex(48)
+    exact.add(ids, vectors)
+    index = build_index(48, factory, ids, vectors)
+    _, truth = exact.search(queries, 10)
+    _, found = index.search(queries, 10)
+    recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, found)])
+    assert recall >= min_recall
+    assert set(found.ravel()) <= set(ids)
+
+
+def test_removed_ids_never_come_back_and_subset_search_restricts():
+    vectors = _clustered(500, 32)
+    ids = np.arange(500, dtype=np.int64) + 1
+    index = build_index(32, "Flat", ids, vectors)
+    index.remove(ids[:250])
+    _, found = index.search(vectors[:10], 20)
+    assert not set(found.ravel()) & set(ids[:250])
+    _, found = index.search(vectors[:3], 5, subset=ids[400:405])
+    assert set(found.ravel()) == set(ids[400:405])
+
+
+def test_saved_index_round_trips_and_refuses_a_mismatch(tmp_path):
+    vectors = _clustered(200, 16)
+    ids = np.arange(200, dtype=np.int64) + 1
+    index = build_index(16, "Flat", ids, vectors)
+    save_index(tmp_path / "ix", index, Manifest("m", 16, "Flat", 5, 200))
+    loaded, manifest = load_index(tmp_path / "ix", model="m", dim=16, factory="Flat")
+    assert manifest.data_version == 5
+    assert np.array_equal(loaded.search(vectors[:5], 5)[1], index.search(vectors[:5], 5)[1])
+    with pytest.raises(IndexUnusable):
+        load_index(tmp_path / "ix", model="other-model", dim=16, factory="Flat")
+    with pytest.raises(IndexUnusable):
+        load_index(tmp_path / "ix", model="m", dim=32, factory="Flat")
+
+
+def test_corrupt_index_is_refused(tmp_path):
+    vectors = _clustered(50, 16)
+    index = build_index(16, "Flat", np.arange(50) + 1, vectors)
+    save_index(tmp_path / "ix", index, Manifest("m", 16, "Flat", 1, 50))
+    (tmp_path / "ix" / "index.faiss").write_bytes(b"not an index")
+    with pytest.raises(IndexUnusable):
+        load_index(tmp_path / "ix", model="m", dim=16, factory="Flat")
+    (tmp_path / "ix" / "manifest.json").write_text(json.dumps({"model": "m"}))
+    with pytest.raises(IndexUnusable):
+        load_index(tmp_path / "ix", model="m", dim=16, factory="Flat")
+
+
+def test_auto_factory_is_exact_for_small_collections():
+    assert resolve_factory("auto", 100, 20_000) == "Flat"
+    assert resolve_factory("auto", 50_000, 20_000) == "HNSW32"
+    assert resolve_factory("IVF1024,SQ8", 10, 20_000) == "IVF1024,SQ8"
+    assert resolve_factory("auto", 1_000_000, 20_000) == resolve_factory("auto", 1_050_000, 20_000) == "IVF4096,Flat"
