@@ -24,7 +24,7 @@ def current_user(service: Service,
     token = credentials.credentials if credentials is not None else None
     if not token and not service.settings.auth_required:
         return LOCAL_ADMIN
-    with service._session() as session:
+    with service.db.session() as session:
         return access.authenticate(session, token)
 
 

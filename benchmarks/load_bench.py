@@ -86,7 +86,7 @@ def prepare(data_dir: Path, n_postings: int, n_seekers: int = 200, *, encoder=No
     service = JobCircle(settings, switch).start()
     started = time.perf_counter()
     try:
-        with service._session() as session:
+        with service.db.session() as session:
             seeker_ids = list(session.scalars(select(Seeker.id).order_by(Seeker.id)))
         if len(seeker_ids) < n_seekers:
             switch.active = encoder
@@ -108,7 +108,7 @@ def prepare(data_dir: Path, n_postings: int, n_seekers: int = 200, *, encoder=No
         service.rebuild_index()  # the index type the settings choose for this size, saved for the server
         token = None
         if auth:
-            with service._session() as session, session.begin():
+            with service.db.session() as session, session.begin():
                 _, token = access.add_user(session, name="压测管理员", role="admin")
         factory = service.factory
     finally:

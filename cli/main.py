@@ -49,7 +49,7 @@ def ensure_demo_users(service, settings: Settings) -> dict[str, str]:
     from matcher.counsellor.access import add_user, issue_token
 
     path = settings.data_dir / DEMO_TOKEN_FILE
-    with service._session() as session, session.begin():
+    with service.db.session() as session, session.begin():
         users = {u.role: u for u in session.scalars(select(User).where(User.name.in_(DEMO_USERS.values())))
                  if DEMO_USERS.get(u.role) == u.name}
         if len(users) == len(DEMO_USERS) and path.exists():

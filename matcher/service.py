@@ -20,7 +20,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from data import db
 from matcher.text.parsing import parse_salary
 from data.schema import Counter, Employer, MatchOutcome, Posting, Seeker, Station
 from matcher.text import profiles
@@ -37,6 +36,7 @@ from matcher.geo.places import PRECISION_LABELS, Place, gazetteer
 from matcher.text.privacy import keyed_hash, load_or_create_secret, mask_id_number, mask_phone, redact
 from matcher.ranking.scoring import WEIGHTS, Scored, Side, score_pair, semantic_component
 from matcher.settings import Settings
+from matcher.store import Database
 from models.encoder import Encoder
 from models.registry import load_encoder
 
@@ -83,8 +83,7 @@ class JobCircle:
         self._encoder = encoder
         self.commute = commute or MetroCommute()
         self.coder = coder
-        self.engine = None
-        self.sessions: Callable[[], Session] | None = None
+        self.db = Database(settings.database_url)
         self.catalog = PostingCatalog()
         self.index: FaissIndex | None = None
         self.version = 0
@@ -105,9 +104,7 @@ class JobCircle:
         settings = self.settings
         settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.secret = load_or_create_secret(settings.secret_path)
-        self.engine = db.make_engine(settings.database_url)
-        db.migrate(self.engine)
-        self.sessions = db.session_factory(self.engine)
+        self.db.open()
         # One query is one small search: threads would only contend with concurrent requests.
         faiss.omp_set_num_threads(1)
         if self._encoder is None:
@@ -124,20 +121,14 @@ class JobCircle:
         if self.index is not None and self.ready:
             self.save_index()
         self.ready = False
-        if self.engine is not None:
-            self.engine.dispose()
-
-    def _session(self) -> Session:
-        if self.sessions is None:
-            raise NotReady("服务尚未启动")
-        return self.sessions()
+        self.db.close()
 
     # ------------------------------------------------------------------ index lifecycle
     def _open_count(self, session: Session) -> int:
         return session.scalar(select(func.count()).select_from(Posting).where(Posting.status == "open")) or 0
 
     def _load_or_rebuild(self, *, progress: bool) -> None:
-        with self._session() as session:
+        with self.db.session() as session:
             count = self._open_count(session)
         self.factory = resolve_factory(self.settings.index_factory, count, self.settings.exact_below)
         try:
@@ -160,7 +151,7 @@ class JobCircle:
         """Re-encode postings that lack a current vector, then build a fresh index from the database."""
         with self._lock:
             self._encode_missing(progress=progress)
-            with self._session() as session:
+            with self.db.session() as session:
                 count = self._open_count(session)
                 self.factory = resolve_factory(self.settings.index_factory, count, self.settings.exact_below)
                 version = session.scalar(select(func.max(Posting.change_seq))) or 0
@@ -186,7 +177,7 @@ class JobCircle:
             save_index(self.settings.index_dir, self.index, manifest)
 
     def _encode_missing(self, *, progress: bool) -> None:
-        with self._session() as session:
+        with self.db.session() as session:
             stale = session.execute(
                 select(Posting.id, Posting.title, Posting.description, Posting.requirements, Posting.skills).where(
                     (Posting.embedding.is_(None)) | (Posting.embedding_model != self.encoder.name)
@@ -196,8 +187,8 @@ class JobCircle:
             return
         texts = [profiles.posting_text(r.title, r.description, r.requirements, r.skills) for r in stale]
         vectors = self._encode(texts, progress=progress, desc="重新编码岗位")
-        with self._session() as session, session.begin():
-            seq = self._take_seq(session, "postings", len(stale))
+        with self.db.session() as session, session.begin():
+            seq = self.db.take_seq(session, "postings", len(stale))
             for offset, (row, vector) in enumerate(zip(stale, vectors)):
                 session.execute(update(Posting).where(Posting.id == row.id).values(
                     embedding=vector.tobytes(), embedding_model=self.encoder.name, change_seq=seq + offset))
@@ -208,14 +199,14 @@ class JobCircle:
         if not force and now - self._last_refresh < self.settings.refresh_interval_s:
             return
         self._last_refresh = now
-        with self._session() as session:
+        with self.db.session() as session:
             latest = session.scalar(select(func.max(Posting.change_seq))) or 0
         if latest > self.version:
             self._apply_changes(since=self.version)
 
     def _apply_changes(self, *, since: int, index_since: int | None = None) -> None:
         index_since = since if index_since is None else index_since
-        with self._lock, self._session() as session:
+        with self._lock, self.db.session() as session:
             rows = session.scalars(select(Posting).where(Posting.change_seq > since).order_by(Posting.change_seq)).all()
             add_ids, add_vectors, remove_ids = [], [], []
             for row in rows:
@@ -289,19 +280,6 @@ class JobCircle:
         bar.close()
         return np.vstack(chunks) if chunks else np.zeros((0, self.encoder.dim), np.float32)
 
-    @staticmethod
-    def _take_seq(session: Session, name: str, n: int) -> int:
-        """Reserve `n` consecutive change numbers; returns the first. Serialised by the row lock."""
-        counter = session.get(Counter, name, with_for_update=True)
-        if counter is None:
-            counter = Counter(name=name, value=0)
-            session.add(counter)
-            session.flush()
-        first = counter.value + 1
-        counter.value += n
-        session.flush()
-        return first
-
     def _place(self, inp) -> Place | None:
         return gazetteer().resolve(lat=inp.lat, lon=inp.lon, street=inp.street, address=inp.address)
 
@@ -327,8 +305,8 @@ class JobCircle:
         vectors = self._encode(texts, progress=progress, desc="编码岗位")
         codes = self._code_occupations([i.title for i in inputs])
         ids: list[int] = []
-        with self._session() as session, session.begin():
-            seq = self._take_seq(session, "postings", len(inputs))
+        with self.db.session() as session, session.begin():
+            seq = self.db.take_seq(session, "postings", len(inputs))
             employers: dict[str, Employer] = {}
             for offset, (inp, vector, occupation) in enumerate(zip(inputs, vectors, codes)):
                 row = None
@@ -392,28 +370,28 @@ class JobCircle:
     def update_posting(self, posting_id: int, changes: dict[str, Any]) -> dict:
         current = self._posting_input(posting_id)
         merged = PostingInput.model_validate(current | changes)
-        with self._session() as session:
+        with self.db.session() as session:
             row = session.get(Posting, posting_id)
             merged = merged.model_copy(update={"external_id": row.external_id})
         texts = [profiles.posting_text(merged.title, merged.description, merged.requirements, merged.skills)]
         vector = self._encode(texts, progress=False, desc="")[0]
         occupation = self._code_occupations([merged.title])[0]
-        with self._session() as session, session.begin():
+        with self.db.session() as session, session.begin():
             row = session.get(Posting, posting_id)
             self._fill_posting(session, row, merged, vector, occupation, {})
-            row.change_seq = self._take_seq(session, "postings", 1)
+            row.change_seq = self.db.take_seq(session, "postings", 1)
         self.refresh(force=True)
         return self.get_posting(posting_id)
 
     def set_posting_status(self, posting_id: int, status: str) -> dict:
-        with self._session() as session, session.begin():
+        with self.db.session() as session, session.begin():
             row = session.get(Posting, posting_id)
             if row is None:
                 raise NotFound(f"岗位 {posting_id} 不存在")
             if status == "open" and row.status == "draft":
                 raise Conflict("该岗位含可能违反就业促进法的要求，请先修改岗位内容再发布")
             row.status = status
-            row.change_seq = self._take_seq(session, "postings", 1)
+            row.change_seq = self.db.take_seq(session, "postings", 1)
         self.refresh(force=True)
         return self.get_posting(posting_id)
 
@@ -421,7 +399,7 @@ class JobCircle:
         return self.set_posting_status(posting_id, "closed")
 
     def _posting_input(self, posting_id: int) -> dict:
-        with self._session() as session:
+        with self.db.session() as session:
             row = session.get(Posting, posting_id)
             if row is None:
                 raise NotFound(f"岗位 {posting_id} 不存在")
@@ -440,7 +418,7 @@ class JobCircle:
             return data
 
     def get_posting(self, posting_id: int) -> dict:
-        with self._session() as session:
+        with self.db.session() as session:
             row = session.get(Posting, posting_id)
             if row is None:
                 raise NotFound(f"岗位 {posting_id} 不存在")
@@ -462,8 +440,8 @@ class JobCircle:
             ["/".join(inp.desired_roles) or neutralise(clean)[:60] for inp, clean, _ in prepared]
         )
         ids = []
-        with self._session() as session, session.begin():
-            seq = self._take_seq(session, "seekers", len(inputs))
+        with self.db.session() as session, session.begin():
+            seq = self.db.take_seq(session, "seekers", len(inputs))
             for offset, ((inp, clean, found), vector, occupation) in enumerate(zip(prepared, vectors, codes)):
                 id_number = inp.id_number or (found["id_numbers"][0] if found["id_numbers"] else None)
                 id_hash = keyed_hash(self.secret, id_number) if id_number else None
@@ -514,7 +492,7 @@ class JobCircle:
         return self.get_seeker(self.upsert_seekers([inp])[0])
 
     def update_seeker(self, seeker_id: int, changes: dict[str, Any]) -> dict:
-        with self._session() as session:
+        with self.db.session() as session:
             row = session.get(Seeker, seeker_id)
             if row is None:
                 raise NotFound(f"求职者 {seeker_id} 不存在")
@@ -535,18 +513,18 @@ class JobCircle:
         clean, found = redact(inp.resume_text)
         vector = self._encode([profiles.seeker_text(clean, inp.desired_roles, inp.skills)], progress=False, desc="")[0]
         occupation = self._code_occupations(["/".join(inp.desired_roles) or neutralise(clean)[:60]])[0]
-        with self._session() as session, session.begin():
+        with self.db.session() as session, session.begin():
             row = session.get(Seeker, seeker_id)
             id_number = inp.id_number
             self._fill_seeker(session, row, inp, clean, found, id_number,
                               keyed_hash(self.secret, id_number) if id_number else id_hash, vector, occupation)
             if not id_number:
                 row.id_number_masked = id_masked
-            row.change_seq = self._take_seq(session, "seekers", 1)
+            row.change_seq = self.db.take_seq(session, "seekers", 1)
         return self.get_seeker(seeker_id)
 
     def get_seeker(self, seeker_id: int) -> dict:
-        with self._session() as session:
+        with self.db.session() as session:
             row = session.get(Seeker, seeker_id)
             if row is None:
                 raise NotFound(f"求职者 {seeker_id} 不存在")
@@ -555,7 +533,7 @@ class JobCircle:
     # ------------------------------------------------------------------ matching
     def match_seeker(self, seeker_id: int, k: int = 10, filters: MatchFilters | None = None,
                      weights: dict[str, float] = WEIGHTS) -> list[dict]:
-        with self._session() as session:
+        with self.db.session() as session:
             # Only the columns ranking reads: a plain row is several times cheaper than the ORM object.
             row = session.execute(select(*_MATCH_COLUMNS).where(Seeker.id == seeker_id)).one_or_none()
             if row is None:
@@ -704,7 +682,7 @@ class JobCircle:
                     "travel": commute.description, "location_approximate": commute.approximate,
                 })
         postings.sort(key=lambda p: (p["commute_minutes"], p["posting_id"]))
-        with self._session() as session:
+        with self.db.session() as session:
             stations = []
             for row in session.scalars(select(Station).where(Station.lat.is_not(None))):
                 commute = self.commute.estimate((place.lat, place.lon), (row.lat, row.lon),
@@ -727,7 +705,7 @@ class JobCircle:
     # ------------------------------------------------------------------ stations and outcomes
     def add_stations(self, stations: Iterable[dict]) -> list[int]:
         ids = []
-        with self._session() as session, session.begin():
+        with self.db.session() as session, session.begin():
             by_name: dict[str, Station] = {}
             for data in stations:
                 data = dict(data)
@@ -744,7 +722,7 @@ class JobCircle:
         return ids
 
     def record_outcome(self, seeker_id: int, posting_id: int, event: str, score: float | None = None) -> None:
-        with self._session() as session, session.begin():
+        with self.db.session() as session, session.begin():
             if session.get(Seeker, seeker_id) is None:
                 raise NotFound(f"求职者 {seeker_id} 不存在")
             if session.get(Posting, posting_id) is None:
@@ -752,7 +730,7 @@ class JobCircle:
             session.add(MatchOutcome(seeker_id=seeker_id, posting_id=posting_id, event=event, score=score))
 
     def stats(self) -> dict:
-        with self._session() as session:
+        with self.db.session() as session:
             return {
                 "postings_open": self._open_count(session),
                 "seekers": session.scalar(select(func.count()).select_from(Seeker)) or 0,

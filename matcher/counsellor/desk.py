@@ -94,38 +94,38 @@ class CounsellorDesk:
             inp = inp.model_copy(update={"station_id": station_id})
         created = self.service.create_seeker(inp)
         if principal.role == "seeker" and principal.user_id is not None:
-            with self.service._session() as session, session.begin():
+            with self.service.db.session() as session, session.begin():
                 user = session.get(User, principal.user_id)
                 user.seeker_id = created["id"]
         return created
 
     def read_seeker(self, principal: Principal, seeker_id: int, reason: str | None) -> dict:
         """The full record; staff must give a reason, and their read is logged."""
-        with self.service._session() as session, session.begin():
+        with self.service.db.session() as session, session.begin():
             row = access.can_read_seeker(principal, self._seeker(session, seeker_id), seeker_id)
             if principal.is_staff:
                 access.log_access(session, principal, row.id, "read", access.read_reason(reason))
             return seeker_public(row)
 
     def update_seeker(self, principal: Principal, seeker_id: int, changes: dict[str, Any]) -> dict:
-        with self.service._session() as session, session.begin():
+        with self.service.db.session() as session, session.begin():
             row = access.can_edit_seeker(principal, self._seeker(session, seeker_id), seeker_id)
             if principal.is_staff:
                 access.log_access(session, principal, row.id, "edit", "修改求职信息：" + "、".join(sorted(changes)))
         return self.service.update_seeker(seeker_id, changes)
 
     def check_seeker(self, principal: Principal, seeker_id: int) -> None:
-        with self.service._session() as session:
+        with self.service.db.session() as session:
             access.can_read_seeker(principal, self._seeker(session, seeker_id), seeker_id)
 
     def access_log(self, principal: Principal, seeker_id: int) -> list[dict]:
-        with self.service._session() as session:
+        with self.service.db.session() as session:
             access.can_see_own_records(principal, self._seeker(session, seeker_id), seeker_id)
             return access.access_log(session, seeker_id)
 
     def export(self, principal: Principal, seeker_id: int) -> dict:
         """Everything stored about the seeker (PIPL art. 45), as JSON-ready data."""
-        with self.service._session() as session, session.begin():
+        with self.service.db.session() as session, session.begin():
             row = access.can_see_own_records(principal, self._seeker(session, seeker_id), seeker_id)
             profile = seeker_public(row) | {
                 "consent_at": _iso(row.consent_at), "unemployed_since": _iso(row.unemployed_since),
@@ -166,7 +166,7 @@ class CounsellorDesk:
     def delete_seeker(self, principal: Principal, seeker_id: int) -> dict:
         """Remove the resume, its vectors, interview records, outcomes, decisions and the identifiable
         service records. The service ledger keeps its entries, which carry only a pseudonym."""
-        with self.service._session() as session, session.begin():
+        with self.service.db.session() as session, session.begin():
             access.can_delete_seeker(principal, self._seeker(session, seeker_id), seeker_id)
             session_ids = select(InterviewSession.id).where(InterviewSession.seeker_id == seeker_id)
             removed = {
@@ -182,7 +182,7 @@ class CounsellorDesk:
             session.query(AccessLog).filter(AccessLog.seeker_id == seeker_id).update({AccessLog.seeker_id: None})
             session.execute(delete(Seeker).where(Seeker.id == seeker_id))
             # A change number marks the deletion so every seeker index (in any process) drops the vector.
-            self.service._take_seq(session, "seekers", 1)
+            self.service.db.take_seq(session, "seekers", 1)
         self.seekers.refresh(force=True)
         return {"deleted": True, "seeker_id": seeker_id, "removed": removed,
                 "note": "简历、向量、面试练习记录、匹配结果与服务明细已删除；区级服务台账中只保留无法识别个人的假名记录。"}
@@ -200,7 +200,7 @@ class CounsellorDesk:
     # ------------------------------------------------------------------ stations
     def station_scope(self, principal: Principal, station_id: int) -> list[int]:
         """The station and every station under it, after checking the principal may act for it."""
-        with self.service._session() as session:
+        with self.service.db.session() as session:
             if session.get(Station, station_id) is None:
                 raise NotFound(f"服务站点 {station_id} 不存在")
             access.can_access_station(principal, station_id)
@@ -231,7 +231,7 @@ class CounsellorDesk:
         scope = self.station_scope(principal, station_id)
         now = now or datetime.now(timezone.utc)
         gap = self.service.settings.service_gap_days
-        with self.service._session() as session:
+        with self.service.db.session() as session:
             seekers = session.scalars(select(Seeker).where(Seeker.station_id.in_(scope)).order_by(Seeker.id)).all()
             ids = [s.id for s in seekers]
             last_service = dict(session.execute(
@@ -307,7 +307,7 @@ class CounsellorDesk:
         good = [m for m in matches if m["score"] >= NEW_POSTING_MIN_SCORE]
         if not good:
             return []
-        with self.service._session() as session:
+        with self.service.db.session() as session:
             created = dict(session.execute(select(Posting.id, Posting.created_at)
                                            .where(Posting.id.in_([m["posting_id"] for m in good]))).all())
         fresh = [m for m in good if _aware(created.get(m["posting_id"])) and _aware(created[m["posting_id"]]) > since]
@@ -325,7 +325,7 @@ class CounsellorDesk:
             raise InvalidInput(f"结果应为 {allowed} 之一，或不填", field="outcome")
         if outcome is not None and posting_id is None:
             raise InvalidInput("记录求职结果（已投递、已面试、已录用）时需注明岗位（posting_id）", field="posting_id")
-        with self.service._session() as session:
+        with self.service.db.session() as session:
             row = access.can_edit_seeker(principal, self._seeker(session, seeker_id), seeker_id)
             if posting_id is not None and session.get(Posting, posting_id) is None:
                 raise NotFound(f"岗位 {posting_id} 不存在")
@@ -340,7 +340,7 @@ class CounsellorDesk:
             actor=pseudonym(secret, "counsellor", principal.user_id or 0),
             station_id=station_id, service_code=code, posting_id=posting_id, outcome=outcome,
         )
-        with self.service._session() as session, session.begin():
+        with self.service.db.session() as session, session.begin():
             record = ServiceRecord(seeker_id=seeker_id, counsellor_id=principal.user_id, station_id=station_id,
                                    service_code=code, posting_id=posting_id, outcome=outcome, ledger_seq=entry.seq)
             session.add(record)
@@ -353,7 +353,7 @@ class CounsellorDesk:
                     "at": _iso(record.at), "ledger_seq": entry.seq, "ledger_chain_hash": entry.chain_hash}
 
     def services(self, principal: Principal, seeker_id: int) -> list[dict]:
-        with self.service._session() as session:
+        with self.service.db.session() as session:
             access.can_read_seeker(principal, self._seeker(session, seeker_id), seeker_id)
             return [{"id": r.id, "service_code": r.service_code, "service": SERVICE_CODES.get(r.service_code),
                      "station_id": r.station_id, "posting_id": r.posting_id, "outcome": r.outcome,

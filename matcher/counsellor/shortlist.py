@@ -163,7 +163,7 @@ class SeekerIndex:
 
     def start(self) -> "SeekerIndex":
         settings, dim = self.service.settings, self.service.encoder.dim
-        with self.service._session() as session:
+        with self.service.db.session() as session:
             count = session.scalar(select(func.count()).select_from(Seeker)) or 0
         self.factory = resolve_factory(settings.index_factory, count, settings.exact_below)
         try:
@@ -195,7 +195,7 @@ class SeekerIndex:
         if not force and now - self._last_refresh < self.service.settings.refresh_interval_s:
             return
         self._last_refresh = now
-        with self.service._session() as session:
+        with self.service.db.session() as session:
             latest = max(self._counter(session), session.scalar(select(func.max(Seeker.change_seq))) or 0)
         if latest > self.version:
             self._apply(since=self.version)
@@ -203,7 +203,7 @@ class SeekerIndex:
     def _apply(self, *, since: int, index_since: int | None = None) -> None:
         index_since = since if index_since is None else index_since
         dim = self.service.encoder.dim
-        with self._lock, self.service._session() as session:
+        with self._lock, self.service.db.session() as session:
             rows = session.scalars(select(Seeker).where(Seeker.change_seq > since).order_by(Seeker.change_seq)).all()
             add_ids, add_texts, add_vectors = [], [], []
             for row in rows:
@@ -297,7 +297,7 @@ class Shortlister:
         return [i for i, e in self.seekers.entries.items() if e.station_id in principal.station_ids]
 
     def _posting(self, posting_id: int):
-        with self.service._session() as session:
+        with self.service.db.session() as session:
             row = session.get(Posting, posting_id)
             if row is None:
                 raise NotFound(f"岗位 {posting_id} 不存在")
@@ -318,7 +318,7 @@ class Shortlister:
                  .group_by(ShortlistEntry.seeker_id))
         if exclude_posting is not None:
             query = query.where(ShortlistEntry.posting_id != exclude_posting)
-        with self.service._session() as session:
+        with self.service.db.session() as session:
             return {int(s): int(n) for s, n in session.execute(query).all()}
 
     def shortlist(self, posting_id: int, principal: Principal, k: int = 20, *, use_policy: bool = True,
@@ -365,7 +365,7 @@ class Shortlister:
             })
         candidates.sort(key=lambda c: (-c["rank_score"], -c["fit_score"], c["seeker_id"]))
         candidates = candidates[:k]
-        with self.service._session() as session, session.begin():
+        with self.service.db.session() as session, session.begin():
             rows = {r.id: r for r in session.scalars(select(Seeker).where(Seeker.id.in_([c["seeker_id"] for c in candidates])))}
             decisions = self._latest_decisions(session, posting_id, [c["seeker_id"] for c in candidates])
             for rank, candidate in enumerate(candidates, start=1):
@@ -408,7 +408,7 @@ class Shortlister:
             raise InvalidInput("标记“不合适”需写明理由，便于日后复核", field="reason")
         if len(reason) > 200:
             raise InvalidInput("理由不超过200个字", field="reason")
-        with self.service._session() as session, session.begin():
+        with self.service.db.session() as session, session.begin():
             if session.get(Posting, posting_id) is None:
                 raise NotFound(f"岗位 {posting_id} 不存在")
             can_read_seeker(principal, session.get(Seeker, seeker_id), seeker_id)
@@ -426,7 +426,7 @@ class Shortlister:
         if event not in SHORTLIST_OUTCOMES:
             names = "、".join(f"{e}（{OUTCOME_EVENTS[e]}）" for e in SHORTLIST_OUTCOMES)
             raise InvalidInput(f"结果应为 {names} 之一", field="event")
-        with self.service._session() as session:
+        with self.service.db.session() as session:
             can_read_seeker(principal, session.get(Seeker, seeker_id), seeker_id)
         self.service.record_outcome(seeker_id, posting_id, event)
         return {"posting_id": posting_id, "seeker_id": seeker_id, "event": event, "event_name": OUTCOME_EVENTS[event]}
@@ -434,7 +434,7 @@ class Shortlister:
     def exposure(self, station_ids: list[int], *, days: int = EXPOSURE_WINDOW_DAYS) -> list[dict]:
         """How often each seeker of these stations was shortlisted in the last `days` days, most first."""
         since = datetime.now(timezone.utc) - timedelta(days=days)
-        with self.service._session() as session:
+        with self.service.db.session() as session:
             rows = session.execute(
                 select(Seeker.id, Seeker.name, func.count(ShortlistEntry.id), func.count(func.distinct(ShortlistEntry.posting_id)),
                        func.min(ShortlistEntry.rank))

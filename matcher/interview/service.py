@@ -50,7 +50,7 @@ class InterviewService:
             raise InvalidInput("请在 posting_id、role_text、occupation_code 中选择一项说明面试岗位", field="posting_id")
         if (seeker_id is None) == (resume_text is None):
             raise InvalidInput("请提供 seeker_id 或 resume_text 其中一项", field="seeker_id")
-        with self.service._session() as session:
+        with self.service.db.session() as session:
             if seeker_id is not None:
                 seeker = session.get(Seeker, seeker_id)
                 if seeker is None:
@@ -84,7 +84,7 @@ class InterviewService:
                                           difficulty=difficulty, encoder=self.service.encoder)
             except InterviewError as exc:
                 raise InvalidInput(str(exc), field="occupation_code" if occupation_code else "role_text") from exc
-        with self.service._session() as session, session.begin():
+        with self.service.db.session() as session, session.begin():
             row = InterviewSession(
                 seeker_id=seeker_id, posting_id=posting_id, role_title=title, occupation_code=code,
                 difficulty=difficulty, requirements=[r.to_dict() for r in requirements],
@@ -112,17 +112,17 @@ class InterviewService:
         }
 
     def get(self, session_id: int) -> dict:
-        with self.service._session() as session:
+        with self.service.db.session() as session:
             return self._public(self._load(session, session_id))
 
     def owner(self, session_id: int) -> tuple[int | None, int | None, bool]:
         """(seeker id, user who started it, shared with the counsellor) for access checks."""
-        with self.service._session() as session:
+        with self.service.db.session() as session:
             row = self._load(session, session_id)
             return row.seeker_id, row.user_id, bool(row.shared_with_counsellor)
 
     def answer(self, session_id: int, question_id: str, answer: str) -> dict:
-        with self.service._session() as session:
+        with self.service.db.session() as session:
             row = self._load(session, session_id)
             questions = [Question.from_dict(q) for q in row.questions]
             requirements = [Requirement.from_dict(r) for r in row.requirements]
@@ -139,13 +139,13 @@ class InterviewService:
         except InterviewError as exc:
             raise InvalidInput(str(exc), field="answer") from exc
         result = feedback.to_dict()
-        with self.service._session() as session, session.begin():
+        with self.service.db.session() as session, session.begin():
             session.add(InterviewAnswer(session_id=session_id, question_id=question_id, answer_text=answer[:20_000],
                                         score=int(result["score"]), feedback=result))
         return result
 
     def report(self, session_id: int) -> dict[str, Any]:
-        with self.service._session() as session:
+        with self.service.db.session() as session:
             row = self._load(session, session_id)
             questions = [Question.from_dict(q) for q in row.questions]
             requirements = [Requirement.from_dict(r) for r in row.requirements]

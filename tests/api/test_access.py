@@ -28,7 +28,7 @@ class World:
         self.service = client.app.state.service
         self.stations = self.service.add_stations([{"name": "甲站", "kind": "street_centre"},
                                                    {"name": "乙站", "kind": "street_centre"}])
-        with self.service._session() as session, session.begin():
+        with self.service.db.session() as session, session.begin():
             _, admin = add_user(session, name="管理员", role="admin")
         self.admin = _bearer(admin)
         self.counsellor = self.user("甲站援助员", "counsellor", station_ids=[self.stations[0]])
@@ -39,7 +39,7 @@ class World:
         self.seeker_token = self.user("求职者本人", "seeker", seeker_id=self.mine)
 
     def user(self, name, role, **options) -> dict:
-        with self.service._session() as session, session.begin():
+        with self.service.db.session() as session, session.begin():
             _, token = add_user(session, name=name, role=role, **options)
         return _bearer(token)
 
@@ -70,7 +70,7 @@ def test_missing_wrong_and_revoked_tokens_are_401_without_data(world):
         assert "令牌" in response.json()["detail"]
     token = world.seeker_token["Authorization"].removeprefix("Bearer ")
     assert c.get(f"/seekers/{world.mine}", headers=world.seeker_token).status_code == 200
-    with world.service._session() as session, session.begin():
+    with world.service.db.session() as session, session.begin():
         from matcher.counsellor.access import revoke_token
         assert revoke_token(session, token)
     response = c.get(f"/seekers/{world.mine}", headers=world.seeker_token)
@@ -123,7 +123,7 @@ def test_counsellor_is_scoped_to_their_station_and_must_give_a_reason(world):
     assert c.get(f"/seekers/{world.mine}/access-log", headers=world.counsellor).status_code == 403
     log = c.get(f"/seekers/{world.mine}/access-log", headers=world.seeker_token).json()["entries"]
     assert [(e["user"], e["action"], e["reason"]) for e in log] == [("甲站援助员", "read", "岗位推荐")]
-    with world.service._session() as session:
+    with world.service.db.session() as session:
         assert session.scalar(select(AccessLog).where(AccessLog.seeker_id == world.theirs)).reason == "区级抽查"
 
 
@@ -156,7 +156,7 @@ def test_shortlist_masks_contacts_and_employer_view_hides_personal_data(world):
     assert [x["seeker_id"] for x in candidates] == [world.mine]  # the other station's seeker is not listed
     assert candidates[0]["phone_masked"] == "138****5678" and candidates[0]["id_number_masked"] == "310***********1234"
     assert "13812345678" not in shortlist.text and "310109199001011234" not in shortlist.text
-    with world.service._session() as session:
+    with world.service.db.session() as session:
         row = session.get(Seeker, world.mine)
         row.address = "虹口区某路1号"
         row.priority_tags = ["graduate"]
@@ -177,7 +177,7 @@ def test_export_and_deletion(world):
     assert recorded.status_code == 201
     c.post(f"/postings/{posting['id']}/shortlist/{world.mine}/decision",
            json={"decision": "recommend", "reason": "技能对口"}, headers=world.counsellor)
-    with service._session() as session, session.begin():
+    with service.db.session() as session, session.begin():
         interview = InterviewSession(seeker_id=world.mine, role_title="平面设计助理", requirements=[], questions=[])
         session.add(interview)
         session.flush()
@@ -198,7 +198,7 @@ def test_export_and_deletion(world):
     assert deleted.status_code == 200 and deleted.json()["removed"]["interview_sessions"] == 1
     assert c.get(f"/seekers/{world.mine}", params={"reason": "回访"}, headers=world.admin).status_code == 404
     assert c.get(f"/seekers/{world.mine}", headers=me).status_code == 401  # the seeker's account went with it
-    with service._session() as session:
+    with service.db.session() as session:
         assert session.get(Seeker, world.mine) is None
         assert session.scalar(select(MatchOutcome).where(MatchOutcome.seeker_id == world.mine)) is None
         assert session.scalar(select(InterviewSession)) is None and session.scalar(select(InterviewAnswer)) is None

@@ -13,7 +13,7 @@ from models.encoder import HashingEncoder
 def admin_headers(test_client) -> dict:
     """Issue an admin token in the app's own database and return the header that sends it."""
     service = test_client.app.state.service
-    with service._session() as session, session.begin():
+    with service.db.session() as session, session.begin():
         _user_id, token = add_user(session, name="测试管理员", role="admin")
     return {"Authorization": f"Bearer {token}"}
 

@@ -36,7 +36,7 @@ def station(client):
 
 @pytest.fixture
 def counsellor(client, station):
-    with client.app.state.service._session() as session, session.begin():
+    with client.app.state.service.db.session() as session, session.begin():
         user_id, token = add_user(session, name="甲站援助员", role="counsellor", station_ids=[station])
     return _bearer(token)
 
@@ -65,7 +65,7 @@ def test_shortlist_decisions_and_outcomes_are_stored(client, counsellor):
     assert decided.status_code == 201 and decided.json()["decision_name"] == "推荐"
     assert client.post(f"{url}/outcome", json={"event": "interviewed"}, headers=counsellor).status_code == 201
     service = client.app.state.service
-    with service._session() as session:
+    with service.db.session() as session:
         decision = session.scalar(select(Decision))
         events = session.scalars(select(MatchOutcome.event).where(MatchOutcome.seeker_id == designer)
                                  .order_by(MatchOutcome.id)).all()
@@ -83,7 +83,7 @@ def test_caseload_puts_the_most_urgent_first_and_says_why(client, station, couns
     new_fit = _seeker(client, counsellor, DESIGNER)
     practising = _seeker(client, counsellor, "做过超市理货。")
     settled = _seeker(client, counsellor, "做过保洁。")
-    with service._session() as session, session.begin():
+    with service.db.session() as session, session.begin():
         session.execute(update(Seeker).where(Seeker.id == long_unemployed).values(created_at=now - timedelta(days=60)))
         interview = InterviewSession(seeker_id=practising, role_title="理货员", requirements=[], questions=[])
         session.add(interview)
@@ -114,7 +114,7 @@ def test_caseload_puts_the_most_urgent_first_and_says_why(client, station, couns
 def test_service_record_verifies_and_a_raw_sql_edit_is_detected(client, station, counsellor, settings, monkeypatch, capsys):
     seeker = _seeker(client, counsellor, DESIGNER)
     posting = client.post("/postings", json=POSTING, headers=counsellor).json()
-    with client.app.state.service._session() as session, session.begin():
+    with client.app.state.service.db.session() as session, session.begin():
         _, admin = add_user(session, name="管理员", role="admin")
     admin = _bearer(admin)
     for body in ({"service_code": "职业指导"}, {"service_code": "job_recommendation", "posting_id": posting["id"]},
@@ -132,7 +132,7 @@ def test_service_record_verifies_and_a_raw_sql_edit_is_detected(client, station,
     assert cli.main(["ledger", "verify"]) == 0
     export = settings.data_dir / "checkpoints.json"
     assert cli.main(["ledger", "export-checkpoints", str(export)]) == 0
-    with client.app.state.service.engine.begin() as connection:
+    with client.app.state.service.db.engine.begin() as connection:
         connection.execute(text("UPDATE ledger_entries SET service_code = 'career_guidance' WHERE seq = 2"))
     bad = client.get("/ledger/verify", headers=admin).json()
     assert bad["ok"] is False and bad["first_bad_seq"] == 2 and "第 2 条" in bad["problems"][0]
@@ -148,7 +148,7 @@ def test_users_command_issues_lists_and_revokes_tokens(client, station, settings
     assert cli.main(["users", "add", "--name", "李老师", "--role", "counsellor", "--station", str(station)]) == 0
     token = capsys.readouterr().out.strip()
     assert client.get("/me", headers=_bearer(token)).json()["station_ids"] == [station]
-    with client.app.state.service._session() as session:
+    with client.app.state.service.db.session() as session:
         stored = session.execute(text("SELECT token_hash FROM tokens")).scalars().all()
     assert token not in stored and len(stored[0]) == 64  # only the SHA-256 hash is kept
     assert cli.main(["users", "add", "--name", "王", "--role", "counsellor"]) == 2  # a counsellor needs a station
@@ -171,7 +171,7 @@ def test_demo_users_are_created_once_and_their_tokens_kept_private(client, stati
     assert client.get(f"/stations/{station}/caseload", headers=_bearer(tokens["counsellor"])).status_code == 200
     assert client.get(f"/seekers/{seeker}", headers=_bearer(tokens["seeker"])).status_code == 200
     assert cli.ensure_demo_users(service, settings) == tokens
-    with service._session() as session:
+    with service.db.session() as session:
         assert len(session.scalars(select(User).where(User.name.like("示例%"))).all()) == 3
     path.unlink()
     fresh = cli.ensure_demo_users(service, settings)

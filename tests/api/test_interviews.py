@@ -16,7 +16,7 @@ def app_client(settings):
 
 def _token(client, **kwargs) -> dict:
     service = client.app.state.service
-    with service._session() as session, session.begin():
+    with service.db.session() as session, session.begin():
         _, token = access.add_user(session, **kwargs)
     return {"Authorization": f"Bearer {token}"}
 

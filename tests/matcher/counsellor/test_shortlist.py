@@ -93,7 +93,7 @@ def test_policy_component_is_separate_from_fit_and_recorded(service, desk):
     assert "policy" not in by_id[graduate]["breakdown"]
     assert by_id[graduate]["rank_score"] == pytest.approx(by_id[graduate]["fit_score"] + policy["score"])
     assert result["candidates"][0]["seeker_id"] == graduate
-    with service._session() as session:
+    with service.db.session() as session:
         rows = {r.seeker_id: r for r in session.scalars(select(ShortlistEntry).where(ShortlistEntry.posting_id == posting_id))}
     assert rows[graduate].policy_score == policy["score"] and rows[graduate].fit_score == by_id[graduate]["fit_score"]
     assert rows[graduate].policy_reasons[0]["group"] == "graduate" and rows[plain].policy_score == 0
@@ -167,7 +167,7 @@ def test_decisions_are_stored_and_shown_on_the_shortlist(service, desk):
     with pytest.raises(InvalidInput):
         desk.decide(LOCAL_ADMIN, posting_id, seeker_id, "not_suitable", "")
     desk.decide(LOCAL_ADMIN, posting_id, seeker_id, "recommend", "技能对口")
-    with service._session() as session:
+    with service.db.session() as session:
         stored = session.scalars(select(Decision)).all()
     assert [(d.posting_id, d.seeker_id, d.decision, d.reason) for d in stored] == [(posting_id, seeker_id, "recommend", "技能对口")]
     shown = desk.shortlist(LOCAL_ADMIN, posting_id, k=1)["candidates"][0]

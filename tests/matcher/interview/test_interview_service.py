@@ -54,8 +54,8 @@ def test_deleting_the_seeker_deletes_their_interviews(service, interviews):
     seeker_id = service.create_seeker(SeekerInput(resume_text="做过保洁", consent=True))["id"]
     session = interviews.start(seeker_id=seeker_id, occupation_code="4-09-08-01")
     interviews.answer(session["id"], session["questions"][0]["id"], "我做过三年写字楼保洁，负责五层楼的清洁。")
-    with service._session() as db, db.begin():
+    with service.db.session() as db, db.begin():
         db.execute(delete(Seeker).where(Seeker.id == seeker_id))
-    with service._session() as db:
+    with service.db.session() as db:
         assert db.scalar(select(func.count()).select_from(InterviewSession)) == 0
         assert db.scalar(select(func.count()).select_from(InterviewAnswer)) == 0
