@@ -81,7 +81,7 @@ class CounsellorDesk:
         with self._lock:
             if self._ledger is None:
                 signer = CheckpointSigner.load_or_create(self.service.settings.data_dir / "ledger_ed25519.pem")
-                self._ledger = Ledger(self.service._session, signer)
+                self._ledger = Ledger(self.service.db.session, signer)
             return self._ledger
 
     # ------------------------------------------------------------------ seekers, access-checked
