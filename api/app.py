@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.routes import activities  # trainings and events (issue 14)
 from api.routes import counsellors, health, imports, interviews, ledger, matching, occupations, postings, seekers, stations
 from matcher.errors import Conflict, Forbidden, InvalidInput, JobCircleError, NotFound, NotReady, Unauthorized
 from matcher.counsellor.desk import CounsellorDesk
@@ -97,4 +98,5 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
 
     for module in (health, postings, seekers, matching, imports, interviews, occupations, counsellors, stations, ledger):
         app.include_router(module.router)
+    app.include_router(activities.router)
     return app
