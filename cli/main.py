@@ -28,7 +28,9 @@ def seed_demo(service, *, progress: bool = True) -> dict:
     posting_ids = service.upsert_postings(postings, progress=progress)
     seeker_ids = service.upsert_seekers(seekers, progress=progress)
     service.save_index()
-    return {"stations": len(station_ids), "postings": len(posting_ids), "seekers": len(seeker_ids)}
+    from matcher.activities.seed import seed_demo_activities  # trainings and events (issue 14)
+
+    return {"stations": len(station_ids), "postings": len(posting_ids), "seekers": len(seeker_ids)} | seed_demo_activities(service)
 
 
 DEMO_USERS = {"admin": "示例管理员", "counsellor": "示例就业援助员", "seeker": "示例求职者"}
