@@ -86,7 +86,8 @@ def cmd_demo(args, settings: Settings) -> int:
     if service.stats()["postings_open"] == 0:
         print("首次运行：正在生成虹口区示例数据（合成数据，非真实单位与人员）……", file=sys.stderr)
         counts = seed_demo(service)
-        print(f"已载入：{counts['stations']} 个服务站点、{counts['postings']} 个岗位、{counts['seekers']} 名求职者", file=sys.stderr)
+        print(f"已载入：{counts['stations']} 个服务站点、{counts['postings']} 个岗位、{counts['seekers']} 名求职者、"
+              f"{counts.get('trainings', 0)} 个培训、{counts.get('events', 0)} 个活动", file=sys.stderr)
     tokens = ensure_demo_users(service, settings)
     names = {"admin": "管理员", "counsellor": "就业援助员", "seeker": "求职者"}
     print("示例账号令牌（请求头 Authorization: Bearer <令牌>）：", file=sys.stderr)
@@ -332,12 +333,26 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=helptext)
         p.add_argument("--quick", action="store_true", help="小规模快速运行（CI 使用）")
         p.add_argument("--out", help="报告目录（默认 reports/<时间戳>）")
+    from cli import activities as activities_cli  # trainings and events (issue 14)
+
+    activities_cli.add_parsers(sub)
     return parser
+
+
+def cmd_activities(args, settings: Settings) -> int:
+    from cli import activities as activities_cli
+
+    service = _service(settings, progress=False)
+    try:
+        return activities_cli.run(args, service)
+    finally:
+        service.stop()
 
 
 COMMANDS = {"demo": cmd_demo, "serve": cmd_serve, "import": cmd_import, "index": cmd_index, "match": cmd_match,
             "users": cmd_users, "ledger": cmd_ledger, "occupations": cmd_occupations, "postings": cmd_postings,
             "evaluate": cmd_evaluate, "bench": cmd_bench}
+COMMANDS |= {"trainings": cmd_activities, "events": cmd_activities}
 
 
 def main(argv: list[str] | None = None) -> int:
