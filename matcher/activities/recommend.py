@@ -13,6 +13,7 @@ It is a suggestion for the seeker and counsellor to decide on: it says why, and 
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import select
@@ -34,8 +35,29 @@ def _seeker_certificates(row: Seeker) -> set[str]:
     return set((row.extracted or {}).get("certificates", []))
 
 
+_CLAUSE_END = re.compile(r"[，,。；;\n]")
+
+
+def _required(text: str, spans: list[dict]) -> set[str]:
+    """Certificates the posting requires: a span whose clause says 优先 (preferred) or 加分 does not count."""
+    out = set()
+    for span in spans:
+        start, end = span.get("start", 0), span.get("end", 0)
+        if text[start:end] != span.get("text"):
+            out.add(span["value"])  # offsets do not fit this text: count it, as the extractor did
+            continue
+        before = _CLAUSE_END.split(text[:start])[-1]
+        after = _CLAUSE_END.split(text[end:])[0]
+        if not re.search(r"优先|加分|更佳|者佳", before + after):
+            out.add(span["value"])
+    return out
+
+
 def blocked_by_certificates(service, seeker_id: int, *, k: int = 50, min_score: float = 0.0) -> dict[str, list[int]]:
-    """certificate -> ids of the seeker's matched postings that ask for it while the resume does not show it."""
+    """certificate -> ids of the seeker's matched postings that require it while the resume does not show it.
+
+    A certificate the posting only prefers (持保安员证者优先) does not hold a posting back.
+    """
     matches = [m for m in service.match_seeker(seeker_id, k=k) if m["score"] >= min_score]
     with service.db.session() as session:
         seeker = session.get(Seeker, seeker_id)
@@ -43,8 +65,12 @@ def blocked_by_certificates(service, seeker_id: int, *, k: int = 50, min_score: 
             raise NotFound(f"求职者 {seeker_id} 不存在")
         has = _seeker_certificates(seeker)
         ids = [m["posting_id"] for m in matches]
-        needs = {pid: set((ext or {}).get("certificates", []))
-                 for pid, ext in session.execute(select(Posting.id, Posting.extracted).where(Posting.id.in_(ids)))}
+        needs = {}
+        for row in session.execute(select(Posting.id, Posting.title, Posting.description, Posting.requirements,
+                                          Posting.extracted).where(Posting.id.in_(ids))):
+            text = "\n".join([row.title, row.description or "", row.requirements or ""])
+            spans = (row.extracted or {}).get("certificate_spans")
+            needs[row.id] = _required(text, spans) if spans is not None else set((row.extracted or {}).get("certificates", []))
     held: dict[str, list[int]] = {}
     for posting_id in ids:
         for certificate in sorted(needs.get(posting_id, set()) - has):

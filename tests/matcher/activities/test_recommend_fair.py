@@ -87,3 +87,12 @@ def test_fair_shortlist_needs_linked_postings(service, desk, stations, now):
     fair = add_event(service, stations[0], participants="某公司（示例）:保洁员")
     with pytest.raises(Conflict, match="尚未关联库中的岗位"):
         fair_shortlist(service, desk, LOCAL_ADMIN, fair, now=now)
+
+
+def test_a_licence_the_posting_only_prefers_does_not_hold_it_back(service, stations):
+    required, preferred = service.upsert_postings([
+        PostingInput(external_id="R1", title="小区保安", street="曲阳路街道", requirements="做过门岗巡逻；持有保安员证"),
+        PostingInput(external_id="R2", title="小区保安", street="曲阳路街道", requirements="做过门岗巡逻；持保安员证者优先"),
+    ])
+    seeker = _guard_seeker(service, stations[0])
+    assert recommend.blocked_by_certificates(service, seeker)["保安员证"] == [required]
