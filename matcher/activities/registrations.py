@@ -95,11 +95,22 @@ def register(service, principal: Principal, kind: str, activity_id: int, seeker_
             if "locked" not in str(exc).lower() or attempt == RETRIES - 1:
                 raise
             time.sleep(0.05 * (attempt + 1))
-    record = _record(service, principal, seeker_id, station_id, code, desk)
+    try:
+        record = _record(service, principal, seeker_id, station_id, code, desk)
+    except Exception:
+        _undo(service, table, activity_id, registration_id)  # no registration without its service record
+        raise
     with service.db.session() as session, session.begin():
         reg = session.get(Registration, registration_id)
         reg.service_record_id, reg.ledger_seq = record["id"], record["ledger_seq"]
         return registration_public(reg, title) | {"service": record}
+
+
+def _undo(service, table, activity_id: int, registration_id: int) -> None:
+    with service.db.session() as session, session.begin():
+        session.execute(update(table).where(table.id == activity_id, table.seats_taken > 0)
+                        .values(seats_taken=table.seats_taken - 1).execution_options(synchronize_session=False))
+        session.delete(session.get(Registration, registration_id))
 
 
 def _record(service, principal: Principal, seeker_id: int, station_id: int | None, code: str, desk) -> dict:

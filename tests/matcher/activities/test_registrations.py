@@ -149,3 +149,15 @@ def test_seat_limit_holds_on_postgresql(postgres_url, tmp_path, monkeypatch):
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_a_registration_that_cannot_be_recorded_is_undone(service, desk, stations, now):
+    training_id = add_training(service, stations[0], seats=1)
+    homeless = service.upsert_seekers([SeekerInput(resume_text="做过门岗。", consent=True)])[0]  # no station
+    admin = Principal(user_id=None, role="admin")
+    from matcher.errors import InvalidInput
+    with pytest.raises(InvalidInput, match="尚未登记服务站点"):
+        registrations.register(service, admin, "training", training_id, homeless, desk=desk)
+    assert get_training(service, training_id, now)["seats_left"] == 1
+    with service.db.session() as session:
+        assert session.scalars(select(Registration)).all() == []
