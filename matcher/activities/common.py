@@ -187,9 +187,16 @@ def training_state(row, now: datetime) -> tuple[bool, str]:
     return True, "可报名"
 
 
+def event_end(row) -> datetime:
+    """The end time, or, when none was given, the end of the start's day (Shanghai)."""
+    if row.ends_at is not None:
+        return aware(row.ends_at)
+    day = local_date(row.starts_at)
+    return datetime.combine(day + timedelta(days=1), time(0, 0), SHANGHAI).astimezone(timezone.utc)
+
+
 def event_is_past(row, now: datetime) -> bool:
-    end = aware(row.ends_at) or aware(row.starts_at)
-    return end is not None and end <= now
+    return event_end(row) <= now
 
 
 def event_state(row, now: datetime) -> tuple[bool, str]:

@@ -28,6 +28,8 @@ from matcher.errors import InvalidInput, NotFound
 from matcher.geo.places import Place
 
 DEFAULT_RADIUS_KM = 10.0
+# Certificates no training grants: say how they are obtained instead of "no training nearby".
+NOT_TRAINED = {"健康证": "健康证需到指定医疗机构体检办理，无需培训"}
 NOTE = "以下为建议，是否参加培训由求职者与就业援助员共同决定；不参加也不影响其他服务，可点“不需要”。"
 
 
@@ -139,10 +141,10 @@ def recommend_trainings(service, principal: Principal, seeker_id: int, blocked: 
             t["commute"]["minutes"] if t["commute"] else 1e9, t["start_date"] or "9999", t["id"]))
         if not found:
             without.append({"certificate": certificate, "postings": len(posting_ids),
-                            "note": f"附近暂无可报名的{certificate}培训"})
+                            "note": NOT_TRAINED.get(certificate, f"附近暂无可报名的{certificate}培训")})
             continue
         best = found[0]
-        examples = [titles[p] for p in posting_ids[:3] if p in titles]
+        examples = list(dict.fromkeys(titles[p] for p in posting_ids if p in titles))[:3]
         why = [f"您匹配到的岗位中有 {len(posting_ids)} 个要求{certificate}，而您的简历中没有这项证书"
                + (f"（如：{'、'.join(examples)}）" if examples else "")]
         why.append(f"{best['title']}：{best['schedule'] or '时间待定'}" + (f"；{best['commute']['travel']}" if best["commute"] else ""))

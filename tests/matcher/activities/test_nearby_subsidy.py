@@ -80,3 +80,13 @@ def test_subsidy_rules_file_is_versioned_illustrative_and_has_its_source_text():
     rules = subsidy.load_rules()
     assert rules["illustrative"] is True and rules["version"] and "示例规则" in rules["source_text"]
     assert {r["kind"] for r in rules["rules"]} == {"priority_group", "registration_status", "age_band", "trained_this_year"}
+
+
+def test_an_event_without_an_end_time_runs_to_the_end_of_its_day(service, stations, now):
+    from matcher.activities.events import get_event, list_events
+
+    started = add_event(service, stations[0], starts_at=(now - timedelta(hours=1)).isoformat())  # 09:00 Shanghai
+    body = get_event(service, started, now)
+    assert not body["registration_open"] and body["state"] == "进行中，报名已截止"
+    assert [e["id"] for e in list_events(service, now=now)] == [started]
+    assert list_events(service, now=now + timedelta(hours=14)) == []  # past midnight in Shanghai
