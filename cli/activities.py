@@ -67,7 +67,7 @@ def _training_line(t: dict) -> str:
 
 
 def _event_line(e: dict) -> str:
-    where = "线上" if e["online"] else (e["address"] or "地点见详情")
+    where = "线上" if e["online"] else (e["address"] or e["street_name"] or "地点见详情")
     return f"[{e['id']}] {e['when']} {e['event_kind_name']}：{e['title']}｜{where}｜{e['state']}"
 
 

@@ -35,6 +35,7 @@ class Commute(BaseModel):
 class Located(BaseModel):
     address: str | None = None
     street_code: str | None = None
+    street_name: str | None = None
     lat: float | None = None
     lon: float | None = None
     location_precision: str | None = None

@@ -149,7 +149,9 @@ def set_place(row, address: str | None, place) -> None:
 
 
 def place_public(row) -> dict:
-    return {"address": row.address, "street_code": row.street_code, "lat": row.lat, "lon": row.lon,
+    return {"address": row.address, "street_code": row.street_code,
+            "street_name": gazetteer().street_names.get(row.street_code) if row.street_code else None,
+            "lat": row.lat, "lon": row.lon,
             "location_precision": row.location_precision,
             "location_approximate": row.location_precision not in (None, "exact"),
             "location_note": PRECISION_LABELS.get(row.location_precision or "", "未提供地点")}
