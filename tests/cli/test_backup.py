@@ -109,3 +109,42 @@ def test_verify_without_the_key_asks_for_the_backup_instead_of_reporting_tamperi
     assert cli.main(["ledger", "verify"]) == 2
     err = capsys.readouterr().err
     assert "请从备份恢复" in err and "篡改" in err and not (settings.data_dir / "ledger_ed25519.pem").exists()
+
+
+@pytest.mark.postgres
+def test_backup_and_restore_on_postgresql(monkeypatch, tmp_path, postgres_url, capsys):
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = f"jobcircle_backup_{uuid.uuid4().hex[:10]}"
+    admin = create_engine("postgresql+psycopg://" + postgres_url.removeprefix("postgresql://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = f"{postgres_url.rsplit('/', 1)[0]}/{name}"
+    try:
+        data_dir = tmp_path / "pg"
+        for key, value in {"DATA_DIR": str(data_dir), "DATABASE_URL": url, "ENCODER": "hashing-128",
+                           "OCCUPATION_CODING": "false"}.items():
+            monkeypatch.setenv(f"JOBCIRCLE_{key}", value)
+        settings = Settings(data_dir=data_dir, database_url=url, refresh_interval_s=0.0, occupation_coding=False)
+        service = JobCircle(settings, HashingEncoder(128)).start()
+        station = service.add_stations([{"name": "甲站", "kind": "street_centre"}])[0]
+        seeker_id = service.create_seeker(SeekerInput(resume_text="做过收银。", consent=True, station_id=station))["id"]
+        CounsellorDesk(service).start().record_service(LOCAL_ADMIN, seeker_id, "职业指导")
+        service.stop()
+        assert cli.main(["backup", str(tmp_path / "b")]) == 0
+        assert (tmp_path / "b" / "jobcircle.pgdump").exists()
+        with admin.connect() as connection:  # lose a service record and the keys
+            engine = create_engine("postgresql+psycopg://" + url.removeprefix("postgresql://"))
+            with engine.begin() as c:
+                c.execute(text("DELETE FROM service_records"))
+            engine.dispose()
+        shutil.rmtree(data_dir)
+        capsys.readouterr()
+        assert cli.main(["restore", str(tmp_path / "b")]) == 0
+        assert "服务记录与台账一致" in capsys.readouterr().out
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
