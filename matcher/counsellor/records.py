@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from data.access_tables import ServiceRecord, User
 from data.ledger_tables import LedgerCheckpoint, LedgerEntry
-from data.schema import MatchOutcome, Posting, Seeker, Station
+from data.schema import OUTCOME_EVENTS, MatchOutcome, Posting, Seeker, Station
 from matcher.counsellor.ledger import (
     OUTCOME_CODES,
     SERVICE_CODES,
@@ -110,6 +110,14 @@ def load_secret(path: Path, session_factory: Callable[[], Session]) -> bytes:
 # Writing
 # ---------------------------------------------------------------------------------------------------
 
+def outcome_code(value: str | None) -> str | None:
+    """An outcome code from its code or Chinese name (已就业 -> employed); None stays None."""
+    if value is None:
+        return None
+    text = value.strip()
+    return {name: code for code, name in OUTCOME_CODES.items()}.get(text, text)
+
+
 def _check_outcome(outcome: str | None, posting_id: int | None) -> None:
     if outcome is not None and outcome not in OUTCOME_CODES:
         allowed = "、".join(f"{c}（{n}）" for c, n in OUTCOME_CODES.items())
@@ -125,6 +133,7 @@ def record_service(session_factory: Callable[[], Session], ledger: Ledger, secre
     if service_code not in SERVICE_CODES:
         allowed = "、".join(f"{c}（{n}）" for c, n in SERVICE_CODES.items())
         raise InvalidInput(f"服务类型应为 {allowed} 之一", field="service_code")
+    outcome = outcome_code(outcome)
     _check_outcome(outcome, posting_id)
     with session_factory() as session:
         seeker = session.get(Seeker, seeker_id)
@@ -141,7 +150,7 @@ def record_service(session_factory: Callable[[], Session], ledger: Ledger, secre
                                service_code=service_code, posting_id=posting_id, outcome=outcome,
                                ledger_seq=entry.seq, at=at)
         session.add(record)
-        if outcome is not None and posting_id is not None and match_outcome:
+        if outcome in OUTCOME_EVENTS and posting_id is not None and match_outcome:
             session.add(MatchOutcome(seeker_id=seeker_id, posting_id=posting_id, event=outcome, at=at))
         session.flush()
         written["id"] = record.id
@@ -158,6 +167,7 @@ def record_outcome(session_factory: Callable[[], Session], ledger: Ledger, secre
                    posting_id: int | None, outcome: str, counsellor_id: int | None,
                    station_id: int | None = None) -> dict:
     """An outcome (已投递, 已面试, 已录用, 未录用, 已就业) on its own: ledger entry, visible row, outcome row."""
+    outcome = outcome_code(outcome)
     _check_outcome(outcome, posting_id)
     if station_id is None:
         with session_factory() as session:

@@ -149,7 +149,7 @@ def test_outcomes_reach_the_ledger_and_the_visible_record(service, desk, station
     seeker_id = service.create_seeker(_seeker(station_id=station))["id"]
     posting_id = service.create_posting(POSTING)["id"]
     desk.record_outcome(LOCAL_ADMIN, posting_id, seeker_id, "hired")
-    desk.record_service(LOCAL_ADMIN, seeker_id, "职业指导", outcome="employed")  # 已就业, found elsewhere
+    desk.record_service(LOCAL_ADMIN, seeker_id, "职业指导", outcome="已就业")  # found elsewhere, no posting
     outcomes = [e.outcome for e in desk.ledger.entries()]
     assert outcomes == ["hired", "employed"]
     shown = desk.services(LOCAL_ADMIN, seeker_id)
