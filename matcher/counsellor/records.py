@@ -20,7 +20,8 @@ registered before migration 0004.
 """
 from __future__ import annotations
 
-import os
+import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
@@ -46,6 +47,7 @@ from matcher.counsellor.ledger import (
 from matcher.errors import InvalidInput, NotFound
 from matcher.text.privacy import load_or_create_secret
 
+logger = logging.getLogger(__name__)
 KEY_FILE = "ledger_ed25519.pem"
 #: Outcomes that need the posting they are about; 已就业 (employed) may be a job found elsewhere.
 OUTCOMES_NEEDING_POSTING = {"applied", "interviewed", "hired", "rejected"}
@@ -303,15 +305,21 @@ def checked_services(session: Session, entries: Iterable[Entry], secret: bytes, 
 # After a deletion
 # ---------------------------------------------------------------------------------------------------
 
-def scrub_deleted(engine: Engine) -> None:
+def scrub_deleted(engine: Engine, attempts: int = 20) -> bool:
     """Move SQLite's write-ahead log into the (secure-deleting) database file and empty it, so the
-    deleted rows' old pages are gone from the `-wal` file too. PostgreSQL: nothing to do here."""
+    deleted rows' old pages are gone from the `-wal` file too; True when the log was emptied.
+
+    A reader holding an old snapshot makes the checkpoint report busy; it is retried briefly, and if
+    still busy the log is emptied by the next checkpoint (a warning is logged). PostgreSQL: nothing to do.
+    """
     if engine.dialect.name != "sqlite":
-        return
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        connection.commit()
-    path = engine.url.database
-    if path and path != ":memory:" and os.path.exists(path):
-        with open(path, "rb+") as handle:
-            os.fsync(handle.fileno())
+        return True
+    for attempt in range(attempts):
+        with engine.connect() as connection:
+            busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()[0]
+            connection.commit()
+        if not busy:
+            return True
+        time.sleep(0.05 * (attempt + 1))
+    logger.warning("删除后未能清空预写日志（有读取仍在进行），将在下一次检查点清空")
+    return False
