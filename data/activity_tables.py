@@ -5,6 +5,7 @@ both number their rows 1, 2, 3. Seats are counted in `seats_taken`, changed only
 UPDATE (see `matcher.activities.registrations`), so the last seat goes to exactly one person.
 A registration's `active_key` is set while it is active and cleared on cancel; its uniqueness stops
 the same seeker holding two active registrations for one activity (NULLs never collide).
+Ids are never reused (SQLite AUTOINCREMENT), like postings and seekers.
 """
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ REGISTRATION_STATUSES = {"registered": "已报名", "cancelled": "已取消"}
 
 class Training(Located, Base):
     __tablename__ = "trainings"
-    __table_args__ = (UniqueConstraint("station_id", "external_id", name="uq_trainings_station_external"),)
+    __table_args__ = (UniqueConstraint("station_id", "external_id", name="uq_trainings_station_external"),
+                      {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id", ondelete="SET NULL"), index=True)
@@ -62,7 +64,8 @@ class Training(Located, Base):
 
 class Event(Located, Base):
     __tablename__ = "events"
-    __table_args__ = (UniqueConstraint("station_id", "external_id", name="uq_events_station_external"),)
+    __table_args__ = (UniqueConstraint("station_id", "external_id", name="uq_events_station_external"),
+                      {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id", ondelete="SET NULL"), index=True)
@@ -86,6 +89,7 @@ class EventParticipant(Base):
     """An employer (and optionally one of its postings) taking part in a 招聘会."""
 
     __tablename__ = "event_participants"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -97,6 +101,7 @@ class EventParticipant(Base):
 
 class Registration(Base):
     __tablename__ = "activity_registrations"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     training_id: Mapped[int | None] = mapped_column(ForeignKey("trainings.id", ondelete="CASCADE"), index=True)
@@ -116,6 +121,7 @@ class TrainingDecline(Base):
     """A seeker (or their counsellor) declined the suggestion to train for a certificate."""
 
     __tablename__ = "training_declines"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seeker_id: Mapped[int] = mapped_column(ForeignKey("seekers.id", ondelete="CASCADE"), index=True)

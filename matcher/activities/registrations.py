@@ -9,7 +9,7 @@ Cancelling clears the registration's `active_key` and gives the seat back in one
 
 A registration is a service record entry: a counsellor's registration goes through the desk's
 `record_service` (identifiable record + pseudonymous ledger entry); a seeker's own registration
-appends the same kind of entry with the seeker as actor. Codes: training -> 培训推荐, 招聘会/宣讲会 ->
+goes through the same `records.record_service` with no counsellor. Codes: training -> 培训推荐, 招聘会/宣讲会 ->
 招聘会陪同, 创业活动/陪跑计划 -> 创业指导, 政策咨询 -> 职业指导.
 """
 from __future__ import annotations
@@ -20,13 +20,12 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from data.access_tables import ServiceRecord
 from data.activity_tables import EVENT_KINDS, Event, Registration, Training
 from data.schema import Seeker
 from matcher.activities import common
-from matcher.counsellor import access
+from matcher.counsellor import access, records
 from matcher.counsellor.access import Principal
-from matcher.counsellor.ledger import SERVICE_CODES, pseudonym
+from matcher.counsellor.ledger import SERVICE_CODES
 from matcher.errors import Conflict, InvalidInput, NotFound
 
 TABLES = {"training": Training, "event": Event}
@@ -119,24 +118,15 @@ def _record(service, principal: Principal, seeker_id: int, station_id: int | Non
             from matcher.counsellor.desk import CounsellorDesk
             desk = CounsellorDesk(service)
         return desk.record_service(principal, seeker_id, code)
-    # The seeker registered themselves: same record, the seeker's pseudonym as actor.
+    # The seeker registered themselves: the same service-record function the desk uses, no counsellor.
     if station_id is None:
         return {"id": None, "ledger_seq": None, "service_code": code, "service": SERVICE_CODES[code],
                 "note": "求职者尚未登记服务站点，本次报名未计入服务台账"}
     if desk is None:
         from matcher.counsellor.desk import CounsellorDesk
         desk = CounsellorDesk(service)
-    secret = service.secret
-    entry = desk.ledger.append(subject=pseudonym(secret, "seeker", seeker_id),
-                               actor=pseudonym(secret, "seeker_self", seeker_id),
-                               station_id=station_id, service_code=code, posting_id=None, outcome=None)
-    with service.db.session() as session, session.begin():
-        row = ServiceRecord(seeker_id=seeker_id, counsellor_id=None, station_id=station_id, service_code=code,
-                            ledger_seq=entry.seq)
-        session.add(row)
-        session.flush()
-        return {"id": row.id, "ledger_seq": entry.seq, "service_code": code, "service": SERVICE_CODES[code],
-                "note": "求职者本人报名"}
+    return records.record_service(service.db.session, desk.ledger, service.secret, seeker_id=seeker_id,
+                                  counsellor_id=None, station_id=station_id, service_code=code) | {"note": "求职者本人报名"}
 
 
 def cancel(service, principal: Principal, registration_id: int, *, now: datetime | None = None) -> dict:

@@ -1,7 +1,9 @@
-"""trainings events registrations
+"""trainings, events, event participants, registrations and training declines (issue 14)
+
+Chained after 0004_ids; ids are never reused (SQLite AUTOINCREMENT), like postings and seekers.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004_ids
 Create Date: 2026-11-30 04:16:48.908605
 """
 from alembic import op
@@ -9,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0005'
-down_revision = '0003'
+down_revision = '0004_ids'
 branch_labels = None
 depends_on = None
 
@@ -40,7 +42,8 @@ def upgrade() -> None:
     sa.Column('location_precision', sa.String(length=16), nullable=True),
     sa.ForeignKeyConstraint(['station_id'], ['stations.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('station_id', 'external_id', name='uq_events_station_external')
+    sa.UniqueConstraint('station_id', 'external_id', name='uq_events_station_external'),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_events_starts_at'), ['starts_at'], unique=False)
@@ -80,7 +83,8 @@ def upgrade() -> None:
     sa.Column('location_precision', sa.String(length=16), nullable=True),
     sa.ForeignKeyConstraint(['station_id'], ['stations.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('station_id', 'external_id', name='uq_trainings_station_external')
+    sa.UniqueConstraint('station_id', 'external_id', name='uq_trainings_station_external'),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('trainings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_trainings_certificate_canonical'), ['certificate_canonical'], unique=False)
@@ -96,7 +100,8 @@ def upgrade() -> None:
     sa.Column('posting_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['posting_id'], ['postings.id'], ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('event_participants', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_event_participants_event_id'), ['event_id'], unique=False)
@@ -120,7 +125,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['seeker_id'], ['seekers.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['training_id'], ['trainings.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('active_key')
+    sa.UniqueConstraint('active_key'),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('activity_registrations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_activity_registrations_event_id'), ['event_id'], unique=False)
@@ -138,7 +144,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['declined_by'], ['users.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['seeker_id'], ['seekers.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['training_id'], ['trainings.id'], ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('training_declines', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_training_declines_seeker_id'), ['seeker_id'], unique=False)

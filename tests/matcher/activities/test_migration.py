@@ -16,6 +16,9 @@ def test_migration_matches_the_models_and_downgrades(tmp_path):
     db.migrate(engine)
     assert TABLES <= set(inspect(engine).get_table_names())
     with engine.connect() as connection:
+        ddl = dict(connection.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all())
+    assert all("AUTOINCREMENT" in ddl[t] for t in TABLES)  # ids never reused
+    with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert [d for d in diff if any(t in str(d) for t in TABLES)] == []
     with engine.begin() as connection:
