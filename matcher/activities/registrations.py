@@ -160,6 +160,24 @@ def cancel(service, principal: Principal, registration_id: int, *, now: datetime
         return registration_public(reg, session.get(table, activity_id).title)
 
 
+def release_for_seeker(session, seeker_id: int, now: datetime | None = None) -> int:
+    """Cancel the seeker's active registrations and give their seats back, inside the caller's transaction.
+
+    For deleting a seeker: the registration rows go with the seeker (ON DELETE CASCADE) but the seat
+    counts would not; call this first, in the deleting transaction. Returns how many were released.
+    """
+    now = now or common.utc_now()
+    rows = session.scalars(select(Registration).where(Registration.seeker_id == seeker_id,
+                                                      Registration.status == "registered")).all()
+    for reg in rows:
+        table, activity_id = (Training, reg.training_id) if reg.training_id is not None else (Event, reg.event_id)
+        session.execute(update(table).where(table.id == activity_id, table.seats_taken > 0)
+                        .values(seats_taken=table.seats_taken - 1).execution_options(synchronize_session=False))
+        reg.status, reg.active_key, reg.cancelled_at = "cancelled", None, now
+    session.flush()
+    return len(rows)
+
+
 def registration_public(reg: Registration, title: str | None = None) -> dict:
     return {"id": reg.id, "seeker_id": reg.seeker_id,
             "activity_kind": "training" if reg.training_id is not None else "event",
@@ -198,4 +216,4 @@ def registrations_of_activity(service, principal: Principal, kind: str, activity
         return out
 
 
-__all__ = ["register", "cancel", "registrations_of_seeker", "registrations_of_activity", "EVENT_KINDS"]
+__all__ = ["register", "cancel", "release_for_seeker", "registrations_of_seeker", "registrations_of_activity", "EVENT_KINDS"]
