@@ -19,7 +19,7 @@ from matcher.counsellor import access
 from matcher.counsellor.access import Principal
 from matcher.errors import Conflict, JobCircleError, NotFound
 
-GOOD_FIT = 0.5
+GOOD_FIT = 0.5  # the same "fits" threshold as the caseload's new postings (desk.NEW_POSTING_MIN_SCORE)
 
 
 def fair_shortlist(service, desk, principal: Principal, event_id: int, *, station_id: int | None = None, k: int = 20,
