@@ -177,3 +177,12 @@ def test_real_model_run_on_a_small_subset(bench, real_encoder, tmp_path):
     for method in ("dense", "matcher"):
         first = result["answers"][method]["r001"]["ranked"][0]
         assert bench.grades["r001"].get(first, 0) >= 2, (method, first)
+
+
+def test_every_benchmark_posting_is_publishable(bench):
+    """A posting the product holds as a draft could never be ranked: the benchmark would measure compliance."""
+    from matcher.text.compliance import blocks_publication, check_posting
+
+    for p in bench.postings:
+        fields = {k: p["posting"][k] for k in ("title", "description", "requirements")}
+        assert not blocks_publication(check_posting(fields)), p["id"]
