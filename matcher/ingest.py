@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from data.importers import FIELD_LABELS, ImportFileError, map_columns, read_table
-from matcher.errors import InvalidInput
+from matcher.errors import InvalidInput, validation_message
 from matcher.inputs import PostingInput, SeekerInput
 from matcher.geo.places import gazetteer
 
@@ -28,24 +28,6 @@ class ImportResult:
 
     def to_dict(self) -> dict:
         return dict(vars(self))
-
-
-def _message(error: dict) -> str:
-    message = error.get("msg", "")
-    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-
-
-_PYDANTIC_CN = {
-    "missing": "必填项为空",
-    "string_too_short": "不能为空",
-    "string_too_long": "内容过长",
-    "int_parsing": "应为整数",
-    "float_parsing": "应为数字",
-    "datetime_from_date_parsing": "日期格式应为 2025-12-31",
-    "datetime_parsing": "日期格式应为 2025-12-31",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-}
 
 
 def _blank(value) -> bool:
@@ -73,7 +55,7 @@ def validate_rows(frame, kind: str, mapping: dict[str, str]) -> tuple[list[tuple
             for error in exc.errors():
                 name = str(error["loc"][0]) if error["loc"] else ""
                 column = header_of.get(name) or labels.get(name, name or "（整行）")
-                reason = _PYDANTIC_CN.get(error["type"]) if error["type"] in _PYDANTIC_CN else _message(error)
+                reason = validation_message(error)
                 errors.append({"row": row_number, "column": column, "reason": reason})
     return good, errors
 

@@ -7,28 +7,15 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.ranking.scoring import Side
+from matcher.geo.geo import haversine_km_many
+from matcher.types import PostingEntry
 
 CELL_DEG = 0.0025  # ~280 m north-south, ~240 m east-west at Shanghai's latitude
 
-
-@dataclass
-class PostingEntry:
-    side: Side
-    employer: str
-    expires_ts: float | None
-    accessible: bool
-    employment_type: str
-    salary_text: str | None
-    street_code: str | None
-    station_id: int | None
-
-    def is_live(self, now: float) -> bool:
-        return self.expires_ts is None or self.expires_ts > now
+__all__ = ["PostingCatalog", "PostingEntry", "CELL_DEG"]
 
 
 class PostingCatalog:
@@ -73,8 +60,6 @@ class PostingCatalog:
         Searches grid rings outward from the point and stops once enough postings are found, so the
         cost depends on local density and `limit`, not on the size of the catalog.
         """
-        from matcher.geo.geo import haversine_km_many
-
         ci, cj = self._cell(lat, lon)
         cell_km = CELL_DEG * 111.0 * math.cos(math.radians(lat))
         max_ring = int(radius_km / cell_km) + 1
@@ -100,6 +85,9 @@ class PostingCatalog:
         ids, km = ids[inside], km[inside]
         order = np.argsort(km, kind="stable")[:limit]
         return ids[order], km[order]
+
+    def ids(self) -> list[int]:
+        return list(self._entries)
 
     def get(self, posting_id: int) -> PostingEntry | None:
         return self._entries.get(posting_id)
