@@ -118,16 +118,32 @@ class FaissIndex:
         self.factory = factory
         self.ef_search = ef_search
         self.nprobe = nprobe
-        self._index = index if index is not None else faiss.IndexIDMap2(
-            faiss.index_factory(dim, factory, faiss.METRIC_INNER_PRODUCT)
-        )
+        self._index = index if index is not None else self._new(dim, factory)
         self._label_ids = np.zeros(0, np.int64) if label_ids is None else _as_ids(label_ids).copy()
         self._label_of = {int(i): n for n, i in enumerate(self._label_ids.tolist()) if i >= 0}
         self._selector = None  # cached "not a tombstone" selector (and what it wraps, kept alive)
         self._configure()
 
+    @staticmethod
+    def _new(dim: int, factory: str):
+        base = faiss.index_factory(dim, factory, faiss.METRIC_INNER_PRODUCT)
+        ivf = faiss.try_extract_index_ivf(base)
+        if ivf is not None and ivf is not False:
+            # IVF keeps labels in its own lists and renumbers nothing on removal: no id map on top
+            # (an IDMap would shift its positions and point at the wrong vectors); a hashtable
+            # direct map lets it reconstruct and remove by label.
+            ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
+            return base
+        return faiss.IndexIDMap2(base)
+
+    def _inner(self):
+        """The index doing the search (under the id map, when there is one)."""
+        if isinstance(self._index, (faiss.IndexIDMap, faiss.IndexIDMap2)):
+            return faiss.downcast_index(self._index.index)
+        return faiss.downcast_index(self._index)
+
     def _configure(self) -> None:
-        inner = faiss.downcast_index(self._index.index)
+        inner = self._inner()
         if isinstance(inner, faiss.IndexHNSW):
             inner.hnsw.efSearch = self.ef_search
             if inner.ntotal == 0:
@@ -137,7 +153,7 @@ class FaissIndex:
 
     @property
     def supports_remove(self) -> bool:
-        return not isinstance(faiss.downcast_index(self._index.index), faiss.IndexHNSW)
+        return not isinstance(self._inner(), faiss.IndexHNSW)
 
     @property
     def dead(self) -> int:
@@ -181,7 +197,8 @@ class FaissIndex:
         labels = np.asarray(labels, np.int64)
         self._label_ids[labels] = -1
         if self.supports_remove:
-            self._index.remove_ids(faiss.IDSelectorBatch(labels))
+            # IDSelectorArray: the only kind an IVF hashtable direct map can remove by.
+            self._index.remove_ids(faiss.IDSelectorArray(len(labels), faiss.swig_ptr(labels)))
         else:
             self._selector = None
             if compact and self.dead_fraction > COMPACT_ABOVE:
@@ -193,7 +210,7 @@ class FaissIndex:
         ids, vectors = self._label_ids[live], self._reconstruct(live)
         fresh = FaissIndex(self.dim, self.factory, ef_search=self.ef_search, nprobe=self.nprobe)
         if not fresh.raw.is_trained:
-            fresh.train(vectors if len(vectors) else np.zeros((1, self.dim), np.float32))
+            fresh.train(_training_sample(fresh, vectors))
         fresh.add(ids, vectors)
         self._index, self._label_ids = fresh.raw, fresh.label_ids
         self._label_of = {int(i): n for n, i in enumerate(self._label_ids.tolist()) if i >= 0}
@@ -224,7 +241,7 @@ class FaissIndex:
         selector, _keep_alive = self._search_selector(subset)
         params = None
         if selector is not None:
-            inner = faiss.downcast_index(self._index.index)
+            inner = self._inner()
             if isinstance(inner, faiss.IndexHNSW):
                 params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, k))
             elif isinstance(inner, faiss.IndexIVF):
@@ -274,9 +291,22 @@ def resolve_factory(factory: str, n: int, exact_below: int) -> str:
 def build_index(dim: int, factory: str, ids: np.ndarray, vectors: np.ndarray, *, ef_search: int = 96) -> FaissIndex:
     index = FaissIndex(dim, factory, ef_search=ef_search)
     if not index.raw.is_trained:
-        index.train(vectors if len(vectors) else np.zeros((1, dim), np.float32))
+        index.train(_training_sample(index, vectors))
     index.add(ids, vectors)
     return index
+
+
+def _training_sample(index: FaissIndex, vectors: np.ndarray) -> np.ndarray:
+    """The vectors, padded with seeded random unit vectors up to what the coarse quantiser needs
+    (an explicitly chosen IVF over a nearly empty table; `auto` only picks IVF for large ones)."""
+    ivf = faiss.try_extract_index_ivf(index.raw)
+    need = int(ivf.nlist) if ivf is not None and ivf is not False else 1
+    vectors = np.asarray(vectors, np.float32).reshape(-1, index.dim)
+    if len(vectors) >= need:
+        return vectors
+    filler = np.random.default_rng(0).normal(size=(need - len(vectors), index.dim)).astype(np.float32)
+    filler /= np.linalg.norm(filler, axis=1, keepdims=True)
+    return np.vstack([vectors, filler])
 
 
 @dataclass(frozen=True)
