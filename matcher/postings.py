@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 import numpy as np
+from pydantic import ValidationError
 from sqlalchemy import select, update
 
 from data.schema import Employer, Posting, Station
-from matcher.errors import Conflict, InvalidInput, NotFound
+from matcher.errors import Conflict, InvalidInput, NotFound, validation_message
 from matcher.inputs import PostingInput
 from matcher.search.synced import encode_batches
 from matcher.text import profiles
@@ -50,6 +51,16 @@ def posting_public(row: Posting) -> dict:
         "compliance_findings": (row.extracted or {}).get("compliance", []),
         "status_note": DRAFT_NOTE if row.status == "draft" else None,
     }
+
+
+def validated(model, data: dict):
+    """`model.model_validate(data)`, with the first problem as an `InvalidInput` naming its field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"]) or None
+        raise InvalidInput(validation_message(error), field=field) from exc
 
 
 def posting_text_of(row: Posting) -> str:
@@ -131,7 +142,7 @@ class PostingWriter:
         current = self.current_input(posting_id)
         with self.db.session() as session:
             external_id = session.get(Posting, posting_id).external_id
-        merged = PostingInput.model_validate(current | changes).model_copy(update={"external_id": external_id})
+        merged = validated(PostingInput, current | changes).model_copy(update={"external_id": external_id})
         profile = profiles.build_profile(merged, self.coder)
         vector = encode_batches(self.encoder, [profile.text])[0]
         with self.db.session() as session, session.begin():

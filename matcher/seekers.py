@@ -15,7 +15,7 @@ from sqlalchemy import select
 from data.schema import Seeker, Station
 from matcher.errors import InvalidInput, NotFound
 from matcher.inputs import SeekerInput
-from matcher.postings import set_place
+from matcher.postings import set_place, validated
 from matcher.search.synced import encode_batches
 from matcher.text import profiles
 from matcher.text.privacy import keyed_hash, mask_id_number, mask_phone
@@ -130,7 +130,7 @@ class SeekerWriter:
             elif row.street_code:
                 current["street"] = row.street_code
             id_hash, id_masked = row.id_number_hash, row.id_number_masked
-        inp = SeekerInput.model_validate(current | changes)
+        inp = validated(SeekerInput, current | changes)
         profile = profiles.build_profile(inp, self.coder)
         vector = encode_batches(self.encoder, [profile.text])[0]
         with self.db.session() as session, session.begin():
