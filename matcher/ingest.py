@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from data.importers import FIELD_LABELS, ImportFileError, map_columns, read_table
 from matcher.errors import InvalidInput, validation_message
+from matcher.text.normalise import is_blank
 from matcher.inputs import PostingInput, SeekerInput
 from matcher.geo.places import gazetteer
 
@@ -30,10 +31,6 @@ class ImportResult:
         return dict(vars(self))
 
 
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and not value.strip())
-
-
 def validate_rows(frame, kind: str, mapping: dict[str, str]) -> tuple[list[tuple[int, object]], list[dict]]:
     model = PostingInput if kind == "posting" else SeekerInput
     header_of = {fieldname: header for header, fieldname in mapping.items()}
@@ -41,7 +38,7 @@ def validate_rows(frame, kind: str, mapping: dict[str, str]) -> tuple[list[tuple
     good, errors = [], []
     for offset, record in enumerate(frame.to_dict(orient="records")):
         row_number = offset + 2
-        data = {mapping[h]: v for h, v in record.items() if h in mapping and not _blank(v)}
+        data = {mapping[h]: v for h, v in record.items() if h in mapping and not is_blank(v)}
         street = data.get("street")
         if street and gazetteer().street_code(str(street)) is None:
             errors.append({"row": row_number, "column": header_of["street"],

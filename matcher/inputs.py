@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from matcher.text.normalise import is_blank
 from matcher.text.parsing import EDUCATION_LEVELS, FieldError, parse_education, parse_experience, parse_headcount, parse_salary
 from data.schema import EMPLOYMENT_TYPES, PRIORITY_GROUPS
 
@@ -29,12 +30,8 @@ _PRIORITY_WORDS = {name: key for key, name in PRIORITY_GROUPS.items()} | {
 _YES = {"是", "有", "可", "y", "yes", "true", "1", "√", "✓"}
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and not value.strip())
-
-
 def _split_terms(value: Any) -> list[str]:
-    if _blank(value):
+    if is_blank(value):
         return []
     if isinstance(value, (list, tuple)):
         items = [str(v) for v in value]
@@ -44,7 +41,7 @@ def _split_terms(value: Any) -> list[str]:
 
 
 def _employment_type(value: Any) -> str:
-    if _blank(value):
+    if is_blank(value):
         return "full_time"
     text = str(value).strip()
     if text in EMPLOYMENT_TYPES:
@@ -58,11 +55,11 @@ def _employment_type(value: Any) -> str:
 def _to_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    return not _blank(value) and str(value).strip().lower() in _YES
+    return not is_blank(value) and str(value).strip().lower() in _YES
 
 
 def _coordinate(value: Any, low: float, high: float, name: str) -> float | None:
-    if _blank(value):
+    if is_blank(value):
         return None
     try:
         number = float(value)
@@ -74,7 +71,7 @@ def _coordinate(value: Any, low: float, high: float, name: str) -> float | None:
 
 
 def _education_level(value: Any) -> int | None:
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, int) and value in EDUCATION_LEVELS:
         return value
@@ -82,7 +79,7 @@ def _education_level(value: Any) -> int | None:
 
 
 def _salary_text(value: Any) -> str | None:
-    if _blank(value):
+    if is_blank(value):
         return None
     text = str(value).strip()
     parse_salary(text)  # raises FieldError (a ValueError) with the reason
@@ -90,7 +87,7 @@ def _salary_text(value: Any) -> str | None:
 
 
 def _monthly_expectation(value: Any) -> float | None:
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, (int, float)):
         salary = parse_salary(f"{value}元/月")
@@ -101,7 +98,7 @@ def _monthly_expectation(value: Any) -> float | None:
 
 
 def _headcount(value: Any) -> int | None:
-    if _blank(value):
+    if is_blank(value):
         return None
     return value if isinstance(value, int) else parse_headcount(str(value))
 
@@ -179,7 +176,7 @@ class PostingInput(_Located):
         data = dict(data)
         if "experience" in data:
             raw = data.pop("experience")
-            parsed = parse_experience(raw) if not _blank(raw) else None
+            parsed = parse_experience(raw) if not is_blank(raw) else None
             if parsed:
                 data.setdefault("experience_min", parsed[0])
                 data.setdefault("experience_max", parsed[1])
@@ -218,7 +215,7 @@ class SeekerInput(_Located):
     @field_validator("phone", mode="before")
     @classmethod
     def _phone(cls, value):
-        if _blank(value):
+        if is_blank(value):
             return None
         digits = re.sub(r"[\s-]", "", str(value))
         if not re.fullmatch(r"1[3-9]\d{9}|0\d{2,3}\d{7,8}", digits):
@@ -228,7 +225,7 @@ class SeekerInput(_Located):
     @field_validator("id_number", mode="before")
     @classmethod
     def _id_number(cls, value):
-        if _blank(value):
+        if is_blank(value):
             return None
         text = str(value).strip().upper()
         if not re.fullmatch(r"\d{17}[\dX]", text):
