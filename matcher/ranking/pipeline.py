@@ -156,6 +156,7 @@ def job_result(seeker: Side, ranked: Ranked, entry: PostingEntry) -> dict:
         "employer": entry.employer,
         "score": scored.score,
         "breakdown": scored.breakdown,
+        "components": {name: round(value, 6) for name, value in scored.components.items()},
         "similarity": round(ranked.cosine, 4),
         "matched": scored.matched,
         "missing": scored.missing,

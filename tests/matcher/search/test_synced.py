@@ -59,3 +59,26 @@ def test_posting_and_seeker_indexes_share_one_engine(service):
 
     assert isinstance(service.postings, SyncedIndex) and isinstance(service.seekers, SyncedIndex)
     assert type(service.postings) is type(service.seekers)
+
+
+def test_seeker_index_reuses_stored_vectors_and_reloads_after_a_restart(settings):
+    from matcher.inputs import SeekerInput
+
+    class CountingEncoder(HashingEncoder):
+        calls = 0
+
+        def encode_documents(self, texts, *, show_progress=False):
+            CountingEncoder.calls += len(texts)
+            return super().encode_documents(texts)
+
+    first = JobCircle(settings, CountingEncoder(256)).start()
+    first.upsert_seekers([SeekerInput(resume_text=f"会开叉车，做过{n}年仓库理货", consent=True) for n in range(1, 6)])
+    CountingEncoder.calls = 0
+    first.parts.start_seekers()
+    assert len(first.seekers) == 5 and CountingEncoder.calls == 0  # vectors tagged for this list: reused
+    first.stop()
+    second = JobCircle(settings, CountingEncoder(256)).start()
+    second.parts.start_seekers()
+    assert len(second.seekers) == 5 and second.seekers.version == first.seekers.version
+    assert CountingEncoder.calls == 0
+    second.stop()
