@@ -33,17 +33,19 @@ __all__ = ["JobCircle", "MatchFilters", "posting_public", "seeker_public"]
 class JobCircle:
     """Heavy objects (model, index) are built once in `start()`; every method after that is cheap."""
 
-    def __init__(self, settings: Settings, encoder: Encoder | None = None, *, commute=None, coder=None):
+    def __init__(self, settings: Settings, encoder: Encoder | None = None, *, commute=None, coder=None,
+                 components: Components | None = None):
         self.settings = settings
-        self.db = Database(settings.database_url)
-        self.components: Components | None = None
+        self.db = components.db if components is not None else Database(settings.database_url)
+        self.components: Components | None = components
         self._given = {"encoder": encoder, "commute": commute, "coder": coder}
         self.ready = False
 
     # ------------------------------------------------------------------ lifecycle and wiring
     def start(self, *, progress: bool = False) -> "JobCircle":
-        self.components = Components.build(self.settings, self._given["encoder"], db=self.db,
-                                           commute=self._given["commute"], coder=self._given["coder"])
+        if self.components is None:
+            self.components = Components.build(self.settings, self._given["encoder"], db=self.db,
+                                               commute=self._given["commute"], coder=self._given["coder"])
         self.components.start(progress=progress)
         self.ready = True
         return self

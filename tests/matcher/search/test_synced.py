@@ -82,3 +82,15 @@ def test_seeker_index_reuses_stored_vectors_and_reloads_after_a_restart(settings
     assert len(second.seekers) == 5 and second.seekers.version == first.seekers.version
     assert CountingEncoder.calls == 0
     second.stop()
+
+
+def test_a_service_can_be_built_on_components_built_once(settings):
+    from matcher.components import Components
+
+    parts = Components.build(settings, HashingEncoder(256))
+    service = JobCircle(settings, components=parts).start()
+    try:
+        posting_id = service.create_posting(COOK)["id"]
+        assert service.db is parts.db and service.match_text("持健康证，会炒菜", k=1)[0]["posting_id"] == posting_id
+    finally:
+        service.stop()
