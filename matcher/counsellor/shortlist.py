@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 
 from data.access_tables import Decision, ShortlistEntry
-from data.schema import OUTCOME_EVENTS, MatchOutcome, Posting, Seeker
+from data.schema import MatchOutcome, Posting, Seeker
 from matcher.counsellor.access import Principal, can_read_seeker, masked_contact, require_staff
 from matcher.errors import Conflict, InvalidInput, NotFound
 from matcher.ranking.explain import explain_match
@@ -183,16 +183,6 @@ class Shortlister:
             session.flush()
             return {"id": row.id, "posting_id": posting_id, "seeker_id": seeker_id, "decision": decision,
                     "decision_name": DECISIONS[decision], "reason": reason, "at": row.at.isoformat()}
-
-    def record_outcome(self, posting_id: int, seeker_id: int, principal: Principal, event: str) -> dict:
-        require_staff(principal)
-        if event not in SHORTLIST_OUTCOMES:
-            names = "、".join(f"{e}（{OUTCOME_EVENTS[e]}）" for e in SHORTLIST_OUTCOMES)
-            raise InvalidInput(f"结果应为 {names} 之一", field="event")
-        with self.service.db.session() as session:
-            can_read_seeker(principal, session.get(Seeker, seeker_id), seeker_id)
-        self.service.record_outcome(seeker_id, posting_id, event)
-        return {"posting_id": posting_id, "seeker_id": seeker_id, "event": event, "event_name": OUTCOME_EVENTS[event]}
 
     def exposure(self, station_ids: list[int], *, days: int = EXPOSURE_WINDOW_DAYS) -> list[dict]:
         """How often each seeker of these stations was shortlisted in the last `days` days, most first."""
