@@ -123,7 +123,8 @@ class MetroCommute:
         cycle = geo.cycling_minutes(km) if "cycle" in modes else np.inf
         bus = float(_straight_minutes(km, frozenset({"bus"}))) if "bus" in modes else np.inf
         prefix = "约" if approximate else ""
-        if walk <= geo.CIRCLE_MINUTES or walk <= min(cycle, bus) * 1.5:
+        wheels = min(cycle, bus)
+        if walk <= geo.CIRCLE_MINUTES or (np.isfinite(wheels) and walk <= wheels * 1.5):
             return geo.Commute(walk, "walk", km, geo.walk_description(km, walk, approximate), approximate)
         metro = self._metro(origin, dest) if "metro" in modes else None
         best = min((cycle, "cycle"), (bus, "bus"), ((metro[0], "metro") if metro else (np.inf, "metro")),
@@ -192,7 +193,8 @@ class MetroCommute:
             ride = np.where(ride == 0, np.inf, ride)
             total = o_walk[:, None, None] + WAIT_MINUTES + ride + d_walk[None, :, :]
             metro[valid] = total.min(axis=(0, 2))
-        walk_first = (walk <= geo.CIRCLE_MINUTES) | (walk <= np.minimum(cycle, bus) * 1.5)
+        wheels = np.minimum(cycle, bus)
+        walk_first = (walk <= geo.CIRCLE_MINUTES) | (np.isfinite(wheels) & (walk <= wheels * 1.5))
         stacked = np.vstack([cycle, bus, metro, walk])
         names = np.array(["cycle", "bus", "metro", "walk"], dtype=object)
         pick = np.argmin(np.where(np.isnan(stacked), np.inf, stacked), axis=0)

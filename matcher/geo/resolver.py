@@ -37,7 +37,15 @@ PRECISIONS = ("exact", "neighbourhood", "station", "street", "district", "none")
 RADIUS_KM = {"exact": 0.05, "neighbourhood": 0.6, "station": 0.8, "street": 2.0, "district": 8.0}
 VILLAGE_RADIUS_KM = 1.5  # a 村委会 point stands for a village area, wider than an urban 居委
 ROAD_RADIUS_KM = {"station": 2.0, "committee": 1.2, "street": 1.5}  # road named after the source's point
-ROAD_VARIANT_PENALTY_KM = 0.5  # "虹漕南路" found only as "虹漕路"
+# A road point says little about where along the road a house number lies: widen by the number
+# (Shanghai numbers run ~2 per 10 m of frontage, so No. 2000 is km from the road's start) and for
+# highways (公路/大道), which run across whole towns. Chosen on the dev split of the POI evaluation.
+ROAD_NUMBER_KM = ((2000, 2.5), (1000, 1.0), (0, 0.0))  # (house number at least, extra km)
+ROAD_NO_NUMBER_KM = 1.0
+ROAD_HIGHWAY_KM = 2.0
+# A 街道/镇 or road point whose radius exceeds this cannot claim more than its district: precision is
+# reported as `district` (the point and 街道 code are kept). Same figure as the commute's COARSE_RADIUS_KM.
+FINE_MAX_RADIUS_KM = 3.0
 AMBIGUOUS_SPREAD_KM = 3.0  # two readings of one name farther apart than this: do not choose
 MIN_STREET_RADIUS_KM, MIN_DISTRICT_RADIUS_KM = 1.0, 3.0
 
@@ -95,14 +103,21 @@ class PlaceIndex:
 
     # ----- tables -------------------------------------------------------------------------------
     def _street_radius(self) -> None:
+        """Radius of a 街道 point: its farthest polygon vertex, else its farthest committee (+0.5 km)."""
+        from matcher.geo.polygons import polygon_of
+
         self.street_radius = {}
         for code, (lat, lon) in self.street_points.items():
+            poly = polygon_of(code)
             mask = self.com_street == code
-            if mask.sum() >= 3:
-                km = haversine_km_many(lat, lon, self.com_lat[mask], self.com_lon[mask])
-                self.street_radius[code] = round(max(MIN_STREET_RADIUS_KM, float(np.percentile(km, 90))), 1)
+            if poly is not None:
+                pts = np.vstack(poly.rings)
+                km = float(haversine_km_many(lat, lon, pts[:, 1], pts[:, 0]).max())
+            elif mask.sum() >= 3:
+                km = float(haversine_km_many(lat, lon, self.com_lat[mask], self.com_lon[mask]).max()) + 0.5
             else:
-                self.street_radius[code] = RADIUS_KM["street"] * 1.5
+                km = RADIUS_KM["street"] * 2
+            self.street_radius[code] = round(max(MIN_STREET_RADIUS_KM, km), 1)
 
     def _district_points(self) -> None:
         self.district_points, self.district_radius = {}, {}
@@ -220,7 +235,7 @@ def resolve(address: str | None = None, *, lat: float | None = None, lon: float 
     if street:
         code = idx.street_code(street)
         if code:
-            return idx.street_resolution(code)
+            return _cap(idx.street_resolution(code))
         if not address:
             address = street
     if not address or not normalise(address):
@@ -232,7 +247,7 @@ def resolve(address: str | None = None, *, lat: float | None = None, lon: float 
         return _exact(idx, a, b)
     code = idx.street_code(address)
     if code:
-        return idx.street_resolution(code)
+        return _cap(idx.street_resolution(code))
     return _resolve_text(idx, address)
 
 
@@ -309,10 +324,7 @@ def _station(idx, parsed, district, street) -> Resolution | None:
 
 def _road(idx, parsed, district, street) -> Resolution | None:
     for road in [r for r in [parsed.road, *parsed.cross_roads] if r]:
-        for variant, penalty in ((road, 0.0), (re.sub(r"[东西南北中]([一二三四五六七八九十]?路)$", r"\1", road),
-                                               ROAD_VARIANT_PENALTY_KM)):
-            if penalty and variant == road:
-                continue
+        for variant in (road,):  # "申江南路" is not "申江路" (20 km apart): no fuzzy road names
             points = [p for p in idx.roads.get(variant, []) if district is None or p[2] == district]
             points = [p for p in points if _agrees(idx, p[0], p[1], district, street)]
             if not points:
@@ -323,14 +335,32 @@ def _road(idx, parsed, district, street) -> Resolution | None:
             spread = float(haversine_km_many(lat, lon, lats, lons).max())
             if spread > AMBIGUOUS_SPREAD_KM and street is None:
                 continue
-            radius = max(ROAD_RADIUS_KM[p[3]] for p in points) + spread + penalty
+            radius = max(ROAD_RADIUS_KM[p[3]] for p in points) + spread
+            if road == parsed.road and parsed.number is not None:
+                radius += next(km for at_least, km in ROAD_NUMBER_KM if parsed.number >= at_least)
+            elif road == parsed.road:
+                radius += ROAD_NO_NUMBER_KM
+            if re.search(r"(公路|大道)$", variant):
+                radius += ROAD_HIGHWAY_KM
             code = idx.street_of_point(lat, lon, district or idx.district_of_point(lat, lon))
             return Resolution(lat, lon, "street", round(radius, 1), code, code[:6] if code else None,
                               "road", variant)
     return None
 
 
+def _cap(r: Resolution) -> Resolution:
+    """A 街道 or road point too wide to say more than the district is reported as `district`."""
+    if r.precision == "street" and r.radius_km is not None and r.radius_km > FINE_MAX_RADIUS_KM:
+        return Resolution(r.lat, r.lon, "district", r.radius_km, r.street_code, r.district_code, r.method + "_wide",
+                          r.label)
+    return r
+
+
 def _resolve_text(idx: PlaceIndex, text: str) -> Resolution:
+    return _cap(_resolve_text_raw(idx, text))
+
+
+def _resolve_text_raw(idx: PlaceIndex, text: str) -> Resolution:
     parsed = parse(text, list(idx.district_names.values()))
     district = idx.district_by_name.get(parsed.district) if parsed.district else None
     street = _named_street(idx, parsed, district)
