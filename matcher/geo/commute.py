@@ -270,3 +270,21 @@ def _default_commute() -> MetroCommute:
     if not _COMMUTE:
         _COMMUTE.append(MetroCommute())
     return _COMMUTE[0]
+
+
+def commute_fields(commute: geo.Commute | None) -> dict:
+    """JSON-safe match fields for one estimate: no minutes or distance when coarse, never 0 km, tri-state circle.
+
+    For the service's result rows: `commute_minutes`, `commute_mode`, `distance_km`, `within_15min`,
+    `travel`, `location_approximate`.
+    """
+    if commute is None:
+        return {"commute_minutes": None, "commute_mode": None, "distance_km": None, "within_15min": None,
+                "travel": UNKNOWN_NOTE, "location_approximate": True}
+    coarse = commute.coarse or commute.minutes != commute.minutes
+    return {"commute_minutes": None if coarse else round(commute.minutes, 1),
+            "commute_mode": None if coarse else commute.mode,
+            "distance_km": None if coarse else commute.shown_distance_km,
+            "within_15min": None if coarse else commute.within_15min,
+            "travel": COARSE_NOTE if coarse else commute.description,
+            "location_approximate": bool(commute.approximate or coarse)}

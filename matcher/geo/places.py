@@ -25,6 +25,14 @@ PRECISION_LABELS = {
 }
 
 
+COARSE_PRECISIONS = frozenset({"district", "none"})
+
+
+def is_coarse(precision: str | None) -> bool:
+    """A stored or resolved precision too coarse for any 15-minute claim (district, none, unknown)."""
+    return precision is None or precision in COARSE_PRECISIONS
+
+
 @dataclass(frozen=True)
 class Place:
     lat: float

@@ -96,3 +96,15 @@ def test_rough_places_make_no_circle_claim(commute):
     also = resolver.Resolution(31.24, 121.48, "street", 1.5, None, "310101", "road", "某路")
     claim = assess(wide, also, commute=commute)
     assert claim.within_15min is None and claim.distance_km is None
+
+
+def test_commute_fields_for_result_rows(commute):
+    from matcher.geo.commute import commute_fields
+    from matcher.geo.places import is_coarse
+
+    coarse = commute_fields(commute.estimate((31.2, 121.6), (31.2, 121.6), coarse=True))
+    assert coarse["within_15min"] is None and coarse["distance_km"] is None and coarse["commute_minutes"] is None
+    same_point = commute_fields(commute.estimate((31.2, 121.6), (31.2, 121.6), approximate=True))
+    assert same_point["distance_km"] == 0.1 and same_point["within_15min"] is True  # shown as ≥0.1, never 0
+    assert commute_fields(None)["within_15min"] is None
+    assert is_coarse("district") and is_coarse(None) and not is_coarse("street")
