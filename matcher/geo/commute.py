@@ -36,6 +36,7 @@ MODE_LABELS = {"walk": "步行", "cycle": "骑行/电动车", "metro": "地铁",
 COARSE_NOTE = "位置只精确到区，无法判断是否在15分钟服务圈内"
 ROUGH_NOTE = "位置为估算（误差约{r:.1f}公里），无法判断是否在15分钟服务圈内"
 UNKNOWN_NOTE = "位置未知，无法估算通勤"
+WIDE_STREET_NOTE = "位置只精确到范围较大的街道/镇，无法判断是否在15分钟服务圈内"
 
 __all__ = ["MetroCommute", "MetroNetwork", "CommuteClaim", "assess", "parse_modes", "MODES"]
 
@@ -238,7 +239,11 @@ def assess(origin, dest, *, modes=None, commute: MetroCommute | None = None) -> 
         return CommuteClaim(None, None, None, None, UNKNOWN_NOTE, UNKNOWN_NOTE, precision, None)
     radius = float((origin.radius_km or 0.0) + (dest.radius_km or 0.0))
     if "district" in precision or radius > geo.COARSE_RADIUS_KM:
-        note = COARSE_NOTE if "district" in precision else ROUGH_NOTE.format(r=radius)
+        wide_street = any(p.precision == "district" and p.street_code for p in (origin, dest))
+        note = (WIDE_STREET_NOTE if wide_street else COARSE_NOTE) if "district" in precision \
+            else ROUGH_NOTE.format(r=radius)
+        if any(p.precision == "district" and not p.street_code for p in (origin, dest)):
+            note = COARSE_NOTE
         return CommuteClaim(None, None, None, None, note, note, precision, round(radius, 1))
     a, b = (origin.lat, origin.lon), (dest.lat, dest.lon)
     approximate = radius > 0.2

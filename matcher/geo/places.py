@@ -86,8 +86,15 @@ def locate(address: str | None = None, *, lat=None, lon=None, street=None) -> di
         "precision": r.precision,
         "radius_km": r.radius_km,
         "matched": r.label or None,
-        "note": PRECISION_LABELS[r.precision],
+        "note": precision_note(r.precision, r.street_code, r.radius_km),
     }
+
+
+def precision_note(precision: str, street_code: str | None, radius_km: float | None) -> str:
+    """What a reader is told: a wide 街道/镇 kept at district precision says so."""
+    if precision == "district" and street_code:
+        return f"街道/镇范围较大（约{radius_km:.1f}公里），按区级精度处理"
+    return PRECISION_LABELS.get(precision, "")
 
 
 def import_report(places: list, labels: list | None = None) -> dict:

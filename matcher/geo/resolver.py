@@ -369,6 +369,8 @@ def _resolve_text_raw(idx: PlaceIndex, text: str) -> Resolution:
     for finder in (_neighbourhood, _station, _road):
         found = finder(idx, parsed, district, street)
         if found is not None:
+            if street and street in idx.street_points and (found.radius_km or 0) > idx.street_radius[street]:
+                break  # the named 街道/镇 says more than a long road does
             if street and found.street_code != street:
                 # The finer point lies near, not in, the named 街道: keep the point, trust the name.
                 found = Resolution(found.lat, found.lon, found.precision, found.radius_km, street, street[:6],
