@@ -112,6 +112,12 @@ def summarise(rows: pd.DataFrame, rng: np.random.Generator | None = None) -> dic
         "unresolved": int(np.isnan(err).sum()),
         "by_precision": rows["precision"].value_counts().to_dict(),
     }
+    claimed = rows[fine & rows["error_km"].notna()]
+    graded_fine = claimed[claimed["true_street_code"] != ""]
+    out["fine_rows"] = int(len(claimed))
+    out["fine_street_acc"] = float((graded_fine["street_code"] == graded_fine["true_street_code"]).mean()) \
+        if len(graded_fine) else float("nan")
+    out["fine_median_km"] = float(claimed["error_km"].median()) if len(claimed) else float("nan")
     if rng is not None and len(graded) and len(located):
         accs = [right[rng.integers(0, len(right), len(right))].mean() for _ in range(BOOTSTRAP)]
         meds = [np.median(located[rng.integers(0, len(located), len(located))]) for _ in range(BOOTSTRAP)]
@@ -149,6 +155,11 @@ def markdown(results: dict) -> str:
              "false claims | error ≤ radius |", "|---|---|---|---|---|---|---|---|---|"]
     for key, s in results.items():
         lines.append(f"| {key} " + _fmt(s))
+    lines += ["", "Rows claiming finer than district (neighbourhood / station / street):", "",
+              "| split/method | rows | 街道 right | median km |", "|---|---|---|---|"]
+    for key, s in results.items():
+        if key.count("/") == 1:
+            lines.append(f"| {key} | {s['fine_rows']} | {s['fine_street_acc']:.1%} | {s['fine_median_km']:.2f} |")
     return "\n".join(lines)
 
 
