@@ -86,7 +86,8 @@ def locate(address: str | None = None, *, lat=None, lon=None, street=None) -> di
         "precision": r.precision,
         "radius_km": r.radius_km,
         "matched": r.label or None,
-        "note": precision_note(r.precision, r.street_code, r.radius_km),
+        "note": "坐标不在上海市内，请核对经纬度" if r.precision == "exact" and district is None
+        else precision_note(r.precision, r.street_code, r.radius_km),
     }
 
 

@@ -243,7 +243,10 @@ def resolve(address: str | None = None, *, lat: float | None = None, lon: float 
     coords = COORD_RE.match(address)
     if coords:
         a, b = float(coords.group(1)), float(coords.group(2))
-        a, b = (a, b) if abs(a) <= 90 and 20 < a < 40 else (b, a)  # accept "lat,lon" or "lon,lat"
+        if abs(a) > 90 and abs(b) <= 90:  # "lon,lat" (the order map services export)
+            a, b = b, a
+        if abs(a) > 90 or abs(b) > 180:
+            return NONE
         return _exact(idx, a, b)
     code = idx.street_code(address)
     if code:

@@ -105,3 +105,10 @@ def test_import_report_counts_by_precision_and_lists_district_only_rows():
     assert report["unresolved"][0]["label"] == "火星"
     # Place objects and None work too.
     assert import_report([gazetteer().geocode("浦东新区"), None])["by_precision"]["district"] == 1
+
+
+def test_coordinates_in_either_order_and_outside_shanghai():
+    assert locate("121.48,31.27")["district"] == "虹口区"
+    beijing = locate("39.9,116.4")
+    assert beijing["precision"] == "exact" and beijing["district"] is None and "不在上海市内" in beijing["note"]
+    assert locate("95.0,200.0")["precision"] == "none"
