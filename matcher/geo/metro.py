@@ -34,6 +34,11 @@ class Station:
     lines: tuple[str, ...]  # "1号线", "浦江线"
 
 
+def station_label(name: str) -> str:
+    """曲阳路 -> 曲阳路站; 上海南站 stays 上海南站."""
+    return name if name.endswith("站") else f"{name}站"
+
+
 def _line_name(line_id: str) -> str:
     return "浦江线" if line_id == "pujiang" else f"{line_id}号线"
 
@@ -93,10 +98,10 @@ class Route:
     def sentence(self, total_minutes: float | None = None) -> str:
         """8号线曲阳路站上车，在人民广场换乘2号线，南京西路站下车，约22分钟"""
         first = self.legs[0]
-        parts = [f"{first.line}{first.board}站上车"]
+        parts = [f"{first.line}{station_label(first.board)}上车"]
         for leg in self.legs[1:]:
             parts.append(f"在{leg.board}换乘{leg.line}")
-        parts.append(f"{self.legs[-1].alight}站下车")
+        parts.append(f"{station_label(self.legs[-1].alight)}下车")
         minutes = self.minutes if total_minutes is None else total_minutes
         return "，".join(parts) + f"，约{minutes:.0f}分钟"
 

@@ -96,6 +96,7 @@ class PlaceIndex:
         self._district_points()
         self._name_tables(com)
         self.stations = metro.stations()
+        self.station_patterns = sorted(self.stations, key=len, reverse=True)
         self.station_district = {
             s.name: self.district_of_point(s.lat, s.lon) for s in self.stations.values()
         }
@@ -314,14 +315,29 @@ def _neighbourhood(idx, parsed, district, street) -> Resolution | None:
     return None
 
 
+STATION_BEFORE = ("地铁", "轨交", "号线", "近", "(", "（", "临", "靠")
+
+
+def _written_stations(idx: PlaceIndex, text: str) -> list[str]:
+    """Station names written as stations: the whole text, or "<name>站" that starts the text or follows
+    地铁 / 号线 / 近 / a bracket or a non-Chinese character ("上海交通大学站" is not 交通大学站)."""
+    found = [name for name in (text, re.sub(r"站$", "", text)) if name in idx.stations]
+    for name in idx.station_patterns:
+        for match in re.finditer(re.escape(name) + "站", text):
+            before = text[:match.start()]
+            if not before or before.endswith(STATION_BEFORE) or not re.match(r"[\u4e00-\u9fff]", before[-1]):
+                found.append(name)
+    return found
+
+
 def _station(idx, parsed, district, street) -> Resolution | None:
-    for name in parsed.stations:
+    for name in [*parsed.stations, *_written_stations(idx, parsed.text)]:
         s = idx.stations.get(name) or idx.stations.get(re.sub(r"(地铁|站)$", "", name))
         if s is None or not _agrees(idx, s.lat, s.lon, district, street):
             continue
         code = idx.street_of_point(s.lat, s.lon, idx.station_district[s.name])
         return Resolution(s.lat, s.lon, "station", RADIUS_KM["station"], code, code[:6] if code else None,
-                          "station", f"{s.name}站")
+                          "station", metro.station_label(s.name))
     return None
 
 

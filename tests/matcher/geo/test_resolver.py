@@ -112,3 +112,23 @@ def test_coordinates_in_either_order_and_outside_shanghai():
     beijing = locate("39.9,116.4")
     assert beijing["precision"] == "exact" and beijing["district"] is None and "不在上海市内" in beijing["note"]
     assert locate("95.0,200.0")["precision"] == "none"
+
+
+@pytest.mark.parametrize("query, station", [("张江高科站", "张江高科站"), ("张江高科", "张江高科站"), ("上海南站", "上海南站"),
+                                            ("徐汇区华山路1954号(交通大学站)", "交通大学站")])
+def test_station_queries(query, station):
+    r = resolver.resolve(query)
+    assert r.precision == "station" and r.label == station
+
+
+def test_a_school_named_like_a_station_is_not_the_station():
+    assert resolver.resolve("上海交通大学站").precision == "none"
+    assert resolver.resolve("中国石化(康健加油站)").precision == "none"
+
+
+def test_directions_do_not_double_the_station_word():
+    from matcher.geo.metro import network
+
+    net = network()
+    text = net.route(net.names.index("上海南站"), net.names.index("人民广场")).sentence()
+    assert text.startswith("1号线上海南站上车") and "站站" not in text
