@@ -24,12 +24,13 @@ SeekerId = Path(ge=1, description="求职者编号")
 
 # ------------------------------------------------------------------ response models
 class Commute(BaseModel):
-    minutes: float
-    mode: str
-    distance_km: float
-    within_15min: bool
+    minutes: float | None = Field(description="分钟；位置只精确到区时为空")
+    mode: str | None = None
+    distance_km: float | None = None
+    within_15min: bool | None = Field(description="是否在15分钟内；位置太粗时为空（无法判断）")
     travel: str
     approximate: bool
+    coarse: bool = False
 
 
 class Located(BaseModel):

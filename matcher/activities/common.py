@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta, timezone
 
-from matcher.geo.places import PRECISION_LABELS, gazetteer
+from matcher.geo.commute import commute_fields
+from matcher.geo.places import PRECISION_LABELS, gazetteer, is_coarse
 
 SHANGHAI = timezone(timedelta(hours=8))
 _TRUE = {"是", "有", "y", "yes", "true", "1", "√", "补贴", "补贴性", "补贴性培训", "免费（补贴）"}
@@ -158,13 +159,30 @@ def place_public(row) -> dict:
 
 
 def commute_to(service, origin, row) -> dict | None:
-    """The commute module's estimate from `origin` (a Place) to a located row, or None without a point."""
+    """The commute module's estimate from `origin` (a Place) to a located row, or None without a point.
+
+    An end known only to its district (or coarser) gives no minutes, distance or 15-minute claim
+    (`coarse: true`), as in the service's own nearby search.
+    """
     if origin is None or row.lat is None or row.lon is None:
         return None
     approximate = origin.approximate or row.location_precision not in (None, "exact")
-    commute = service.commute.estimate((origin.lat, origin.lon), (row.lat, row.lon), approximate=approximate)
-    return {"minutes": round(commute.minutes, 1), "mode": commute.mode, "distance_km": round(commute.distance_km, 2),
-            "within_15min": commute.within_circle, "travel": commute.description, "approximate": commute.approximate}
+    coarse = is_coarse(origin.precision) or is_coarse(row.location_precision)
+    trip = service.commute.estimate((origin.lat, origin.lon), (row.lat, row.lon), approximate=approximate, coarse=coarse)
+    fields = commute_fields(trip)
+    return {"minutes": fields["commute_minutes"], "mode": fields["commute_mode"], "distance_km": fields["distance_km"],
+            "within_15min": fields["within_15min"], "travel": fields["travel"],
+            "approximate": fields["location_approximate"], "coarse": bool(trip.coarse)}
+
+
+def minutes_key(commute: dict | None) -> float:
+    """Sort key: known minutes first, unknown (no point, or coarse) last."""
+    return commute["minutes"] if commute and commute["minutes"] is not None else float("inf")
+
+
+def within(commute: dict | None, radius_km: float) -> bool:
+    """Inside the radius; a coarse estimate cannot be ruled out, so it is kept (and says why)."""
+    return commute is not None and (commute["coarse"] or commute["distance_km"] <= radius_km)
 
 
 def seats_left(row) -> int | None:

@@ -46,7 +46,7 @@ def nearby_activities(service, *, lat: float | None = None, lon: float | None = 
             if item["state"] in ("已结束", "已取消"):
                 continue
             commute = common.commute_to(service, place, row)
-            if commute is None or commute["distance_km"] > radius:
+            if not common.within(commute, radius):
                 continue
             trainings.append(item | {"commute": commute})
         rows = [r for r in session.scalars(select(Event).where(Event.status == "open"))
@@ -58,14 +58,14 @@ def nearby_activities(service, *, lat: float | None = None, lon: float | None = 
             if commute is None:
                 if not (include_online and row.link):
                     continue
-            elif commute["distance_km"] > radius:
+            elif not common.within(commute, radius):
                 continue
             events.append(event_public(row, now, parts.get(row.id, []), names, titles) | {"commute": commute})
-    trainings.sort(key=lambda t: (not t["registration_open"], t["commute"]["minutes"], t["start_date"] or "", t["id"]))
-    events.sort(key=lambda e: (e["starts_at"], e["commute"]["minutes"] if e["commute"] else 0, e["id"]))
+    trainings.sort(key=lambda t: (not t["registration_open"], common.minutes_key(t["commute"]), t["start_date"] or "", t["id"]))
+    events.sort(key=lambda e: (e["starts_at"], common.minutes_key(e["commute"]), e["id"]))
     return {
         "origin": {"lat": place.lat, "lon": place.lon, "precision": place.precision, "approximate": place.approximate,
-                   "note": PRECISION_LABELS[place.precision]},
+                   "note": PRECISION_LABELS.get(place.precision, place.precision)},
         "radius_km": radius, "now": common.iso(now),
         "trainings": trainings[:limit], "events": events[:limit],
     }

@@ -130,7 +130,7 @@ def recommend_trainings(service, principal: Principal, seeker_id: int, blocked: 
             if not item["registration_open"]:
                 continue  # closed registrations are never offered
             commute = common.commute_to(service, origin, row)
-            if commute is not None and commute["distance_km"] > radius_km:
+            if commute is not None and not common.within(commute, radius_km):
                 continue
             options.setdefault(row.certificate_canonical, []).append(item | {"commute": commute})
     recommendations, without = [], []
@@ -138,7 +138,7 @@ def recommend_trainings(service, principal: Principal, seeker_id: int, blocked: 
         if certificate in declined:
             continue
         found = sorted(options.get(certificate, []), key=lambda t: (
-            t["commute"]["minutes"] if t["commute"] else 1e9, t["start_date"] or "9999", t["id"]))
+            common.minutes_key(t["commute"]), t["start_date"] or "9999", t["id"]))
         if not found:
             without.append({"certificate": certificate, "postings": len(posting_ids),
                             "note": NOT_TRAINED.get(certificate, f"附近暂无可报名的{certificate}培训")})

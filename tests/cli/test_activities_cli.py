@@ -28,7 +28,7 @@ def test_trainings_and_events_from_the_command_line(env, capsys):
     assert "已导入 3 行" in capsys.readouterr().out
     assert cli.main(["trainings", "nearby", "--street", "曲阳路街道", "--radius", "3"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == "出发点：按街道中心估算；半径 3 公里"
+    assert out.splitlines()[0] == "出发点：按街道或道路位置估算；半径 3 公里"
     assert "[1] 保安员（五级）培训班 — 曲阳路街道社区学校（示例）｜证书：保安员证｜3月4日开班" in out
     assert cli.main(["import", "postings", str(EXAMPLES / "postings_sample.csv")]) == 0
     assert cli.main(["events", "import", str(EXAMPLES / "events_sample.csv"), "--station", str(station)]) == 0

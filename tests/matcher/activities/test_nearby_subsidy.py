@@ -17,7 +17,8 @@ def test_nearby_lists_open_trainings_and_upcoming_events_with_commutes(service, 
                           registration_deadline=(now - timedelta(days=1)).isoformat())
     ended = add_training(service, stations[0], external_id="ended", start_date=(now - timedelta(days=30)).date(),
                          end_date=(now - timedelta(days=2)).date(), registration_deadline=None)
-    far = add_training(service, stations[0], external_id="far", street="泗泾镇")  # Songjiang, far away
+    far = add_training(service, stations[0], external_id="far", street=None, lat=31.1200, lon=121.2600)  # Songjiang
+    vague = add_training(service, stations[0], external_id="vague", street="泗泾镇")  # a wide 镇: known to its district only
     fair = add_event(service, stations[0], external_id="fair", lat=31.2800, lon=121.4900)
     past = add_event(service, stations[0], external_id="past", starts_at=(now - timedelta(hours=3)).isoformat(),
                      ends_at=(now - timedelta(hours=1)).isoformat())
@@ -25,10 +26,13 @@ def test_nearby_lists_open_trainings_and_upcoming_events_with_commutes(service, 
                        link="https://example.org/fair", starts_at=(now + timedelta(days=2)).isoformat())
     body = nearby_activities(service, lat=31.2795, lon=121.4895, radius_km=3, now=now)
     trainings = {t["id"]: t for t in body["trainings"]}
-    assert set(trainings) == {near, closed}  # ended and far are not listed
+    assert set(trainings) == {near, closed, vague}  # ended and far are not listed
+    # A place known only to its district cannot be ruled in or out: listed last, with no minutes and no claim.
+    assert trainings[vague]["commute"]["coarse"] and trainings[vague]["commute"]["minutes"] is None
+    assert trainings[vague]["commute"]["within_15min"] is None and "只精确到区" in trainings[vague]["commute"]["travel"]
     assert trainings[near]["registration_open"] and trainings[near]["commute"]["within_15min"]
     assert not trainings[closed]["registration_open"] and trainings[closed]["state"] == "报名已截止"
-    assert [t["id"] for t in body["trainings"]] == [near, closed]  # open ones first
+    assert [t["id"] for t in body["trainings"]] == [near, vague, closed]  # open ones first, known minutes first
     assert "步行" in trainings[near]["commute"]["travel"]
     events = [e["id"] for e in body["events"]]
     assert past not in events and events == [online, fair]
@@ -44,7 +48,7 @@ def test_nearby_lists_open_trainings_and_upcoming_events_with_commutes(service, 
 def test_nearby_from_a_street_says_the_origin_is_approximate(service, stations, now):
     add_training(service, stations[0])
     body = nearby_activities(service, street="曲阳路街道", now=now)
-    assert body["origin"]["approximate"] and body["origin"]["note"] == "按街道中心估算"
+    assert body["origin"]["approximate"] and body["origin"]["note"] == "按街道或道路位置估算"
     assert body["trainings"][0]["commute"]["approximate"]
     with pytest.raises(InvalidInput, match="未找到街道"):
         nearby_activities(service, street="火星街道", now=now)
