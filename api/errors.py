@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError, ResponseValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from matcher.errors import (Conflict, Forbidden, InvalidInput, JobCircleError, NotFound, NotReady, Unauthorized,
@@ -59,6 +60,12 @@ def _allowed_methods(request: Request) -> str:
 _HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
+async def integrity_error(_request: Request, exc: IntegrityError) -> JSONResponse:
+    # Two writes raced for the same unique key (e.g. one external id): the loser is told, nothing is lost.
+    log.warning("write refused by a database constraint: %s", type(exc.orig).__name__)
+    return JSONResponse(status_code=409, content={"detail": "与已有记录冲突（如站点编号 external_id 重复），请检查后重试"})
+
+
 async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     detail = HTTP_MESSAGES.get(exc.status_code, exc.detail)
     headers = dict(exc.headers or {})
@@ -80,5 +87,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(JobCircleError, domain_error)
     app.add_exception_handler(RequestValidationError, request_invalid)
     app.add_exception_handler(ValidationError, domain_invalid)
+    app.add_exception_handler(IntegrityError, integrity_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, unexpected)

@@ -1,7 +1,7 @@
 from fastapi import APIRouter, File, Query, UploadFile
 
 from api.deps import RequireCounsellor, ServiceDep, SettingsDep
-from api.schemas.common import AUTH
+from api.schemas.common import AUTH, CONFLICT
 from api.schemas.imports import ImportKind, ImportReport
 from matcher.counsellor import access
 from matcher.errors import InvalidInput
@@ -11,7 +11,7 @@ router = APIRouter(prefix="/imports", tags=["批量导入"])
 KINDS = {"postings": "posting", "seekers": "seeker"}
 
 
-@router.post("/{kind}", response_model=ImportReport, responses=AUTH,
+@router.post("/{kind}", response_model=ImportReport, responses=AUTH | CONFLICT,
              summary="批量导入岗位或求职者（CSV / XLSX；岗位：就业援助员或管理员；求职者：全区就业援助员或管理员）")
 async def import_table(
     kind: ImportKind,

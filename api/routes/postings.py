@@ -9,7 +9,7 @@ from matcher.inputs import PostingInput
 router = APIRouter(prefix="/postings", tags=["岗位"])
 
 
-@router.post("", status_code=201, response_model=PostingPublic, responses=AUTH,
+@router.post("", status_code=201, response_model=PostingPublic, responses=AUTH | CONFLICT,
              summary="发布岗位（就业援助员或管理员；指定站点时须为本人所属站点）")
 def create_posting(body: PostingCreate, service: ServiceDep, principal: RequireCounsellor):
     access.can_edit_posting(principal, None, body.station_id)
@@ -21,7 +21,7 @@ def get_posting(service: ServiceDep, posting_id: PostingIdPath):
     return service.get_posting(posting_id)
 
 
-@router.patch("/{posting_id}", response_model=PostingPublic, responses=AUTH | NOT_FOUND,
+@router.patch("/{posting_id}", response_model=PostingPublic, responses=AUTH | NOT_FOUND | CONFLICT,
               summary="修改岗位（所属站点的就业援助员或管理员）")
 def update_posting(body: PostingUpdate, service: ServiceDep, principal: RequireCounsellor, posting_id: PostingIdPath):
     changes = body.model_dump(exclude_unset=True)

@@ -1,7 +1,7 @@
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentUser, DeskDep, RequireCounsellor, ServiceDep
-from api.schemas.common import AUTH, NOT_FOUND, SeekerIdPath, Text
+from api.schemas.common import AUTH, CONFLICT, NOT_FOUND, SeekerIdPath, Text
 from api.schemas.matching import MatchResponse
 from api.schemas.seekers import (AccessLogPublic, SeekerCreate, SeekerDeletedPublic, SeekerExportPublic, SeekerPublic,
                                  SeekerUpdate, ServiceCreate, ServicePublic, ServicesPublic)
@@ -12,7 +12,7 @@ router = APIRouter(prefix="/seekers", tags=["求职者"])
 SEEKER = AUTH | NOT_FOUND
 
 
-@router.post("", status_code=201, response_model=SeekerPublic, responses=AUTH,
+@router.post("", status_code=201, response_model=SeekerPublic, responses=AUTH | CONFLICT,
              summary="登记求职者（需本人同意；本站就业援助员、管理员，或尚未登记的求职者本人）")
 def create_seeker(body: SeekerCreate, desk: DeskDep, principal: CurrentUser):
     return desk.create_seeker(principal, SeekerInput.model_validate(body.model_dump(exclude_unset=True)))
@@ -26,7 +26,7 @@ def get_seeker(desk: DeskDep, principal: CurrentUser, seeker_id: SeekerIdPath,
     return desk.read_seeker(principal, seeker_id, reason)
 
 
-@router.patch("/{seeker_id}", response_model=SeekerPublic, responses=SEEKER,
+@router.patch("/{seeker_id}", response_model=SeekerPublic, responses=SEEKER | CONFLICT,
               summary="修改求职者信息（本人、本站就业援助员或管理员）")
 def update_seeker(body: SeekerUpdate, desk: DeskDep, principal: CurrentUser, seeker_id: SeekerIdPath):
     return desk.update_seeker(principal, seeker_id, body.model_dump(exclude_unset=True))

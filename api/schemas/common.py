@@ -29,6 +29,9 @@ def _date_text(value):
 
 
 Text = Annotated[str, AfterValidator(_clean_text)]
+# A station's own record number; left blank it means "none" (two blanks are not the same record).
+ExternalKey = Annotated[str, Field(max_length=100), AfterValidator(_clean_text),
+                        AfterValidator(lambda value: value.strip() or None)]
 Count = Annotated[int, Strict()]
 Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
 # JSON says true/false and dates are strings: 0, 1 or a bare number are typos, not answers.

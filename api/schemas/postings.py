@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import Date, EducationLevel, Flag, Headcount, Id, Latitude, Longitude, Number, Text
+from api.schemas.common import Date, EducationLevel, ExternalKey, Flag, Headcount, Id, Latitude, Longitude, Number, Text
 from matcher.inputs import MAX_TEXT
 
 POSTING_EXAMPLE = {
@@ -52,7 +52,7 @@ class PostingCreate(_PostingFields):
     model_config = ConfigDict(json_schema_extra={"examples": [POSTING_EXAMPLE]})
 
     title: Text = Field(min_length=1, max_length=100, description="岗位名称")
-    external_id: Text | None = Field(default=None, max_length=100, description="站点自己的岗位编号，重复导入时据此更新")
+    external_id: ExternalKey | None = Field(default=None, description="站点自己的岗位编号，重复导入时据此更新")
 
 
 class PostingUpdate(_PostingFields):

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import Date, EducationLevel, Flag, Id, Latitude, Longitude, Number, Text
+from api.schemas.common import Date, EducationLevel, ExternalKey, Flag, Id, Latitude, Longitude, Number, Text
 from matcher.inputs import MAX_TEXT
 
 SEEKER_EXAMPLE = {
@@ -51,7 +51,7 @@ class SeekerCreate(_SeekerFields):
     consent: Flag = Field(description="是否同意按《个人信息保护法》处理其个人信息用于就业服务（须为 true）")
     station_id: Id | None = None
     unemployed_since: Date | None = None
-    external_id: Text | None = Field(default=None, max_length=100)
+    external_id: ExternalKey | None = None
 
 
 class SeekerUpdate(_SeekerFields):

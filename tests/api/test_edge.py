@@ -181,3 +181,12 @@ def test_every_route_declares_its_response_model(client):
             assert content.get("schema"), f"{method.upper()} {path} declares no response model"
             assert {"413", "422", "429"} <= set(operation["responses"]), (method, path)
     assert all(r.response_model is not None for r in client.app.routes if isinstance(r, APIRoute))
+
+
+def test_blank_external_ids_are_no_ids_and_a_duplicate_is_not_a_500(client):
+    first = client.post("/postings", json=dict(POSTING, external_id=""))
+    second = client.post("/postings", json=dict(POSTING, external_id="  "))
+    assert first.status_code == second.status_code == 201, second.text
+    assert first.json()["id"] != second.json()["id"] and second.json()["external_id"] is None
+    seekers = [client.post("/seekers", json=dict(SEEKER, external_id="", phone=None)) for _ in range(2)]
+    assert [s.status_code for s in seekers] == [201, 201], seekers[1].text
