@@ -8,8 +8,8 @@ from fastapi import FastAPI
 
 from api import errors
 from api.limits import BodyLimit, RateLimit
-from api.routes import (admin, counsellors, health, imports, interviews, ledger, matching, occupations, postings,
-                        seekers, stations)
+from api.routes import (admin, counsellors, health, imports, interviews, ledger, matching, occupations, places,
+                        postings, seekers, stations)
 from api.schemas.common import EVERY_ROUTE
 from matcher.counsellor.desk import CounsellorDesk
 from matcher.interview.service import InterviewService
@@ -17,7 +17,8 @@ from matcher.service import JobCircle
 from matcher.settings import Settings
 from models.encoder import Encoder
 
-ROUTERS = (health, postings, seekers, matching, imports, interviews, occupations, counsellors, stations, ledger, admin)
+ROUTERS = (health, postings, seekers, matching, imports, interviews, occupations, counsellors, stations, ledger, places,
+           admin)
 
 
 def create_app(settings: Settings | None = None, *, encoder: Encoder | None = None, service: JobCircle | None = None,

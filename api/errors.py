@@ -31,7 +31,9 @@ async def domain_error(_request: Request, exc: JobCircleError) -> JSONResponse:
     status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
     body = {"detail": exc.message}
     if exc.field:
+        # The same shape as a request's validation error: `errors` always names the field.
         body["field"] = exc.field
+        body["errors"] = [{"field": exc.field, "message": exc.message}]
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(status_code=status, content=body, headers=headers)
 

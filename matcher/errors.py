@@ -35,8 +35,9 @@ class Forbidden(JobCircleError):
     """Valid credentials, but this person may not do this."""
 
 
-# The one table from pydantic error types to Chinese; the API and the importer both read it.
-VALIDATION_MESSAGES = {
+# The one table of pydantic error types in Chinese: the API's validation handler and the bulk
+# importer both read it (our own validators already write their messages in Chinese).
+VALIDATION_MESSAGES: dict[str, str] = {
     "missing": "必填项缺失",
     "extra_forbidden": "不认识的字段，请删除",
     "string_too_short": "不能为空",
@@ -91,3 +92,12 @@ def describe_validation(errors) -> list[dict]:
             message = VALIDATION_MESSAGES.get(kind, "取值不合法，请检查")
         out.append({"field": validation_field(error.get("loc", ())), "message": message})
     return out
+
+
+def validation_message(error: dict) -> str:
+    """The Chinese reason for one pydantic error dict (`ValidationError.errors()` item)."""
+    known = VALIDATION_MESSAGES.get(error.get("type", ""))
+    if known:
+        return known
+    message = str(error.get("msg", ""))
+    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")

@@ -41,8 +41,9 @@ class MatchResult(BaseModel):
     commute_minutes: float | None = None
     commute_mode: str | None = None
     distance_km: float | None = None
-    within_15min: bool
+    within_15min: bool | None = Field(description="null：位置不够精确，无法判断是否在15分钟服务圈内")
     location_approximate: bool
+    travel: str | None = None
     occupation: str | None = None
     explanation: str
 
@@ -58,9 +59,9 @@ class NearbyPosting(BaseModel):
     title: str
     employer: str | None = None
     salary: str | None = None
-    distance_km: float
-    commute_minutes: float
-    within_15min: bool
+    distance_km: float | None = None
+    commute_minutes: float | None = None
+    within_15min: bool | None = None
     travel: str | None = None
     location_approximate: bool
 
@@ -71,8 +72,8 @@ class NearbyStation(BaseModel):
     station_id: int
     name: str
     kind: str | None = None
-    distance_km: float
-    commute_minutes: float
+    distance_km: float | None = None
+    commute_minutes: float | None = None
     travel: str | None = None
     address: str | None = None
 
