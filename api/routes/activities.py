@@ -2,13 +2,15 @@
 training recommendations and 招聘会 shortlists. Thin: parse -> one matcher call -> a response model."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Path, Query, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.auth import CurrentUser, RequireCounsellor
-from api.deps import Desk, Service
+from api.deps import CurrentUser, RequireCounsellor
+from api.schemas.common import AUTH, CONFLICT, MAX_ID, NOT_FOUND
+from api.deps import DeskDep as Desk
+from api.deps import ServiceDep as Service
 from matcher.activities import events as events_mod
 from matcher.activities import fair, recommend, registrations, subsidy, trainings
 from matcher.activities.importers import import_activities
@@ -16,10 +18,11 @@ from matcher.activities.nearby import nearby_activities
 from matcher.counsellor import access
 from matcher.errors import InvalidInput
 
-router = APIRouter(prefix="/activities", tags=["培训与活动"])
+router = APIRouter(prefix="/activities", tags=["培训与活动"], responses=AUTH | NOT_FOUND | CONFLICT)
 MAX_UPLOAD = 5 * 1024 * 1024
-ActivityId = Path(ge=1, description="培训或活动编号")
-SeekerId = Path(ge=1, description="求职者编号")
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+ActivityId = Path(ge=1, le=MAX_ID, description="培训或活动编号")
+SeekerId = Path(ge=1, le=MAX_ID, description="求职者编号")
 
 
 # ------------------------------------------------------------------ response models
@@ -197,7 +200,7 @@ class DeclineCreate(BaseModel):
         {"certificate": "保安员证", "training_id": 1, "reason": "本人暂不考虑保安工作"}]})
 
     certificate: str = Field(min_length=1, max_length=100, description="不需要的证书，如 保安员证")
-    training_id: int | None = Field(default=None, ge=1)
+    training_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     reason: str = Field(default="", max_length=200)
 
 
@@ -214,7 +217,7 @@ class DeclinePublic(BaseModel):
 class RecommendRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"blocked": {"保安员证": [12, 15, 31]}}]})
 
-    blocked: dict[str, list[int]] | None = Field(
+    blocked: dict[Annotated[str, Field(min_length=1, max_length=100)], list[Id]] | None = Field(
         default=None, description="因缺少证书而未能匹配的岗位：证书 -> 岗位编号；不填则按岗位要求与简历自动找出")
 
 
@@ -247,7 +250,7 @@ class FairShortlist(BaseModel):
 class InviteRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"seeker_ids": [3, 8]}]})
 
-    seeker_ids: list[int] = Field(min_length=1, max_length=200)
+    seeker_ids: list[Id] = Field(min_length=1, max_length=200)
 
 
 class InviteResult(BaseModel):
@@ -260,7 +263,7 @@ class InviteResult(BaseModel):
 class RegisterRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"seeker_id": 3}]})
 
-    seeker_id: int | None = Field(default=None, ge=1, description="求职者本人报名时可不填")
+    seeker_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="求职者本人报名时可不填")
 
 
 # ------------------------------------------------------------------ routes
@@ -277,7 +280,7 @@ def nearby(service: Service,
 
 
 @router.get("/trainings", response_model=list[TrainingPublic], summary="培训列表（任何人）；可按站点、证书筛选")
-def list_trainings(service: Service, station_id: int | None = Query(None, ge=1),
+def list_trainings(service: Service, station_id: int | None = Query(None, ge=1, le=MAX_ID),
                    certificate: str | None = Query(None, max_length=100, description="证书，如 保安员证"),
                    include_closed: bool = Query(False, description="是否包含已结束、已取消的培训")) -> list[dict]:
     return trainings.list_trainings(service, station_ids=[station_id] if station_id else None, certificate=certificate,
@@ -290,7 +293,7 @@ def get_training(service: Service, activity_id: int = ActivityId) -> dict:
 
 
 @router.get("/events", response_model=list[EventPublic], summary="即将举办的活动（任何人）；可按站点、类型筛选")
-def list_events(service: Service, station_id: int | None = Query(None, ge=1),
+def list_events(service: Service, station_id: int | None = Query(None, ge=1, le=MAX_ID),
                 kind: str | None = Query(None, max_length=20, description="如 招聘会、宣讲会、政策咨询、创业活动、陪跑计划"),
                 include_past: bool = Query(False, description="是否包含已结束的活动")) -> list[dict]:
     return events_mod.list_events(service, station_ids=[station_id] if station_id else None, kind=kind,
@@ -306,7 +309,7 @@ def get_event(service: Service, activity_id: int = ActivityId) -> dict:
              summary="从 CSV/XLSX 导入本站的培训（trainings）或活动（events）；默认任一行有误则全部不导入（就业援助员或管理员）")
 async def import_table(kind: Literal["trainings", "events"], service: Service, principal: RequireCounsellor,
                        file: UploadFile = File(..., description="CSV（UTF-8 或 GBK）或 XLSX"),
-                       station_id: int | None = Query(None, ge=1, description="导入到哪个站点；只属于一个站点的援助员可不填"),
+                       station_id: int | None = Query(None, ge=1, le=MAX_ID, description="导入到哪个站点；只属于一个站点的援助员可不填"),
                        allow_partial: bool = Query(False, description="为 true 时只导入通过校验的行")) -> dict:
     station_id = _station(principal, station_id)
     raw = await file.read(MAX_UPLOAD + 1)
@@ -325,40 +328,57 @@ def _station(principal, station_id: int | None) -> int:
     return station_id
 
 
-# Declared before the /{kind}/... routes so that /seekers/... is never read as a kind.
 @router.get("/seekers/{seeker_id}/registrations", response_model=list[RegistrationPublic],
             summary="求职者的报名记录（本人或其站点的就业援助员）")
 def seeker_registrations(service: Service, principal: CurrentUser, seeker_id: int = SeekerId) -> list[dict]:
     return registrations.registrations_of_seeker(service, principal, seeker_id)
 
 
-@router.post("/{kind}/{activity_id}/registrations", response_model=RegistrationPublic, status_code=201,
-             summary="报名培训或活动：求职者本人，或就业援助员为本站求职者报名；名额有限时先到先得，记入服务台账")
-def register(kind: Literal["trainings", "events"], body: RegisterRequest, service: Service, desk: Desk,
-             principal: CurrentUser, activity_id: int = ActivityId) -> dict:
+def _register(kind: str, body: RegisterRequest, service, desk, principal, activity_id: int) -> dict:
     seeker_id = body.seeker_id or principal.seeker_id
     if seeker_id is None:
         raise InvalidInput("请填写求职者编号 seeker_id", field="seeker_id")
-    return registrations.register(service, principal, kind.removesuffix("s"), activity_id, seeker_id, desk=desk)
+    return registrations.register(service, principal, kind, activity_id, seeker_id, desk=desk)
 
 
-@router.get("/{kind}/{activity_id}/registrations", response_model=list[RegistrationPublic],
-            summary="培训或活动的有效报名（就业援助员：本站求职者；管理员：全部），手机号打码")
-def activity_registrations(kind: Literal["trainings", "events"], service: Service, principal: RequireCounsellor,
-                           activity_id: int = ActivityId) -> list[dict]:
-    return registrations.registrations_of_activity(service, principal, kind.removesuffix("s"), activity_id)
+REGISTER_SUMMARY = "：求职者本人，或就业援助员为本站求职者报名；名额有限时先到先得，记入服务台账"
+LIST_SUMMARY = "的有效报名（就业援助员：本站求职者；管理员：全部），手机号打码"
+
+
+@router.post("/trainings/{activity_id}/registrations", response_model=RegistrationPublic, status_code=201,
+             summary="报名培训" + REGISTER_SUMMARY)
+def register_training(body: RegisterRequest, service: Service, desk: Desk, principal: CurrentUser,
+                      activity_id: int = ActivityId) -> dict:
+    return _register("training", body, service, desk, principal, activity_id)
+
+
+@router.post("/events/{activity_id}/registrations", response_model=RegistrationPublic, status_code=201,
+             summary="报名活动" + REGISTER_SUMMARY)
+def register_event(body: RegisterRequest, service: Service, desk: Desk, principal: CurrentUser,
+                   activity_id: int = ActivityId) -> dict:
+    return _register("event", body, service, desk, principal, activity_id)
+
+
+@router.get("/trainings/{activity_id}/registrations", response_model=list[RegistrationPublic], summary="培训" + LIST_SUMMARY)
+def training_registrations(service: Service, principal: RequireCounsellor, activity_id: int = ActivityId) -> list[dict]:
+    return registrations.registrations_of_activity(service, principal, "training", activity_id)
+
+
+@router.get("/events/{activity_id}/registrations", response_model=list[RegistrationPublic], summary="活动" + LIST_SUMMARY)
+def event_registrations(service: Service, principal: RequireCounsellor, activity_id: int = ActivityId) -> list[dict]:
+    return registrations.registrations_of_activity(service, principal, "event", activity_id)
 
 
 @router.delete("/registrations/{registration_id}", response_model=RegistrationPublic,
                summary="取消报名，释放名额（求职者本人或其站点的就业援助员）")
-def cancel(service: Service, principal: CurrentUser, registration_id: int = Path(ge=1)) -> dict:
+def cancel(service: Service, principal: CurrentUser, registration_id: int = Path(ge=1, le=MAX_ID)) -> dict:
     return registrations.cancel(service, principal, registration_id)
 
 
 @router.get("/seekers/{seeker_id}/subsidy", response_model=SubsidyAnswer,
             summary="培训补贴资格初判：可能符合 / 不符合 / 需核实，并说明理由；规则为示例，须援助员核实确认（就业援助员或管理员）")
 def subsidy_check(service: Service, principal: RequireCounsellor, seeker_id: int = SeekerId,
-                  training_id: int | None = Query(None, ge=1, description="培训编号"),
+                  training_id: int | None = Query(None, ge=1, le=MAX_ID, description="培训编号"),
                   age: int | None = Query(None, ge=14, le=100, description="年龄（系统不保存出生日期，由援助员核实后填写）"),
                   registered_unemployed: bool | None = Query(None, description="是否已办理失业登记；不填则按失业时间判断")) -> dict:
     return subsidy.check(service, principal, seeker_id, training_id, age=age, registered_unemployed=registered_unemployed)
@@ -381,7 +401,7 @@ def decline(body: DeclineCreate, service: Service, principal: CurrentUser, seeke
 @router.get("/events/{activity_id}/shortlist", response_model=FairShortlist,
             summary="招聘会邀请名单：按参会岗位与本站求职者的匹配程度排序（与岗位候选人名单同一排序方法）（就业援助员或管理员）")
 def fair_shortlist(service: Service, desk: Desk, principal: RequireCounsellor, activity_id: int = ActivityId,
-                   station_id: int | None = Query(None, ge=1, description="按哪个站点的求职者排序；默认为主办站点"),
+                   station_id: int | None = Query(None, ge=1, le=MAX_ID, description="按哪个站点的求职者排序；默认为主办站点"),
                    k: int = Query(20, ge=1, le=100)) -> dict:
     return fair.fair_shortlist(service, desk, principal, activity_id, station_id=station_id, k=k)
 

@@ -200,7 +200,10 @@ def list_events(service, *, station_ids: list[int] | None = None, kind: str | No
         if station_ids is not None:
             query = query.where(Event.station_id.in_(station_ids))
         if kind:
-            query = query.where(Event.kind == common.choose(kind, KIND_LABELS, "活动类型"))
+            try:
+                query = query.where(Event.kind == common.choose(kind, KIND_LABELS, "活动类型"))
+            except ValueError as exc:
+                raise InvalidInput(str(exc), field="kind") from exc
         rows = [r for r in session.scalars(query) if include_past or not common.event_is_past(r, now)]
         parts = _participants(session, [r.id for r in rows])
         names = dict(session.execute(select(Station.id, Station.name)).all())
