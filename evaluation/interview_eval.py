@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from matcher.interview.core import (
+from matcher.interview import (
     AnswerScorer,
     Question,
     Requirement,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from data.interview_tables import InterviewAnswer, InterviewSession
 from data.schema import Posting, Seeker
 from matcher.errors import InvalidInput, NotFound
-from matcher.interview.core import (
+from matcher.interview import (
     DIFFICULTIES,
     AnswerScorer,
     InterviewError,

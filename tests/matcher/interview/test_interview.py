@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from matcher.interview.core import (
+from matcher.interview import (
     MAX_ANSWER_CHARS,
     AnswerScorer,
     Feedback,

@@ -1,0 +1,343 @@
+"""Rubric scoring of one mock-interview answer.
+
+Everything here runs offline with the bundled encoder; no generative model is used. Question
+wording and feedback wording go through two seams, `QuestionWriter` and `FeedbackWriter`, whose
+template implementations stand on their own; a generative writer could be plugged in later
+without touching the scoring.
+
+Scoring rubric (100 points, deterministic: same question, answer and requirements -> same score)
+------------------------------------------------------------------------------------------------
+The answer is first cut to `MAX_ANSWER_CHARS` (2,000) characters, with a Chinese notice in the
+feedback; at most `MAX_CHUNKS` (32) pieces of it are embedded, so a 20,000-character answer takes
+bounded time.
+
+1. relevance   25  Is the answer about the question?  70% semantic: cosine between the answer
+                   (length-weighted mean of its sentence vectors) and the question or its
+                   requirements, ramped from 0.70 (0 points) to 0.85 (full); 30% lexical: share of
+                   the question's key terms (character bigrams of the requirements, rubric terms
+                   and the question minus template wording) found in the answer, ramped 0 to 0.25.
+                   An answer of 30+ characters whose cosine is below 0.77 AND whose term overlap
+                   is below 0.10 is flagged off-topic and its relevance share capped at 0.2.
+2. coverage    25  Evidence for the requirements the question tests.  Each requirement scores
+                   0-1 from its best-matching sentence (cosine ramp 0.70-0.85, or 1.5 x term
+                   recall) or 0.9 x the whole answer's ramped cosine; a bare claim ("这个我都会")
+                   counts 0.35.  Sentences scoring >= 0.5 are quoted as `evidence`.  Opening,
+                   motivation and plan questions need evidence for 3 of the role's requirements.
+3. specificity 20  Numbers with units (8 points for two), a concrete example (6), two tools,
+                   certificates or procedures named (6); vague self-praise ("吃苦耐劳", "没问题")
+                   costs 2 each, up to 6 (halved when the answer is otherwise concrete).
+4. structure   20  Share of framework elements found.  Behavioural questions: STAR (situation,
+                   task, action, result).  "How would you do this duty": steps (order, tools,
+                   cautions, checking/recording).  Opening: background, experience, strengths,
+                   fit.  Motivation: reason, understanding of the role, own fit, commitment.
+                   Conditions: clear answer, facts, flexibility.
+5. delivery    10  Starts at 10: too short (<40 characters -6, <80 -3), too long (>800 -2,
+                   >1,500 -4), repeated sentences -2, negative wording about former employers or
+                   colleagues ("老板很坑", "前公司太差") -5, many fillers / "don't know" -2.
+
+Components 2-5 are multiplied by a relevance gate `0.15 + 0.85 * min(1, relevance_share / 0.6)`,
+so a long, detailed answer to a different question cannot outscore a plain on-topic one.
+The score is the rounded sum, clipped to 0-100.
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Sequence
+
+import numpy as np
+
+from models.encoder import Encoder
+
+from matcher.interview.feedback import FeedbackWriter, ScoredAnswer, TemplateFeedbackWriter
+from matcher.interview.questions import QuestionSlot, TemplateQuestionWriter, resume_evidence
+from matcher.interview.text import (
+    CJK, CONDITIONS, DONT_KNOW_RE, EXAMPLE_RE, FILLER_RE, INTRO, MOTIVATION, NEGATIVE_RE, NUMBER_RE, STAR,
+    STEPS, STRUCTURE_LABELS, TOOL_RE, VAGUE_RE, VectorCache, cosine, join_items, match_strength, ramp_share,
+    short_quote, split_sentences, term_recall, terms,
+)
+from matcher.interview.types import (
+    CHUNK_CHARS, CLAIM_ONLY_FACTOR, COVER_COS_RAMP, DIFFICULTIES, EVIDENCE_MIN, GATE_FLOOR, GATE_FULL_AT,
+    MAX_ANSWER_CHARS, MAX_CHUNKS, OFF_TOPIC_COS, OFF_TOPIC_LEX, POINTS, QUESTION_KINDS, REL_COS_RAMP,
+    REL_LEX_RAMP, REL_SEMANTIC_WEIGHT, REQUIREMENT_KINDS, RESUME_EVIDENCE_MIN, WHOLE_ANSWER_FACTOR, Feedback,
+    InterviewError, Question, Requirement,
+)
+
+# ----------------------------------------------------------------------------------------------
+# Scoring
+# ----------------------------------------------------------------------------------------------
+class AnswerScorer:
+    """Rubric scorer for one answer (see module docstring). Holds only the encoder and a cache of
+    question/requirement vectors; `score` is a pure function of its inputs."""
+
+    def __init__(self, encoder: Encoder, *, feedback_writer: FeedbackWriter | None = None):
+        self.encoder = encoder
+        self.feedback_writer = feedback_writer or TemplateFeedbackWriter()
+        self._cache = VectorCache(encoder)
+
+    def score(
+        self,
+        question: Question,
+        answer: str,
+        *,
+        requirements: list[Requirement],
+        resume_text: str = "",
+    ) -> Feedback:
+        if not isinstance(question, Question):
+            raise InterviewError("未知的题目：请传入本次模拟面试中的题目。")
+        if answer is None or not re.search(f"[{CJK}A-Za-z0-9]", answer):
+            raise InterviewError("回答不能为空，请先说几句再提交。")
+        by_id = {r.id: r for r in requirements}
+        unknown = [rid for rid in question.requirements if rid not in by_id]
+        if unknown:
+            raise InterviewError(f"题目 {question.id} 考察的要求 {join_items(unknown)} 不在本次面试的岗位要求中。")
+
+        notices: list[str] = []
+        original_length = len(answer.strip())
+        text = answer
+        if len(text) > MAX_ANSWER_CHARS:
+            text = text[:MAX_ANSWER_CHARS]
+            notices.append(
+                f"回答有 {original_length} 字，只分析了前 {MAX_ANSWER_CHARS} 字。"
+                "真实面试中一道题建议一两分钟说完（约300字）。"
+            )
+        chunks = split_sentences(text)[:MAX_CHUNKS] or [text.strip()[:CHUNK_CHARS]]
+        answer_terms = terms(text)
+
+        if question.requirements:
+            targets = [by_id[rid] for rid in question.requirements]
+        elif question.kind in {"opening", "motivation", "plan"}:
+            targets = [r for r in requirements if r.kind != "condition"]
+        else:
+            targets = []
+
+        # Encode everything in one call; question and requirement vectors come from the cache.
+        question_vec = self._cache.encode([question.text])
+        target_vecs = self._cache.encode([r.text for r in targets])
+        chunk_vecs = self.encoder.encode_documents(chunks)
+        weights = np.array([len(c) for c in chunks], dtype=np.float32)
+        answer_vec = (weights[:, None] * chunk_vecs).sum(axis=0, keepdims=True)
+        answer_vec /= max(float(np.linalg.norm(answer_vec)), 1e-9)
+
+        # 1. relevance
+        cos_q = float(cosine(answer_vec, question_vec)[0, 0])
+        cos_r = float(cosine(answer_vec, target_vecs).max()) if targets else 0.0
+        topic_terms = (
+            terms(" ".join(question.rubric_terms))
+            | {t for r in targets for t in terms(r.text)}
+            | (terms(question.text) - _template_terms())
+        )
+        lexical = round(term_recall(topic_terms, answer_terms), 4)
+        semantic_cos = max(cos_q, cos_r)
+        relevance_share = REL_SEMANTIC_WEIGHT * ramp_share(semantic_cos, *REL_COS_RAMP) + (
+            1 - REL_SEMANTIC_WEIGHT
+        ) * ramp_share(lexical, *REL_LEX_RAMP)
+        # A two-line answer is judged too short (delivery), not off-topic, even if it matches little.
+        substantial = len(re.findall(f"[{CJK}A-Za-z0-9]", text)) >= 30
+        off_topic = substantial and semantic_cos < OFF_TOPIC_COS and lexical < OFF_TOPIC_LEX
+        if off_topic:
+            relevance_share = min(relevance_share, 0.2)
+        gate = GATE_FLOOR + (1 - GATE_FLOOR) * min(1.0, relevance_share / GATE_FULL_AT)
+
+        # 2. coverage + evidence
+        chunk_terms = [terms(c) for c in chunks]
+        sims = cosine(target_vecs, chunk_vecs) if targets else None
+        # A story can show a requirement without any one sentence matching it closely.
+        whole = cosine(target_vecs, answer_vec)[:, 0] if targets else None
+        evidence: list[dict[str, str]] = []
+        covered: list[Requirement] = []
+        missing: list[Requirement] = []
+        values: list[float] = []
+        for i, req in enumerate(targets):
+            req_terms = terms(req.text)
+            best, best_j = 0.0, -1
+            for j in range(len(chunks)):
+                strength = match_strength(
+                    float(sims[i, j]), term_recall(req_terms, chunk_terms[j]), COVER_COS_RAMP
+                ) * (CLAIM_ONLY_FACTOR if _claim_only(chunks[j]) else 1.0)
+                if strength > best:
+                    best, best_j = strength, j
+            if whole is not None and not _claim_only(text):
+                overall = WHOLE_ANSWER_FACTOR * ramp_share(float(whole[i]), *COVER_COS_RAMP)
+                if overall > best:
+                    best = overall
+                    best_j = int(np.argmax(sims[i])) if best_j < 0 else best_j
+            if off_topic:
+                best = min(best, 0.3)
+            values.append(best)
+            if best >= EVIDENCE_MIN and best_j >= 0:
+                covered.append(req)
+                evidence.append({
+                    "quote": short_quote(chunks[best_j]),
+                    "requirement_id": req.id,
+                    "requirement": req.text,
+                })
+            else:
+                missing.append(req)
+        if question.kind in {"opening", "motivation", "plan"}:
+            coverage_share = min(1.0, sum(sorted(values, reverse=True)[:3]) / min(3, len(values))) if values else 0.6 * relevance_share
+            if question.kind != "opening" or len(targets) <= 3:
+                missing = [] if coverage_share >= 0.6 else missing[:2]
+            else:
+                missing = missing[:2] if coverage_share < 0.6 else []
+        elif targets:
+            coverage_share = sum(values) / len(values)
+        else:
+            coverage_share = relevance_share
+
+        # 3. specificity
+        numbers = [m.group(0) for m in NUMBER_RE.finditer(text)]
+        examples = [m.group(0) for m in EXAMPLE_RE.finditer(text)]
+        tools = [m.group(0) for m in TOOL_RE.finditer(text)]
+        vague = [m.group(0) for m in VAGUE_RE.finditer(text)]
+        specific = (
+            8 * min(1.0, len(numbers) / 2) + 6 * min(1.0, len(examples) / 1)
+            + 6 * min(1.0, len(set(tools)) / 2)
+        )
+        concrete = len(numbers) + len(examples) + len(set(tools))
+        vague_penalty = min(6.0, 2.0 * len(vague)) * (1.0 if concrete < 3 else 0.5)
+        specificity_points = max(0.0, specific - vague_penalty)
+        level = "具体" if specificity_points >= 14 else ("一般" if specificity_points >= 7 else "空泛")
+
+        # 4. structure
+        framework, patterns = _structure_patterns(question.kind, targets)
+        found = [name for name, rx in patterns.items() if rx.search(text)]
+        structure_missing = [name for name in patterns if name not in found]
+        structure_share = len(found) / len(patterns)
+
+        # 5. delivery
+        delivery_points, flags, hints = _delivery(text, original_length, chunks)
+
+        points = {
+            "relevance": POINTS["relevance"] * relevance_share,
+            "coverage": POINTS["coverage"] * coverage_share * gate,
+            "specificity": specificity_points * gate,
+            "structure": POINTS["structure"] * structure_share * gate,
+            "delivery": delivery_points * gate,
+        }
+        score = int(min(100, max(0, math.floor(sum(points.values()) + 0.5))))
+        breakdown = {
+            name: {"points": round(value, 1), "max": POINTS[name]} for name, value in points.items()
+        }
+
+        resume_best = {
+            rid: sentence for rid, (strength, sentence) in resume_evidence(
+                targets, resume_text, encoder=self.encoder, _cache=self._cache
+            ).items() if strength >= RESUME_EVIDENCE_MIN
+        } if resume_text and targets else {}
+        scored = ScoredAnswer(
+            question=question, answer=text, targets=targets, covered=covered, missing=missing,
+            off_topic=off_topic, structure_missing=structure_missing, specificity_level=level,
+            delivery_flags=flags, best_resume_sentences=resume_best,
+            resume_sentences=split_sentences(resume_text or "")[:20], framework=framework,
+        )
+        relevance_message = (
+            "回答偏离了题目：和问题及岗位要求的关联很弱，请先正面回答问题。" if off_topic
+            else ("回答基本切题。" if relevance_share >= 0.5 else (
+                "回答和题目有些关系，但可以更直接地回应问题。" if substantial
+                else "回答太短，看不出和题目的关系，请正面回答并补充细节。"
+            ))
+        )
+        return Feedback(
+            score=score,
+            breakdown=breakdown,
+            evidence=evidence,
+            missing=[{"id": r.id, "text": r.text} for r in missing],
+            structure={
+                "framework": framework,
+                "found": found,
+                "missing": structure_missing,
+                "labels": {name: STRUCTURE_LABELS[name] for name in patterns},
+            },
+            specificity={
+                "level": level, "numbers": numbers[:8], "examples": examples[:5],
+                "tools": list(dict.fromkeys(tools))[:8], "vague": vague[:5],
+            },
+            delivery=hints,
+            relevance={
+                "on_topic": not off_topic, "cosine": round(semantic_cos, 3), "lexical": round(lexical, 3),
+                "message": relevance_message,
+            },
+            suggestions=self.feedback_writer.suggestions(scored),
+            outline=self.feedback_writer.outline(scored),
+            notices=notices,
+            question_id=question.id,
+        )
+
+
+def _claim_only(piece: str) -> bool:
+    """A bare claim ("这个我都会", "没问题") restates a requirement without showing anything."""
+    concrete = (
+        NUMBER_RE.search(piece) or EXAMPLE_RE.search(piece) or TOOL_RE.search(piece)
+        or STAR["action"].search(piece)
+    )
+    if concrete:
+        return False
+    return bool(VAGUE_RE.search(piece)) or len(re.findall(f"[{CJK}]", piece)) < 20
+
+
+_TEMPLATE_TERMS: set[str] | None = None
+
+
+def _template_terms() -> set[str]:
+    """Terms that the question templates themselves use: they say nothing about the topic."""
+    global _TEMPLATE_TERMS
+    if _TEMPLATE_TERMS is None:
+        writer, found = TemplateQuestionWriter(), set()
+        for level in DIFFICULTIES:
+            for kind in QUESTION_KINDS:
+                for req_kind in REQUIREMENT_KINDS:
+                    blank = [Requirement(id="r", text="", kind=req_kind)]
+                    found |= terms(writer.write(QuestionSlot(kind, blank, "", level, "")))
+        _TEMPLATE_TERMS = found
+    return _TEMPLATE_TERMS
+
+
+def _structure_patterns(kind: str, targets: Sequence[Requirement] = ()) -> tuple[str, dict[str, re.Pattern]]:
+    if kind == "probe" and targets and all(r.kind == "duty" for r in targets):
+        return "操作步骤", STEPS
+    if kind == "opening":
+        return "自我介绍", INTRO
+    if kind == "motivation":
+        return "求职动机", MOTIVATION
+    if kind == "conditions":
+        return "条件确认", CONDITIONS
+    return "STAR", STAR
+
+
+def _delivery(text: str, original_length: int, chunks: Sequence[str]) -> tuple[float, list[str], list[str]]:
+    points, flags, hints = float(POINTS["delivery"]), [], []
+    length = len(re.findall(f"[{CJK}A-Za-z0-9]", text))
+    if length < 40:
+        points -= 6
+        flags.append("too_short")
+        hints.append("回答太短，面试官很难了解你，建议至少说三四句话。")
+    elif length < 80:
+        points -= 3
+        flags.append("too_short")
+        hints.append("回答偏短，可以再补一个具体例子。")
+    if original_length > 1500:
+        points -= 4
+        flags.append("rambling")
+        hints.append("回答太长，容易让面试官抓不住重点，建议控制在一两分钟。")
+    elif original_length > 800:
+        points -= 2
+        flags.append("rambling")
+        hints.append("回答偏长，建议先说结论再展开。")
+    normalised = [re.sub(r"\W", "", c) for c in chunks]
+    if len(normalised) >= 4 and len(set(normalised)) < 0.75 * len(normalised):
+        points -= 2
+        flags.append("repetitive")
+        hints.append("有几句话重复了，换成新的信息会更有说服力。")
+    negative = NEGATIVE_RE.search(text)
+    if negative:
+        points -= 5
+        flags.append("negative")
+        hints.append(f"“{negative.group(0)}”这类抱怨前雇主的话会让面试官担心，建议换成中性的说法。")
+    fillers = len(FILLER_RE.findall(text)) + len(DONT_KNOW_RE.findall(text))
+    if fillers >= 3:
+        points -= 2
+        flags.append("fillers")
+        hints.append("口头语和“不知道”比较多，显得没准备，可以先想几秒再回答。")
+    return max(0.0, points), flags, hints
+
