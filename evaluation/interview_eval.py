@@ -181,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             fb = r["feedback"]
             parts = " ".join(f"{k[:3]}={v['points']:.0f}" for k, v in fb.breakdown.items())
             print(f"{r['id']:30s} g={r['grade']} score={r['score']:3d} {parts} "
-                  f"cos={fb.relevance['cosine']:.2f} lex={fb.relevance['lexical']:.2f} {fb.suggestions[:1]}")
+                  f"cos={fb.relevance['cosine'] or 0:.2f} lex={fb.relevance['lexical'] or 0:.2f} {fb.suggestions[:1]}")
     print(f"encoder: {encoder.name}; datasets: {args.dataset.name} + {args.traps.name}")
     splits = ("dev", "heldout") if args.split == "all" else (args.split,)
     for split in splits:

@@ -19,18 +19,29 @@ QUESTION_KINDS = (
 )
 BEHAVIOURAL_KINDS = {"resume", "probe", "gap", "situational", "plan"}
 
-POINTS = {"relevance": 25, "coverage": 25, "specificity": 20, "structure": 20, "delivery": 10}
+POINTS = {"relevance": 20, "coverage": 30, "specificity": 20, "structure": 20, "delivery": 10}
 REL_COS_RAMP = (0.70, 0.85)
 REL_LEX_RAMP = (0.0, 0.25)
 REL_SEMANTIC_WEIGHT = 0.7
 OFF_TOPIC_COS, OFF_TOPIC_LEX = 0.77, 0.10
+OFF_TOPIC_RELEVANCE_CAP = 0.0
+OFF_TOPIC_GATE = 0.05
+ON_TOPIC_FLOOR = 0.25  # relevance share of any answer not judged off-topic: it tries to answer
+RELEVANCE_SUBSTANCE_FLOOR = 0.5  # relevance x (0.5 + 0.5 x substance): naming the topic is not answering it
 COVER_COS_RAMP = (0.70, 0.85)
 GATE_FULL_AT = 0.6
-CLAIM_ONLY_FACTOR = 0.35
-WHOLE_ANSWER_FACTOR = 0.9
-EVIDENCE_MIN = 0.5
-RESUME_EVIDENCE_MIN = 0.5
 GATE_FLOOR = 0.15
+# How much a sentence can evidence a requirement, by the stance of its clause (see claims.py).
+STANCE_FACTOR = {"affirmed": 1.0, "claim": 0.3, "hedged": 0.25, "planned": 0.15, "denied": 0.0, "listing": 0.0}
+WHOLE_ANSWER_FACTOR = 0.9
+SUBSTANCE_FULL_AT = 0.5  # share of the answer's clauses (by length) that are affirmed and concrete
+DELIVERY_SUBSTANCE_FLOOR = 0.4
+KEYWORD_LIST_RELEVANCE = 0.6
+NON_CHINESE_SCORE = 10
+EVIDENCE_MIN = 0.5
+AGAINST_MIN = 0.25  # a denial naming a requirement's words counts against it from this match strength
+RESUME_EVIDENCE_MIN = 0.5
+AGAINST_MIN = 0.25  # a denial naming a requirement's words counts against it from this match strength
 
 
 class InterviewError(ValueError):
@@ -98,6 +109,8 @@ class Feedback:
     outline: list[str]
     notices: list[str] = field(default_factory=list)
     question_id: str = ""
+    # requirements the answer denies / only hedges / only plans: [{"id", "text", "quote"}]
+    claims: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
