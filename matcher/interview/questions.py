@@ -1,6 +1,7 @@
 """Question writing seam and session building."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Protocol, Sequence
 
@@ -41,69 +42,96 @@ class TemplateQuestionWriter:
     def write(self, slot: QuestionSlot) -> str:
         role, level, reqs = slot.role_title or "这个岗位", slot.difficulty, slot.requirements
         names = _quoted(reqs)
+        t = topics(reqs)
         if slot.kind == "opening":
             if level == "entry":
-                return f"先请你简单介绍一下自己吧：叫什么、之前做过什么，有什么长处。不用紧张，说两三分钟就行。"
+                return f"先请您简单介绍一下自己吧：叫什么、之前做过什么，有什么长处。不用紧张，说两三分钟就行。"
             if level == "senior":
-                return f"请用两三分钟介绍一下自己，重点说说你做过的和{role}相关的工作、带过多少人、取得过什么成绩。"
-            return f"请先做个自我介绍，重点讲讲和{role}相关的经历和你的优势。"
+                return f"请用两三分钟介绍一下自己，重点说说您做过的和{role}相关的工作、带过多少人、取得过什么成绩。"
+            return f"请先做个自我介绍，重点讲讲和{role}相关的经历和您的优势。"
         if slot.kind == "motivation":
             if level == "senior":
-                return f"你为什么想来做{role}？你觉得做好这个岗位最关键的是什么，如果是你来带，头三个月会定什么目标？"
+                return f"您为什么想来做{role}？您觉得做好这个岗位最关键的是什么，如果是您来带，头三个月会定什么目标？"
             if level == "entry":
-                return f"你为什么想做{role}这份工作？你觉得这份工作每天主要做些什么？"
-            return f"你为什么想应聘{role}？你对这个岗位平时的工作了解多少，觉得自己哪里适合？"
+                return f"您为什么想做{role}这份工作？您觉得这份工作每天主要做些什么？"
+            return f"您为什么想应聘{role}？您对这个岗位平时的工作了解多少，觉得自己哪里适合？"
         if slot.kind == "resume":
-            link = f"，它和岗位要求的{names}有什么相通的地方" if reqs else ""
-            tail = "你当时带了几个人、怎么分工、结果如何？" if level == "senior" else "你当时具体负责什么、怎么做的、结果怎样？"
-            return f"你的简历里写到“{slot.resume_sentence}”。请具体讲讲这段经历{link}。{tail}"
+            link = f"，它和{t}有什么相通的地方" if reqs else ""
+            tail = "您当时带了几个人、怎么分工、结果如何？" if level == "senior" else "您当时具体负责什么、怎么做的、结果怎样？"
+            return f"您的简历里写到“{slot.resume_sentence}”。请具体讲讲这段经历{link}。{tail}"
         if slot.kind == "gap" and reqs and reqs[0].kind == "certificate":
-            return f"岗位要求{names}，你的简历里没有写。你现在有吗？如果还没有，打算什么时候、通过什么途径去考？"
+            return f"您的简历里没有写{t}。您现在有吗？如果还没有，打算什么时候、通过什么途径去考？"
         if slot.kind == "gap":
             return (
-                f"岗位要求{names}，你的简历里还没看到相关的经历。你有没有类似的经验可以说说？"
-                f"如果没有，你打算怎么尽快补上？"
+                f"您的简历里还没看到{t}方面的经历。您做过类似的事吗？请讲一次具体的经历；"
+                f"如果没有，打算怎么尽快学会？"
             )
         if slot.kind == "conditions":
-            return f"这个岗位还有几项基本要求：{names}。你的情况符合吗？有没有需要提前说明的？"
+            return f"这个岗位还有几项基本要求：{names}。您的情况符合吗？有没有需要提前说明的？"
         if slot.kind == "plan":
             if level == "senior":
-                return f"如果你被录用为{role}的负责人，第一个月你会怎么了解团队、定下哪些可以量化的目标？"
-            return f"如果录用你，第一个月你打算怎么尽快熟悉{role}的工作？请说说具体的做法。"
+                return f"如果您被录用为{role}的负责人，第一个月您会怎么了解团队、定下哪些可以量化的目标？"
+            return f"如果录用您，第一个月您打算怎么尽快熟悉{role}的工作？请说说具体的做法。"
         if slot.kind == "situational":
-            topic = f"（岗位看重{names}）" if reqs else ""
+            topic_note = f"（岗位看重{t}）" if reqs else ""
             if level == "entry":
                 return (
-                    f"假设你刚上岗第一周，遇到一件自己不会处理的事，比如服务对象提了你不懂的要求{topic}，"
-                    f"你会怎么办？"
+                    f"假设您刚上岗第一周，遇到一件自己不会处理的事，比如服务对象提了您不懂的要求{topic_note}，"
+                    f"您会怎么办？"
                 )
             if level == "senior":
                 return (
-                    f"如果你带一个班组，两个组员闹矛盾、影响了工作，同时这个月的任务指标又很紧{topic}，"
-                    f"你会怎么处理？请举一个你带人的真实例子。"
+                    f"如果您带一个班组，两个组员闹矛盾、影响了工作，同时这个月的任务指标又很紧{topic_note}，"
+                    f"您会怎么处理？请举一个您带人的真实例子。"
                 )
-            return f"工作中如果服务对象或客户对你不满意、甚至投诉你{topic}，你会怎么处理？请举一个你遇到过的例子。"
-        # probe: by requirement kind
+            return f"工作中如果服务对象或客户对您不满意、甚至投诉您{topic_note}，您会怎么处理？请举一个您遇到过的例子。"
+        # probe: by requirement kind, in the words a counsellor would use
         kind = reqs[0].kind if reqs else "skill"
         if kind == "certificate":
-            return f"岗位要求{names}。你现在有吗？是什么时候考的、在工作中怎么用上的？如果还没有，打算什么时候考？"
+            return f"您有{t}吗？是哪一年考的、在工作里用上过吗？如果还没有，打算什么时候考？"
         if kind == "experience":
             if level == "senior":
-                return f"岗位要求{names}。请讲一个你在这方面最有代表性的经历：你负责什么、怎么带人做的、结果用数字说说。"
-            return f"岗位要求{names}。请讲一次你在这方面的具体经历：当时是什么情况，你做了什么，结果怎样？"
+                return f"您做过{t}吗？请讲一段最有代表性的经历：您负责什么、怎么带人做的、结果用数字说说。"
+            return f"您做过{t}吗？做了多久？请讲一次具体的经历：当时是什么情况，您做了什么，结果怎样？"
         if kind == "duty":
             if level == "entry":
-                return f"这个岗位平时要{names}。如果让你来做，你会按什么步骤做？要注意哪些安全或细节问题？"
+                return f"这个岗位平时要{t}。如果让您来做，您会按什么步骤做？要注意哪些安全或细节？"
             if level == "senior":
-                return f"这个岗位要{names}。如果由你负责，你会怎么安排人手、定什么检查标准来保证做好？"
-            return f"这个岗位要{names}。请结合你以前的经历说说，你会怎么做、要注意什么？"
+                return f"这个岗位要{t}。如果由您负责，您会怎么安排人手、定什么检查标准来保证做好？"
+            return f"这个岗位平时要{t}。您做过吗？请讲一次具体的经历：您是怎么做的、注意了什么？"
         if kind == "soft":
-            return f"岗位看重{names}。请举一个你工作或生活中的真实例子，说明你是怎么做到的。"
+            return f"这个岗位看重{t}。请讲一件能说明这一点的真实的事：当时什么情况，您是怎么做的？"
         if level == "entry":
-            return f"岗位要求{names}。你以前接触过吗？会到什么程度？请举个你用过的例子。"
+            return f"您用过{t}吗？会到什么程度？请举一个您用过的例子。"
         if level == "senior":
-            return f"岗位要求{names}。请说说你用它解决过的一个实际问题，以及你会怎么教新人掌握。"
-        return f"岗位要求{names}。请结合你做过的具体事情，说说你是怎么用的、用到了哪些工具或方法？"
+            return f"您用{t}解决过什么实际问题？请讲一次，再说说您会怎么教新人掌握。"
+        return f"您用过{t}吗？请讲一件您用它做过的具体的事：做的什么、怎么做的、结果怎样？"
+
+
+_LEAD = re.compile(
+    r"^(?:持有|具有|具备|取得|需有|须有|需要|要有|有|能够|能|会|可以|熟练(?:使用|掌握|操作)?|熟悉|掌握|负责|协助|"
+    r"做好|完成|懂得?|了解|较强的|良好的|一定的)+"
+)
+_EXPERIENCE_TAIL = re.compile(r"(?:的)?(?:相关)?(?:工作)?(?:经验|经历)(?:者)?(?:优先)?$")
+
+
+def topic(req: Requirement, limit: int = 24) -> str:
+    """A requirement as the object of a spoken question: first clause, leading verbs of the posting
+    ("持有", "熟练使用", "负责") and an experience tail ("…经验") dropped; never a whole definition."""
+    clauses = [c.strip() for c in re.split(r"[，,；;。（(：:]", req.text) if c.strip()] or [req.text.strip()]
+    first = clauses[0]
+    if len(clauses) > 1 and re.match(r"(?:使用|运用|利用|按照|根据|依据|通过|采用|在)", first):
+        first = clauses[1]  # "使用清扫机具，清洗道路": the duty is what follows the means
+    text = _LEAD.sub("", first) or first
+    if req.kind == "experience":
+        text = re.sub(r"^\d+\s*年以上", "", text)
+        text = _EXPERIENCE_TAIL.sub("", text) or text
+        text = text.lstrip("在从事")
+    return text[:limit] or req.text[:limit]
+
+
+def topics(reqs: Sequence[Requirement]) -> str:
+    return join_items([topic(r) for r in reqs])
 
 
 _KIND_RUBRIC_TERMS = {
@@ -221,18 +249,15 @@ def build_session(
     units: list[tuple[str, list[Requirement]]] = [
         ("probe" if evidence[r.id][0] >= EVIDENCE_MIN else "gap", [r]) for r in remaining
     ]
+    # The resume's gaps first: they keep their own question when the budget is short.
+    units.sort(key=lambda u: 0 if u[0] == "gap" else 1)
     units = _group_units(units, budget)
-    groups_note: list[str] = []
-    slots: list[QuestionSlot] = [
-        QuestionSlot("opening", [], role_title, difficulty),
-        QuestionSlot("motivation", [], role_title, difficulty),
-    ]
-    if resume_slot:
-        slots.append(resume_slot)
-    for kind, unit in sorted(units, key=lambda u: 0 if u[0] == "probe" else 1):
+    slots: list[QuestionSlot] = [QuestionSlot("opening", [], role_title, difficulty)]
+    for kind, unit in units:  # gaps, then probes
         slots.append(QuestionSlot(kind, unit, role_title, difficulty))
-        if len(unit) > 1:
-            groups_note.append(join_items([r.text for r in unit]))
+    if resume_slot:
+        slots.insert(1 + sum(1 for k, _ in units if k == "gap"), resume_slot)
+    slots.append(QuestionSlot("motivation", [], role_title, difficulty))
     slots.append(QuestionSlot("situational", situational_reqs, role_title, difficulty))
     if conditions:
         slots.append(QuestionSlot("conditions", conditions[:4], role_title, difficulty))
@@ -271,7 +296,22 @@ def make_question(
     return Question(
         id=question_id, text=text, kind=kind, requirements=[r.id for r in requirements],
         rubric_terms=_rubric_terms(slot), role_title=role_title, resume_hint=resume_hint,
+        probes=probes_line(kind, requirements),
     )
+
+
+_KIND_PROBES = {
+    "opening": "整体经历和与岗位的匹配", "motivation": "求职动机和对岗位的了解",
+    "situational": "处理难题和与人沟通", "plan": "上岗后的学习打算", "conditions": "岗位的基本条件",
+}
+
+
+def probes_line(kind: str, requirements: Sequence[Requirement]) -> str:
+    """Which requirement(s) a question probes, as the seeker reads it."""
+    gap = "（简历中暂未体现）" if kind == "gap" else ""
+    if requirements:
+        return f"考察：{join_items([r.text for r in requirements])}{gap}"
+    return f"考察：{_KIND_PROBES.get(kind, '与岗位相关的经历')}"
 
 
 def _group_units(

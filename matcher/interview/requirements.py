@@ -31,6 +31,9 @@ _SKILL_RE = re.compile(r"熟悉|熟练|掌握|会使用|能使用|会用|能够|
 _DUTY_RE = re.compile(r"^(?:负责|协助|完成|做好|按时|按照|配合|参与|处理|维护|管理|照料|巡逻|打扫|清洁)")
 
 
+NOT_A_REQUIREMENT = re.compile(r"不限|无要求|无需经验|不需要经验|零经验|均可|皆可|不作要求|无门槛")
+
+
 def classify_requirement(text: str) -> str:
     """Kind of one atomic requirement: certificate, condition, experience, soft, skill or duty."""
     if _CERT_RE.search(text):
@@ -118,6 +121,8 @@ def requirements_from_role(
 
     def add(text: str, kind: str | None, source: str) -> None:
         text = re.sub(r"\s+", " ", text).strip()
+        if NOT_A_REQUIREMENT.search(text):
+            return  # "学历不限", "经验不限": nothing to ask about
         key = re.sub(r"[^\w]", "", text)
         if len(key) < 2 or key in seen:
             return

@@ -80,6 +80,7 @@ class Question:
     role_title: str = ""
     resume_hint: str = ""  # the resume sentence the question refers to, if any
     note: str = ""  # e.g. which requirements were grouped into this question
+    probes: str = ""  # what the question probes, in Chinese ("考察：持有养老护理员证书")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,7 +92,7 @@ class Question:
             requirements=[str(r) for r in data.get("requirements", [])],
             rubric_terms=[str(t) for t in data.get("rubric_terms", [])],
             role_title=str(data.get("role_title", "")), resume_hint=str(data.get("resume_hint", "")),
-            note=str(data.get("note", "")),
+            note=str(data.get("note", "")), probes=str(data.get("probes", "")),
         )
 
 
