@@ -199,6 +199,7 @@ def build_session(
     difficulty: str = "standard",
     encoder: Encoder | None = None,
     writer: QuestionWriter | None = None,
+    cache: VectorCache | None = None,
 ) -> list[Question]:
     """5-8 Chinese questions in interview order: opening, motivation, the resume's strongest
     relevant experience, probes of key requirements, requirements the resume gives no evidence
@@ -221,7 +222,7 @@ def build_session(
         key=lambda r: _importance(r, reqs.index(r)),
     )
     soft = [r for r in key if r.kind == "soft"]
-    evidence = resume_evidence(key, resume_text, encoder=encoder)
+    evidence = resume_evidence(key, resume_text, encoder=encoder, _cache=cache)
 
     fixed = 3 + (1 if conditions else 0)  # opening, motivation, situational (+ conditions)
     budget = MAX_QUESTIONS - fixed

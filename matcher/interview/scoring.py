@@ -80,11 +80,11 @@ class AnswerScorer:
     def __init__(self, encoder: Encoder, *, feedback_writer: FeedbackWriter | None = None):
         self.encoder = encoder
         self.feedback_writer = feedback_writer or TemplateFeedbackWriter()
-        self._cache = VectorCache(encoder)
+        self.cache = VectorCache(encoder)
 
     def warm(self, questions: Sequence[Question], requirements: Sequence[Requirement], resume_text: str = "") -> None:
         """Embed a session's questions, requirements and resume sentences once, ahead of its answers."""
-        self._cache.encode([q.text for q in questions] + [r.text for r in requirements]
+        self.cache.encode([q.text for q in questions] + [r.text for r in requirements]
                            + split_sentences(resume_text or "")[:64])
 
     def score(
@@ -132,9 +132,10 @@ class AnswerScorer:
         substance = 0.0 if listing else ramp_share(concrete_len / total_len, 0.0, SUBSTANCE_FULL_AT)
 
         # One encoder call for the answer; question and requirement vectors come from the cache.
-        question_vec = self._cache.encode([question.text])
-        target_vecs = self._cache.encode([r.text for r in targets])
-        chunk_vecs = self.encoder.encode_documents(chunks)
+        cached_texts = [question.text] + [r.text for r in targets]
+        chunk_vecs = self.cache.encode_with(cached_texts, chunks)
+        question_vec = self.cache.encode([question.text])
+        target_vecs = self.cache.encode([r.text for r in targets])
         weights = np.array([len(c) for c in chunks], dtype=np.float32)
         answer_vec = (weights[:, None] * chunk_vecs).sum(axis=0, keepdims=True)
         answer_vec /= max(float(np.linalg.norm(answer_vec)), 1e-9)
@@ -262,7 +263,7 @@ class AnswerScorer:
 
         resume_best = {
             rid: sentence for rid, (strength, sentence) in resume_evidence(
-                targets, resume_text, encoder=self.encoder, _cache=self._cache
+                targets, resume_text, encoder=self.encoder, _cache=self.cache
             ).items() if strength >= RESUME_EVIDENCE_MIN
         } if resume_text and targets else {}
         scored = ScoredAnswer(
@@ -295,7 +296,7 @@ class AnswerScorer:
             specificity={
                 "level": level, "numbers": numbers[:8], "examples": examples[:5],
                 "tools": list(dict.fromkeys(tools))[:8], "vague": vague[:5],
-                "keyword_list": listing, "substance": round(substance, 3),
+                "keyword_list": listing, "substance": round(substance, 3), "claims_only": scored.claims_only,
             },
             delivery=hints,
             relevance={
@@ -356,7 +357,7 @@ def _non_chinese_feedback(question: Question, targets: Sequence[Requirement], no
         missing=[{"id": r.id, "text": r.text} for r in targets],
         structure={"framework": "", "found": [], "missing": [], "labels": {}},
         specificity={"level": "未评", "numbers": [], "examples": [], "tools": [], "vague": [],
-                     "keyword_list": False, "substance": 0.0},
+                     "keyword_list": False, "substance": 0.0, "claims_only": False},
         delivery=[],
         relevance={"on_topic": True, "cosine": None, "lexical": None, "message": NON_CHINESE_MESSAGE,
                    "language": "other"},

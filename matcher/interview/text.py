@@ -186,6 +186,18 @@ class VectorCache:
         return np.stack([self._store[t] for t in texts])
 
 
+    def encode_with(self, cached: Sequence[str], fresh: Sequence[str]) -> np.ndarray:
+        """Vectors of `fresh` (not cached), encoding them together with the uncached ones of `cached`
+        in one encoder call; the `cached` texts are stored."""
+        missing = [t for t in dict.fromkeys(cached) if t not in self._store]
+        vectors = self.encoder.encode_documents(missing + list(fresh))
+        for text, vector in zip(missing, vectors[:len(missing)]):
+            self._store[text] = vector
+            if len(self._store) > self.size:
+                self._store.popitem(last=False)
+        return vectors[len(missing):]
+
+
 def cosine(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
     if a is None or b is None:
         return None

@@ -133,6 +133,13 @@ class Report:
     never_evidenced: list[dict[str, str]]
     next_steps: list[str]
     training: list[str]
+    summary: str = ""
+    not_yet_asked: list[dict[str, str]] = field(default_factory=list)  # requirements of unanswered questions
+    denied: list[dict[str, str]] = field(default_factory=list)  # requirements the seeker said they lack
+    # What a training could give ({"requirement_id", "requirement", "kind", "reason"}), and the
+    # trainings a finder matched to them (filled by the trainings module when one is plugged in).
+    training_needs: list[dict[str, str]] = field(default_factory=list)
+    trainings: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
