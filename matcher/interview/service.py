@@ -43,11 +43,6 @@ MAX_STORED_ANSWER = 20_000
 class InterviewService:
     def __init__(self, db: Database, encoder: Encoder | Callable[[], Encoder] | None = None, *,
                  training_finder: TrainingFinder | None = None):
-        if not isinstance(db, Database) and hasattr(db, "db"):
-            # Transitional: an object holding `.db` and `.encoder` (the JobCircle service), as
-            # api/routes/interviews.py still passes it; prefer InterviewService(service.db, lambda: service.encoder).
-            holder = db
-            db, encoder = holder.db, encoder or (lambda: holder.encoder)
         if encoder is None:
             raise ValueError("InterviewService needs an encoder or a callable that returns one")
         self.db = db

@@ -13,7 +13,7 @@ CASHIER = PostingInput(title="超市收银员", requirements="1. 持健康证\n2
 
 @pytest.fixture
 def interviews(service):
-    return InterviewService(service)
+    return InterviewService(service.db, lambda: service.encoder)
 
 
 def test_session_from_a_stored_posting_tests_every_requirement(service, interviews):
