@@ -25,11 +25,8 @@ Pipeline for one title:
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -40,12 +37,13 @@ from data import reference
 from matcher.occupations.clean import (  # noqa: F401  (clean_title is part of this module's API)
     _ASCII_TOKEN, _GENERIC_HEAD, _MANAGER, CleanedTitle, _fold, _strip_marker, clean_title,
 )
+from matcher.occupations.results import CONFIDENT, Candidate, CodingResult, describe  # noqa: F401
+from matcher.occupations.cache import QueryCache, digest, load_state, save_state, state_path
 from models.encoder import Encoder
 
 VOCAB_DIR = Path(reference.__file__).resolve().parent / "vocab"
 RANKER_FILE = VOCAB_DIR / "occupation_ranker.json"
 
-CONFIDENT = 0.5  # below this probability the top 细类 is reported as uncertain
 PARENT_SHARE = 0.6  # pooled probability a 小类/中类 needs to be offered instead
 ENCODE_BATCH = 256
 CHUNK = 256  # titles whose feature tensors are built at once (bounds memory: CHUNK x n_codes x n_features)
@@ -71,44 +69,6 @@ _FEATURE_DOCS = {
 }
 FEATURES = tuple(_FEATURE_DOCS)
 ENCODER_FEATURES = tuple(f for f in FEATURES if f.startswith("emb_"))
-
-@dataclass(frozen=True)
-class Candidate:
-    code: str
-    name: str
-    score: float
-    level: int
-
-
-@dataclass(frozen=True)
-class CodingResult:
-    """Ranked codes for one title; `level` is the level the answer is trusted at (4, 3, 2; 0 = none)."""
-
-    title: str
-    candidates: list[Candidate]
-    confidence: float
-    level: int
-    note: str = ""
-    seniority: tuple[str, ...] = field(default=())
-
-    @property
-    def best_detailed(self) -> Candidate | None:
-        """The top 细类 (level 4) candidate, even when a parent is offered first."""
-        return next((c for c in self.candidates if c.level == 4), None)
-
-    def to_json(self) -> dict:
-        return {
-            "title": self.title,
-            "candidates": [
-                {"code": c.code, "name": c.name, "score": round(float(c.score), 4), "level": c.level}
-                for c in self.candidates
-            ],
-            "confidence": round(float(self.confidence), 4),
-            "level": self.level,
-            "note": self.note,
-            "seniority": list(self.seniority),
-        }
-
 
 class NotFittedError(RuntimeError):
     """The coder was used before `fit()`."""
@@ -198,20 +158,15 @@ class OccupationCoder:
         self.popularity_ = np.log1p(counts).astype(np.float32)
         self.major_ = np.array([int(code[0]) for code in self.codes_])
 
-        definitions = (detailed["clean_name"] + "。" + detailed["definition"] + " " + detailed["tasks"]).map(_fold)
-        self.vectorizer_ = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
-        self.vectorizer_.fit(list(self.alias_texts_) + definitions.tolist())
-        self.alias_tfidf_ = self.vectorizer_.transform(self.alias_texts_).T.tocsr()
-        self.name_tfidf_ = self.alias_tfidf_[:, self.alias_starts_].tocsr()
-        self.definition_tfidf_ = self.vectorizer_.transform(definitions.tolist()).T.tocsr()
+        definitions = (detailed["clean_name"] + "。" + detailed["definition"] + " " + detailed["tasks"]).map(_fold).tolist()
+        # Definitions are long; the first sentence or so carries the meaning and keeps encoding cheap.
+        definition_texts = (detailed["clean_name"] + "：" + detailed["definition"].fillna("").str.slice(0, 60)).tolist()
         self.abbreviations_ = load_abbreviations()
         self.ranker_ = load_ranker() if ranker is None else ranker
         self.weights_ = {kind: np.array([self.ranker_[kind][f] for f in FEATURES], np.float32)
                          for kind in ("full", "lexical")}
-        self.alias_embeddings_ = self._embeddings("aliases", self.alias_texts_, cache_dir)
-        # Definitions are long; the first sentence or so carries the meaning and keeps encoding cheap.
-        definition_texts = (detailed["clean_name"] + "：" + detailed["definition"].fillna("").str.slice(0, 60)).tolist()
-        self.definition_embeddings_ = self._embeddings("definitions", definition_texts, cache_dir)
+        self._load_or_build_state(definitions, definition_texts, cache_dir)
+        self.query_cache_ = QueryCache(cache_dir, self.encoder.name)
         self.places_ = sorted(
             set(reference.districts()["name"]) | set(reference.streets()["name"])
             | {re.sub(r"(新区|区)$", "", n) for n in reference.districts()["name"]},
@@ -219,26 +174,47 @@ class OccupationCoder:
         )
         return self
 
-    def _embeddings(self, kind: str, texts: list[str], cache_dir) -> np.ndarray:
-        cache_file = None
-        if cache_dir is not None:
-            digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
-            model = re.sub(r"[^\w.-]", "_", getattr(self.encoder, "name", "encoder"))
-            cache_file = Path(cache_dir) / f"occupation-{kind}-{model}-{digest}.npy"
-            if cache_file.exists():
-                cached = np.load(cache_file, allow_pickle=False)
-                if cached.shape == (len(texts), self.encoder.dim):
-                    return cached
-        vectors = np.vstack([
+    _MATRICES = ("alias_tfidf", "definition_tfidf")
+
+    def _load_or_build_state(self, definitions: list[str], definition_texts: list[str], cache_dir) -> None:
+        """TF-IDF vocabulary, idf and matrices and the name/alias/definition embeddings: loaded from
+        one .npz in `cache_dir` when its key (model, every text they are built from) matches, else
+        built (the embeddings take minutes on 2 cores) and saved there."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        model = self.encoder.name
+        key = digest(model, "\n".join(self.alias_texts_), "\n".join(definitions), "\n".join(definition_texts))
+        path = None if cache_dir is None else state_path(cache_dir, model, key)
+        loaded = None if path is None else load_state(path, self._MATRICES)
+        if loaded is not None:
+            arrays, matrices = loaded
+            vocabulary = {term: i for i, term in enumerate(arrays["tfidf_terms"].tolist())}
+            self.vectorizer_ = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True,
+                                               vocabulary=vocabulary)
+            self.vectorizer_.idf_ = arrays["tfidf_idf"]
+            self.alias_tfidf_, self.definition_tfidf_ = matrices["alias_tfidf"], matrices["definition_tfidf"]
+            self.alias_embeddings_ = arrays["alias_embeddings"]
+            self.definition_embeddings_ = arrays["definition_embeddings"]
+        else:
+            self.vectorizer_ = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
+            self.vectorizer_.fit(list(self.alias_texts_) + definitions)
+            self.alias_tfidf_ = self.vectorizer_.transform(self.alias_texts_).T.tocsr()
+            self.definition_tfidf_ = self.vectorizer_.transform(definitions).T.tocsr()
+            self.alias_embeddings_ = self._encode_documents(self.alias_texts_)
+            self.definition_embeddings_ = self._encode_documents(definition_texts)
+            if path is not None:
+                terms = sorted(self.vectorizer_.vocabulary_, key=self.vectorizer_.vocabulary_.get)
+                save_state(path, {
+                    "tfidf_terms": np.array(terms), "tfidf_idf": self.vectorizer_.idf_.astype(np.float64),
+                    "alias_embeddings": self.alias_embeddings_, "definition_embeddings": self.definition_embeddings_,
+                }, {"alias_tfidf": self.alias_tfidf_, "definition_tfidf": self.definition_tfidf_})
+        self.name_tfidf_ = self.alias_tfidf_[:, self.alias_starts_].tocsr()
+
+    def _encode_documents(self, texts: list[str]) -> np.ndarray:
+        return np.vstack([
             self.encoder.encode_documents(texts[start:start + ENCODE_BATCH])
             for start in range(0, len(texts), ENCODE_BATCH)
         ]).astype(np.float32)
-        if cache_file is not None:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(".tmp.npy")
-            np.save(tmp, vectors, allow_pickle=False)
-            os.replace(tmp, cache_file)
-        return vectors
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "alias_embeddings_"):
@@ -292,9 +268,9 @@ class OccupationCoder:
         }
 
     def _embedded(self, texts: list[str]) -> dict[str, np.ndarray]:
-        q = np.vstack([
-            self.encoder.encode_queries(texts[s:s + ENCODE_BATCH]) for s in range(0, len(texts), ENCODE_BATCH)
-        ])
+        q = self.query_cache_.encode(texts, lambda missing: np.vstack([
+            self.encoder.encode_queries(missing[s:s + ENCODE_BATCH]) for s in range(0, len(missing), ENCODE_BATCH)
+        ]))
         return {
             "emb_alias": self._per_code_max(q @ self.alias_embeddings_.T),
             "emb_name": q @ self.alias_embeddings_[self.alias_starts_].T,
@@ -367,6 +343,7 @@ class OccupationCoder:
         probs = np.zeros((len(distinct), len(self.codes_)), dtype=np.float32)
         for start in range(0, len(distinct), CHUNK):
             probs[start:start + CHUNK] = self._probabilities([cleaned[t] for t in distinct[start:start + CHUNK]])
+        self.query_cache_.save()
         row = {key: r for r, key in enumerate(first)}
         return [self._result(c, probs[row[key]], top_k) for c, key in zip(cleaned, keys)]
 
@@ -382,23 +359,43 @@ class OccupationCoder:
             probs[need] = softmax_rows(full @ self.weights_["full"])
         return probs
 
+    @property
+    def threshold(self) -> float:
+        """Calibrated confidence below which the coder abstains (no single code is stated)."""
+        return float(self.ranker_.get("calibration", {}).get("threshold", CONFIDENT))
+
+    def calibrate(self, top_probability: np.ndarray | float) -> np.ndarray:
+        """P(the top 细类 is right) from the model's top probability: a logistic fit on the dev
+        titles (`calibration` in the ranker file); the raw probability when there is none."""
+        p = np.clip(np.asarray(top_probability, dtype=np.float64), 1e-6, 1 - 1e-6)
+        cal = self.ranker_.get("calibration")
+        if not cal:
+            return p
+        return 1.0 / (1.0 + np.exp(-(cal["a"] * np.log(p / (1 - p)) + cal["b"])))
+
     def _result(self, cleaned: CleanedTitle, probs: np.ndarray, top_k: int) -> CodingResult:
+        threshold = self.threshold
         if cleaned.junk:
-            return CodingResult(cleaned.original, [], 0.0, 0, "无法识别的职位名称（为空或不含中文/英文职位词），未编码，请人工填写", ())
+            return CodingResult(cleaned.original, [], 0.0, 0, "无法识别的职位名称（为空或不含中文/英文职位词），未编码，请人工填写",
+                                (), confident=False, threshold=threshold)
         order = np.argsort(-probs)[:top_k]
-        confidence = float(probs[order[0]])
+        confidence = float(self.calibrate(probs[order[0]]))
         candidates = [Candidate(self.codes_[i], self.names_[i], float(probs[i]), 4) for i in order]
+        confident = confidence >= threshold
         level, note = 4, ""
-        if confidence < CONFIDENT:
+        if not confident:
+            guesses = "、".join(c.name for c in candidates[:3])
+            note = f"可能是：{guesses}（置信度低），请人工确认职业编码"
             parent = self._parent_fallback(probs)
             if parent is not None:
                 candidates = [parent] + candidates
                 level = parent.level
                 label = "小类" if parent.level == 3 else "中类"
-                note = f"细类把握不大，建议按{label}“{parent.name}”（{parent.code}）归类，请人工确认细类"
+                note = f"细类把握不大，可能属于{label}“{parent.name}”（{parent.code}）；细类{note}"
             else:
-                note = "把握不大，请人工确认职业编码"
-        return CodingResult(cleaned.original, candidates, confidence, level, note, cleaned.seniority)
+                level = 0
+        return CodingResult(cleaned.original, candidates, confidence, level, note, cleaned.seniority,
+                            confident=confident, threshold=threshold)
 
     def _parent_fallback(self, probs: np.ndarray) -> Candidate | None:
         for level, prefix_len in ((3, 7), (2, 4)):
