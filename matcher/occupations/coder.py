@@ -35,7 +35,7 @@ import pandas as pd
 
 from data import reference
 from matcher.occupations.clean import (  # noqa: F401  (clean_title is part of this module's API)
-    _ASCII_TOKEN, _GENERIC_HEAD, _MANAGER, CleanedTitle, _fold, _strip_marker, clean_title,
+    _ASCII_TOKEN, _CJK, _GENERIC_HEAD, _MANAGER, CleanedTitle, _fold, _strip_marker, clean_title,
 )
 from matcher.occupations.results import CONFIDENT, Candidate, CodingResult, describe  # noqa: F401
 from matcher.occupations.cache import QueryCache, digest, load_state, save_state, state_path
@@ -162,6 +162,7 @@ class OccupationCoder:
         # Definitions are long; the first sentence or so carries the meaning and keeps encoding cheap.
         definition_texts = (detailed["clean_name"] + "：" + detailed["definition"].fillna("").str.slice(0, 60)).tolist()
         self.abbreviations_ = load_abbreviations()
+        self.ascii_vocabulary_ = {w for a in self.alias_texts_ for w in _ASCII_TOKEN.findall(a)} | set(self.abbreviations_)
         self.ranker_ = load_ranker() if ranker is None else ranker
         self.weights_ = {kind: np.array([self.ranker_[kind][f] for f in FEATURES], np.float32)
                          for kind in ("full", "lexical")}
@@ -221,6 +222,16 @@ class OccupationCoder:
             raise NotFittedError("职业编码器尚未初始化：请先调用 OccupationCoder.fit()")
 
     # ------------------------------------------------------------------ features
+    def _clean(self, title) -> CleanedTitle:
+        """`clean_title`, and a title of Latin letters only whose words no name, alias or known
+        abbreviation uses ('asdfgh', 'qwerty') counts as junk: there is nothing to code."""
+        cleaned = clean_title("" if title is None else str(title), self.places_)
+        if not cleaned.junk and not any(_CJK.search(v) for v in cleaned.variants):
+            words = {w for v in cleaned.variants for w in _ASCII_TOKEN.findall(v)}
+            if not words & self.ascii_vocabulary_:
+                return CleanedTitle(cleaned.original, (), (), True, ())
+        return cleaned
+
     def _expand(self, cleaned: CleanedTitle) -> tuple[list[str], list[str]]:
         """(variants, core variants) with abbreviation-expanded and 师傅-less forms added."""
         variants, core = list(cleaned.variants), list(cleaned.core)
@@ -284,7 +295,7 @@ class OccupationCoder:
         (what the lexical model sees). Used to fit the ranker; `code()` builds the same features.
         """
         self._check_fitted()
-        cleaned = [clean_title("" if t is None else str(t), self.places_) for t in titles]
+        cleaned = [self._clean(t) for t in titles]
         expanded = [self._expand(c) for c in cleaned]
         return self._features(cleaned, expanded, [use_encoder] * len(cleaned))
 
@@ -332,7 +343,7 @@ class OccupationCoder:
     def code(self, titles: Sequence[str], top_k: int = 5) -> list[CodingResult]:
         """Code each title; never raises on junk (empty candidates, confidence 0, a note instead)."""
         self._check_fitted()
-        cleaned = [clean_title("" if t is None else str(t), self.places_) for t in titles]
+        cleaned = [self._clean(t) for t in titles]
         # Titles that clean to the same form (the same posting with other salaries, benefits or
         # places, common in spreadsheets) are scored once, and their text is encoded at most once.
         keys = [(c.variants, c.core, bool(_MANAGER.search(c.original.lower()))) for c in cleaned]
