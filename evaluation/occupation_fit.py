@@ -106,6 +106,7 @@ def train_ranker(coder: OccupationCoder, titles: Sequence[str], codes: Sequence[
             skip = threshold
             break
     report["skipped_share_tune"] = round(float((lex_probs.max(axis=1) >= skip).mean()), 4)
+    named = coder.ranker_["features"]  # adapter features only when the coder was fitted with them
     weights = {kind: fit_ranker(x, labels, l2[kind]) for kind, x in (("full", full), ("lexical", lexical))}
     return {
         "note": ("Conditional-logit weights of matcher.occupations.FEATURES, fitted on the 'tune' split of "
@@ -114,9 +115,9 @@ def train_ranker(coder: OccupationCoder, titles: Sequence[str], codes: Sequence[
         "encoder": coder.encoder.name,
         "n_titles": len(labels),
         "l2": l2,
-        "features": list(FEATURES),
-        "full": {f: round(float(v), 4) for f, v in zip(FEATURES, weights["full"])},
-        "lexical": {f: round(float(v), 4) for f, v in zip(FEATURES, weights["lexical"])},
+        "features": list(named),
+        "full": {f: round(float(v), 4) for f, v in zip(FEATURES, weights["full"]) if f in named},
+        "lexical": {f: round(float(v), 4) for f, v in zip(FEATURES, weights["lexical"]) if f in named},
         "skip_encoder_prob": skip,
         "cv": report,
     }

@@ -13,15 +13,18 @@ Pipeline for one title:
    the definition, head-noun agreement (员/师/工/司机...), the code's number of aliases, its 大类 and
    whether a manager title meets a 大类-1 code.
 3. Rank with a conditional-logit model (a softmax over all 细类 of a linear score). Its weights are
-   data, fitted on the `tune` half of evaluation/datasets/occupation_devset.csv by
-   `python -m evaluation.occupation_eval --train` and stored in data/vocab/occupation_ranker.json.
-   Two weight vectors are stored: `full` and `lexical` (the same model without encoder features).
+   data, fitted on the dev titles (`tune` of evaluation/datasets/occupation_devset.csv and `dev` of
+   occupation_jobboard.csv) by `python -m evaluation.occupation_eval --train` and stored in
+   data/vocab/occupation_ranker.json. Two weight vectors are stored: `full` and `lexical` (the same
+   model without encoder features).
 4. Speed: every title is first scored by the lexical model (cheap); when its top probability is at
    least `skip_encoder_prob` the encoder is skipped for it. The rest have their core variants
-   (deduplicated across the batch) encoded in batches and are scored by the full model.
-5. Confidence is the model's probability of the top 细类. When it is below `CONFIDENT`, the
-   probabilities are pooled per 小类 and per 中类; a clearly dominant parent is returned first, at
-   level 3 or 2, with a Chinese note saying so.
+   (deduplicated across the batch) encoded in batches, through an on-disk cache of title
+   embeddings, and are scored by the full model. Fitted state is cached as .npz (see cache.py).
+5. Confidence is a logistic calibration of the top 细类's probability (fitted on the dev titles,
+   `calibration` in the ranker file). At or above `threshold` the result is `confident`; below it
+   the coder abstains: it still returns the top-k list, but `code` is None and every text it gives
+   says 可能是…（置信度低）. A clearly dominant 小类/中类 is then offered first, with a note.
 """
 from __future__ import annotations
 
@@ -43,6 +46,7 @@ from models.encoder import Encoder
 
 VOCAB_DIR = Path(reference.__file__).resolve().parent / "vocab"
 RANKER_FILE = VOCAB_DIR / "occupation_ranker.json"
+ADAPTER_FILE = VOCAB_DIR / "occupation_adapter.npz"  # written by `python -m evaluation.occupation_adapter`
 
 PARENT_SHARE = 0.6  # pooled probability a 小类/中类 needs to be offered instead
 ENCODE_BATCH = 256
@@ -64,11 +68,15 @@ _FEATURE_DOCS = {
     "emb_definition": "encoder cosine to '<name>：<definition>'",
     "emb_alias_rr": "1 / (1 + rank of the code by emb_alias among all codes for this title)",
     "emb_definition_rr": "the same by emb_definition",
+    "emb_adapted": "cosine of the adapter-mapped title (a linear map trained on the table's own aliases) to '<name>：<definition>'; 0 without an adapter",
+    "emb_adapted_rr": "the same as a reciprocal rank",
     "manager_major1": "the title carries a manager word (经理/总监/院长/书记...) and the code is in 大类 1",
     **{f"major{m}": f"the code is in 大类 {m} (a prior from the mix of titles stations handle)" for m in range(1, 9)},
 }
 FEATURES = tuple(_FEATURE_DOCS)
 ENCODER_FEATURES = tuple(f for f in FEATURES if f.startswith("emb_"))
+# Optional: used only when the ranker file names them (an adapter experiment); absent = weight 0.
+ADAPTER_FEATURES = ("emb_adapted", "emb_adapted_rr")
 
 class NotFittedError(RuntimeError):
     """The coder was used before `fit()`."""
@@ -89,16 +97,28 @@ def load_ranker(path: Path | str = RANKER_FILE) -> dict:
     """The fitted ranking weights: {'features', 'full', 'lexical', 'skip_encoder_prob', ...}."""
     with open(path, encoding="utf-8") as handle:
         ranker = json.load(handle)
-    missing = set(ranker["features"]) ^ set(FEATURES)
+    missing = (set(ranker["features"]) ^ set(FEATURES)) - set(ADAPTER_FEATURES)
     if missing:
         raise ValueError(f"职业编码排序权重与特征不一致（{sorted(missing)}），请重新运行 evaluation.occupation_eval --train")
     return ranker
 
 
-def untrained_ranker() -> dict:
-    """All-zero weights (every code equally likely): what `fit(ranker=...)` takes before training."""
-    zeros = {f: 0.0 for f in FEATURES}
-    return {"features": list(FEATURES), "full": dict(zeros), "lexical": dict(zeros), "skip_encoder_prob": 1.01}
+def load_adapter(encoder_name: str, dim: int, path: Path = ADAPTER_FILE) -> np.ndarray | None:
+    """The adapter matrix when one was trained for this encoder, else None (the feature stays 0)."""
+    if not path.exists():
+        return None
+    with np.load(path, allow_pickle=False) as z:
+        if str(z["encoder"]) != encoder_name or z["weight"].shape != (dim, dim):
+            return None
+        return z["weight"].astype(np.float32)
+
+
+def untrained_ranker(*, adapter: bool = False) -> dict:
+    """All-zero weights (every code equally likely): what `fit(ranker=...)` takes before training.
+    With `adapter`, the adapter features are named, so `fit` loads the adapter."""
+    names = [f for f in FEATURES if adapter or f not in ADAPTER_FEATURES]
+    zeros = {f: 0.0 for f in names}
+    return {"features": names, "full": dict(zeros), "lexical": dict(zeros), "skip_encoder_prob": 1.01}
 
 
 def softmax_rows(scores: np.ndarray) -> np.ndarray:
@@ -115,7 +135,8 @@ class OccupationCoder:
         self.table = table
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, *, cache_dir: "Path | str | None" = None, ranker: dict | None = None) -> "OccupationCoder":
+    def fit(self, *, cache_dir: "Path | str | None" = None, ranker: dict | None = None,
+            use_adapter: bool = True) -> "OccupationCoder":
         """Prepare alias tables, TF-IDF, embeddings and ranking weights. With `cache_dir`, the alias
         and definition embeddings are stored there (plain .npy keyed by model name and a hash of
         the texts) and reused on later starts. `ranker` replaces the shipped weights (for training)."""
@@ -164,10 +185,12 @@ class OccupationCoder:
         self.abbreviations_ = load_abbreviations()
         self.ascii_vocabulary_ = {w for a in self.alias_texts_ for w in _ASCII_TOKEN.findall(a)} | set(self.abbreviations_)
         self.ranker_ = load_ranker() if ranker is None else ranker
-        self.weights_ = {kind: np.array([self.ranker_[kind][f] for f in FEATURES], np.float32)
+        self.weights_ = {kind: np.array([self.ranker_[kind].get(f, 0.0) for f in FEATURES], np.float32)
                          for kind in ("full", "lexical")}
         self._load_or_build_state(definitions, definition_texts, cache_dir)
         self.query_cache_ = QueryCache(cache_dir, self.encoder.name)
+        wants_adapter = use_adapter and set(ADAPTER_FEATURES) <= set(self.ranker_["features"])
+        self.adapter_ = load_adapter(self.encoder.name, self.alias_embeddings_.shape[1]) if wants_adapter else None
         self.places_ = sorted(
             set(reference.districts()["name"]) | set(reference.streets()["name"])
             | {re.sub(r"(新区|区)$", "", n) for n in reference.districts()["name"]},
@@ -282,7 +305,13 @@ class OccupationCoder:
         q = self.query_cache_.encode(texts, lambda missing: np.vstack([
             self.encoder.encode_queries(missing[s:s + ENCODE_BATCH]) for s in range(0, len(missing), ENCODE_BATCH)
         ]))
+        adapted = np.zeros((len(texts), len(self.codes_)), dtype=np.float32)
+        if self.adapter_ is not None:
+            mapped = q @ self.adapter_.T
+            mapped /= np.linalg.norm(mapped, axis=1, keepdims=True) + 1e-9
+            adapted = mapped @ self.definition_embeddings_.T
         return {
+            "emb_adapted": adapted,
             "emb_alias": self._per_code_max(q @ self.alias_embeddings_.T),
             "emb_name": q @ self.alias_embeddings_[self.alias_starts_].T,
             "emb_definition": q @ self.definition_embeddings_.T,
@@ -323,7 +352,7 @@ class OccupationCoder:
                     for name, matrix in embedded.items():
                         out[t, :, column[name]] = matrix[rows].max(axis=0)
         # Ranks add what a linear softmax cannot see in the raw values: how a code stands among all.
-        for base in ("tfidf_alias", "tfidf_definition", "emb_alias", "emb_definition"):
+        for base in ("tfidf_alias", "tfidf_definition", "emb_alias", "emb_definition", "emb_adapted"):
             values = out[:, :, column[base]]
             ranks = np.empty(values.shape, dtype=np.float32)
             np.put_along_axis(ranks, np.argsort(-values, axis=1, kind="stable"),
