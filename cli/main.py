@@ -5,6 +5,7 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -137,22 +138,27 @@ def cmd_users(args, settings: Settings) -> int:
 
 
 def cmd_ledger(args, settings: Settings) -> int:
-    from matcher.counsellor.ledger import CheckpointSigner, Ledger, LedgerError, load_checkpoints
+    from matcher.counsellor.ledger import LedgerError, load_checkpoints
+    from matcher.counsellor.records import load_secret, open_ledger, verify_all
 
     try:
-        ledger = Ledger(_database(settings), CheckpointSigner.load_or_create(settings.data_dir / "ledger_ed25519.pem"))
+        sessions = _database(settings)
+        ledger = open_ledger(sessions, settings.data_dir)
         if args.action == "verify":
             checkpoints, key = None, None
             if args.checkpoints:
                 text = Path(args.checkpoints).read_text(encoding="utf-8")
                 checkpoints = load_checkpoints(text)
                 key = json.loads(text).get("public_key_pem") if text.lstrip().startswith("{") else None
-            result = ledger.verify(checkpoints, key)
-            if result.ok:
-                print(f"服务台账完整：共 {result.size} 条记录，未发现改动。")
+            report = verify_all(sessions, ledger, load_secret(settings.secret_path, sessions),
+                                checkpoints=checkpoints, public_key=key)
+            if report["ok"]:
+                print(report["message"])
                 return 0
-            print(f"服务台账校验未通过（共 {result.size} 条记录）：", file=sys.stderr)
-            for problem in result.problems:
+            print(f"服务台账校验未通过（共 {report['size']} 条记录）：", file=sys.stderr)
+            if report["first_bad_record"]:
+                print(f"  第一处不符的服务记录：{report['first_bad_record']['message']}", file=sys.stderr)
+            for problem in report["problems"]:
                 print(f"  - {problem}", file=sys.stderr)
             return 1
         if args.action == "checkpoint":
@@ -168,6 +174,41 @@ def cmd_ledger(args, settings: Settings) -> int:
     except (LedgerError, OSError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
+
+
+def cmd_backup(args, settings: Settings) -> int:
+    from matcher.backup import backup
+    from matcher.counsellor.ledger import LedgerError
+
+    try:
+        done = backup(settings, Path(args.dir))
+    except (LedgerError, OSError, sqlite3.Error) as exc:
+        print(f"备份失败：{exc}", file=sys.stderr)
+        return 2
+    print(f"已备份到 {done['dir']}：数据库（{done['database']}）、区级密钥、台账签名密钥与检查点，"
+          f"台账 {done['ledger_entries']} 条。备份含个人信息与密钥，请加密保存、限制访问。")
+    return 0
+
+
+def cmd_restore(args, settings: Settings) -> int:
+    from matcher.backup import restore
+    from matcher.counsellor.ledger import LedgerError
+
+    try:
+        report = restore(settings, Path(args.dir))
+    except (LedgerError, OSError, sqlite3.Error, json.JSONDecodeError) as exc:
+        print(f"恢复失败：{exc}", file=sys.stderr)
+        return 2
+    if report["moved_aside"]:
+        print(f"原有数据已移到 {report['moved_aside']}（未删除）", file=sys.stderr)
+    print(f"已从 {args.dir}（备份于 {report['backup_created_at']}）恢复。向量索引将在启动时重建。")
+    if report["ok"]:
+        print(report["message"])
+        return 0
+    print("恢复后的台账校验未通过：", file=sys.stderr)
+    for problem in report["problems"]:
+        print(f"  - {problem}", file=sys.stderr)
+    return 1
 
 
 def _serve(service, settings: Settings, host: str, port: int) -> int:
@@ -287,6 +328,12 @@ def cmd_bench(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_places(args, settings: Settings) -> int:
+    from cli.places import cmd_places as run
+
+    return run(args, settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jobcircle", description="15分钟就业服务圈 岗位匹配服务")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -324,12 +371,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["verify", "checkpoint", "export-checkpoints"])
     p.add_argument("file", nargs="?", help="export-checkpoints 的输出文件")
     p.add_argument("--checkpoints", help="verify 时改用另行保存的检查点文件（export-checkpoints 的输出）")
+    p = sub.add_parser("backup", help="备份数据库、区级密钥与台账签名密钥到一个新目录（服务可在运行中）")
+    p.add_argument("dir")
+    p = sub.add_parser("restore", help="从备份目录恢复（先停止服务；原有数据移到数据目录下 before-restore-时间）")
+    p.add_argument("dir")
     p = sub.add_parser("occupations", help="职业编码：从标准输入逐行读岗位名称")
     p.add_argument("action", choices=["code"])
     p.add_argument("--top", type=int, default=5, help="每个名称返回的候选数")
     p.add_argument("--json", action="store_true", help="每行输出一个 JSON 对象")
     p = sub.add_parser("postings", help="岗位合规检查：从标准输入逐行读任职要求，输出 JSON")
     p.add_argument("action", choices=["check"])
+    from cli.places import add_parser as add_places_parser
+    add_places_parser(sub)
     for name, helptext in (("evaluate", "离线评估：匹配质量对比（基线、完整排序与消融）"),
                            ("bench", "性能基准：向量索引、编码、端到端延迟与吞吐")):
         p = sub.add_parser(name, help=helptext)
@@ -340,7 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 COMMANDS = {"demo": cmd_demo, "serve": cmd_serve, "import": cmd_import, "index": cmd_index, "match": cmd_match,
             "users": cmd_users, "ledger": cmd_ledger, "occupations": cmd_occupations, "postings": cmd_postings,
-            "evaluate": cmd_evaluate, "bench": cmd_bench}
+            "evaluate": cmd_evaluate, "bench": cmd_bench, "backup": cmd_backup, "restore": cmd_restore,
+            "places": cmd_places}
 
 
 def main(argv: list[str] | None = None) -> int:

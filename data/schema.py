@@ -5,6 +5,7 @@ Coordinates are WGS-84. `location_precision` says how a point was obtained: `exa
 """
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timezone
 
 from sqlalchemy import (
@@ -96,7 +97,8 @@ class Employer(Located, Base):
 
 class Posting(Located, Base):
     __tablename__ = "postings"
-    __table_args__ = (Index("ix_postings_status_seq", "status", "change_seq"),)
+    # AUTOINCREMENT: SQLite never hands a deleted posting's id to a new one (PostgreSQL serials never do).
+    __table_args__ = (Index("ix_postings_status_seq", "status", "change_seq"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
@@ -136,8 +138,13 @@ class Seeker(Located, Base):
     hash (for de-duplication) and a masked form; nothing here is logged."""
 
     __tablename__ = "seekers"
+    # AUTOINCREMENT: a new person never gets a deleted person's id (and so never their records).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Random, never reused: the service ledger's pseudonym is keyed to it, not to the id
+    # (`matcher.counsellor.records.seeker_subject`). NULL only on rows registered before migration 0004.
+    ledger_key: Mapped[str | None] = mapped_column(String(32), default=lambda: uuid.uuid4().hex)
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id", ondelete="SET NULL"))
     name: Mapped[str | None] = mapped_column(String(50))

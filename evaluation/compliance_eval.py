@@ -6,12 +6,14 @@ of each sentence: `dev` is what patterns may be tuned on, `test` is held out and
 
     python -m evaluation.compliance_eval            # dev, test, all; misclassified sentences listed
     python -m evaluation.compliance_eval --split test --batch 2
+    python -m evaluation.compliance_eval --batch 3 --bootstrap 2000   # with 95% bootstrap intervals
 """
 from __future__ import annotations
 
 import argparse
 import csv
 import hashlib
+import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,11 +69,30 @@ def evaluate(examples: Iterable[Example], check: Callable[[str], ComplianceResul
     return metrics, wrong
 
 
+def bootstrap(examples: Sequence[Example], results: Sequence[bool], rounds: int, seed: int = 20261130) -> dict[str, tuple[float, float]]:
+    """95% percentile intervals of precision and recall, resampling sentences with replacement."""
+    rng = random.Random(seed)
+    truth = [not e.compliant for e in examples]
+    pairs = list(zip(truth, results))
+    stats: dict[str, list[float]] = {"precision": [], "recall": []}
+    for _ in range(rounds):
+        sample = [pairs[rng.randrange(len(pairs))] for _ in pairs]
+        m = precision_recall([t for t, _ in sample], [p for _, p in sample])
+        for key in stats:
+            stats[key].append(m[key])
+    out = {}
+    for key, values in stats.items():
+        values.sort()
+        out[key] = (values[int(0.025 * (rounds - 1))], values[int(0.975 * (rounds - 1))])
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=SPLITS, default=None, help="默认分别报告 dev、test 和全部")
     parser.add_argument("--batch", type=int, default=None, help="只评估某一批句子（1 或 2）")
     parser.add_argument("--dataset", type=Path, default=DATASET)
+    parser.add_argument("--bootstrap", type=int, default=0, help="自助法重抽样次数（给出 95% 区间），0 为不计算")
     args = parser.parse_args(argv)
     examples = [e for e in load_examples(args.dataset) if args.batch is None or e.batch == args.batch]
     for split in [args.split] if args.split else list(SPLITS):
@@ -80,6 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"[{split}] n={metrics['n']} positives={metrics['tp'] + metrics['fn']} "
               f"precision={metrics['precision']:.3f} recall={metrics['recall']:.3f} f1={metrics['f1']:.3f} "
               f"(tp={metrics['tp']} fp={metrics['fp']} fn={metrics['fn']})")
+        if args.bootstrap and subset:
+            ci = bootstrap(subset, [not check_text(e.text).compliant for e in subset], args.bootstrap)
+            print(f"  95% bootstrap ({args.bootstrap}x): precision [{ci['precision'][0]:.3f}, {ci['precision'][1]:.3f}] "
+                  f"recall [{ci['recall'][0]:.3f}, {ci['recall'][1]:.3f}]")
         if split != "all" or args.split == "all":
             for e, r in wrong:
                 kind = "漏报" if not e.compliant else "误报"

@@ -21,13 +21,14 @@ from sqlalchemy import delete, func, select
 
 from data.access_tables import AccessLog, Decision, ServiceRecord, ShortlistEntry, User
 from data.interview_tables import InterviewAnswer, InterviewSession
-from data.schema import MatchOutcome, Posting, Seeker, Station
-from matcher.counsellor import access
+from data.schema import OUTCOME_EVENTS, MatchOutcome, Posting, Seeker, Station
+from matcher.counsellor import access, records
 from matcher.counsellor.access import Principal
 from matcher.errors import InvalidInput, NotFound
-from matcher.counsellor.ledger import OUTCOME_CODES, SERVICE_CODES, CheckpointSigner, Ledger, pseudonym
-from matcher.service import seeker_public
-from matcher.counsellor.shortlist import PriorityPolicy, ProtectedAttributes, SeekerIndex, Shortlister
+from matcher.counsellor.ledger import SERVICE_CODES, Ledger
+from matcher.counsellor.shortlist import SHORTLIST_OUTCOMES, Shortlister
+from matcher.ranking.policy import PriorityPolicy
+from matcher.seekers import seeker_public
 
 NEW_POSTING_MIN_SCORE = 0.5
 NEW_POSTINGS_SHOWN = 3
@@ -62,26 +63,29 @@ class CounsellorDesk:
     def __init__(self, service, *, ledger: Ledger | None = None):
         self.service = service
         settings = service.settings
-        self.seekers = SeekerIndex(service, ProtectedAttributes())
         self.policy = PriorityPolicy(settings.district_code, settings.priority_policy_path)
-        self.shortlister = Shortlister(service, self.seekers, self.policy)
+        self.shortlister = Shortlister(service, self.policy)
         self._ledger = ledger
         self._lock = threading.Lock()
 
+    @property
+    def seekers(self):
+        """The synced seeker index (owned by the service's components)."""
+        return self.service.seekers
+
     def start(self) -> "CounsellorDesk":
-        self.seekers.start()
+        self.service.parts.start_seekers()
         return self
 
     def stop(self) -> None:
-        if self.seekers.index is not None:
+        if self.service.components is not None and self.seekers.index is not None:
             self.seekers.save()
 
     @property
     def ledger(self) -> Ledger:
         with self._lock:
             if self._ledger is None:
-                signer = CheckpointSigner.load_or_create(self.service.settings.data_dir / "ledger_ed25519.pem")
-                self._ledger = Ledger(self.service.db.session, signer)
+                self._ledger = records.open_ledger(self.service.db.session, self.service.settings.data_dir)
             return self._ledger
 
     # ------------------------------------------------------------------ seekers, access-checked
@@ -183,6 +187,7 @@ class CounsellorDesk:
             session.execute(delete(Seeker).where(Seeker.id == seeker_id))
             # A change number marks the deletion so every seeker index (in any process) drops the vector.
             self.service.db.take_seq(session, "seekers", 1)
+        records.scrub_deleted(self.service.db.engine)  # no copy of the deleted text stays in the -wal file
         self.seekers.refresh(force=True)
         return {"deleted": True, "seeker_id": seeker_id, "removed": removed,
                 "note": "简历、向量、面试练习记录、匹配结果与服务明细已删除；区级服务台账中只保留无法识别个人的假名记录。"}
@@ -195,7 +200,16 @@ class CounsellorDesk:
         return self.shortlister.decide(posting_id, seeker_id, principal, decision, reason)
 
     def record_outcome(self, principal: Principal, posting_id: int, seeker_id: int, event: str) -> dict:
-        return self.shortlister.record_outcome(posting_id, seeker_id, principal, event)
+        """The outcome goes to the ledger, the visible service record and the outcome table at once."""
+        access.require_staff(principal)
+        if event not in SHORTLIST_OUTCOMES:
+            names = "、".join(f"{e}（{OUTCOME_EVENTS[e]}）" for e in SHORTLIST_OUTCOMES)
+            raise InvalidInput(f"结果应为 {names} 之一", field="event")
+        with self.service.db.session() as session:
+            access.can_read_seeker(principal, self._seeker(session, seeker_id), seeker_id)
+        records.record_outcome(self.service.db.session, self.ledger, self.service.secret, seeker_id=seeker_id,
+                               posting_id=posting_id, outcome=event, counsellor_id=principal.user_id)
+        return {"posting_id": posting_id, "seeker_id": seeker_id, "event": event, "event_name": OUTCOME_EVENTS[event]}
 
     # ------------------------------------------------------------------ stations
     def station_scope(self, principal: Principal, station_id: int) -> list[int]:
@@ -320,51 +334,24 @@ class CounsellorDesk:
         """Store the identifiable service record and append its pseudonymous entry to the ledger."""
         access.require_staff(principal)
         code = service_code(code)
-        if outcome is not None and outcome not in OUTCOME_CODES:
-            allowed = "、".join(f"{c}（{n}）" for c, n in OUTCOME_CODES.items())
-            raise InvalidInput(f"结果应为 {allowed} 之一，或不填", field="outcome")
-        if outcome is not None and posting_id is None:
-            raise InvalidInput("记录求职结果（已投递、已面试、已录用）时需注明岗位（posting_id）", field="posting_id")
         with self.service.db.session() as session:
             row = access.can_edit_seeker(principal, self._seeker(session, seeker_id), seeker_id)
-            if posting_id is not None and session.get(Posting, posting_id) is None:
-                raise NotFound(f"岗位 {posting_id} 不存在")
             station_id = row.station_id
         if station_id is None and len(principal.station_ids) == 1:
             station_id = next(iter(principal.station_ids))
         if station_id is None:
             raise InvalidInput("该求职者尚未登记服务站点，请先在求职信息中指定站点", field="station_id")
-        secret = self.service.secret
-        entry = self.ledger.append(
-            subject=pseudonym(secret, "seeker", seeker_id),
-            actor=pseudonym(secret, "counsellor", principal.user_id or 0),
-            station_id=station_id, service_code=code, posting_id=posting_id, outcome=outcome,
-        )
-        with self.service.db.session() as session, session.begin():
-            record = ServiceRecord(seeker_id=seeker_id, counsellor_id=principal.user_id, station_id=station_id,
-                                   service_code=code, posting_id=posting_id, outcome=outcome, ledger_seq=entry.seq)
-            session.add(record)
-            if outcome is not None:
-                session.add(MatchOutcome(seeker_id=seeker_id, posting_id=posting_id, event=outcome))
-            session.flush()
-            return {"id": record.id, "seeker_id": seeker_id, "service_code": code, "service": SERVICE_CODES[code],
-                    "station_id": station_id, "posting_id": posting_id, "outcome": outcome,
-                    "outcome_name": OUTCOME_CODES.get(outcome) if outcome else None,
-                    "at": _iso(record.at), "ledger_seq": entry.seq, "ledger_chain_hash": entry.chain_hash}
+        return records.record_service(self.service.db.session, self.ledger, self.service.secret, seeker_id=seeker_id,
+                                      counsellor_id=principal.user_id, station_id=station_id, service_code=code,
+                                      posting_id=posting_id, outcome=outcome)
 
     def services(self, principal: Principal, seeker_id: int) -> list[dict]:
+        """The seeker's services, each checked against the ledger (`verified`, and `problem` when not)."""
+        entries = self.ledger.entries()
         with self.service.db.session() as session:
             access.can_read_seeker(principal, self._seeker(session, seeker_id), seeker_id)
-            return [{"id": r.id, "service_code": r.service_code, "service": SERVICE_CODES.get(r.service_code),
-                     "station_id": r.station_id, "posting_id": r.posting_id, "outcome": r.outcome,
-                     "at": _iso(r.at), "ledger_seq": r.ledger_seq}
-                    for r in session.scalars(select(ServiceRecord).where(ServiceRecord.seeker_id == seeker_id)
-                                             .order_by(ServiceRecord.id))]
+            return records.checked_services(session, entries, self.service.secret, seeker_id)
 
     def verify_ledger(self) -> dict:
-        result = self.ledger.verify()
-        body = result.to_dict()
-        body["message"] = (f"服务台账完整：共 {result.size} 条记录，未发现改动。" if result.ok
-                           else f"服务台账校验未通过：发现 {len(result.problems)} 处问题。")
-        body["checkpoints"] = len(self.ledger.checkpoints())
-        return body
+        """The ledger, and every visible service record against it; names the first that disagrees."""
+        return records.verify_all(self.service.db.session, self.ledger, self.service.secret)

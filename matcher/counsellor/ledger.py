@@ -13,7 +13,8 @@ small enough to verify in full, and a chain needs no proof machinery):
   so entry *n* commits to every entry before it. The root of a record of size *n* is the chain
   hash of entry *n* (32 zero bytes for an empty record).
 * A checkpoint is the statement ``{size, root_hash, time, key_id}`` signed with Ed25519. Checkpoints
-  are made every ``checkpoint_every`` entries and on demand, stored, and exportable as JSON to keep
+  are made every ``checkpoint_every`` entries (by default every entry, in the append's own
+  transaction, so no entry is ever outside a signed checkpoint) and on demand, stored, and exportable as JSON to keep
   elsewhere. Editing, reordering, inserting or deleting entries breaks a link or a leaf hash; a
   consistent rewrite of the whole record, or cutting off its tail, is caught by the last checkpoint.
   What was appended after the last checkpoint kept elsewhere can be rewritten undetectably by
@@ -66,6 +67,7 @@ __all__ = [
     "load_checkpoints",
     "load_public_key",
     "pseudonym",
+    "pseudonym_for_key",
     "verify",
 ]
 
@@ -80,7 +82,9 @@ SERVICE_CODES: dict[str, str] = {
     "entrepreneurship_guidance": "创业指导",
 }
 #: Outcomes that follow a service, code -> Chinese name.
-OUTCOME_CODES: dict[str, str] = {"applied": "已投递", "interviewed": "已面试", "hired": "已录用"}
+OUTCOME_CODES: dict[str, str] = {
+    "applied": "已投递", "interviewed": "已面试", "hired": "已录用", "rejected": "未录用", "employed": "已就业",
+}
 
 GENESIS = "00" * 32
 PSEUDONYM_HEX_CHARS = 32  # 128 bits of HMAC output
@@ -114,6 +118,19 @@ def pseudonym(secret: bytes, kind: str, raw_id: int) -> str:
     if isinstance(raw_id, bool) or not isinstance(raw_id, int) or raw_id < 0:
         raise LedgerError("编号必须是非负整数")
     msg = f"jobcircle-pseudonym/v1|{kind}|{raw_id}".encode("ascii")
+    return hmac.new(bytes(secret), msg, hashlib.sha256).hexdigest()[:PSEUDONYM_HEX_CHARS]
+
+
+def pseudonym_for_key(secret: bytes, kind: str, key: str) -> str:
+    """Like `pseudonym`, keyed to a random per-person key (32 hex characters) that is never reused,
+    so a new person who happens to get a deleted person's id never inherits their record."""
+    if not isinstance(key, str) or not _PSEUDONYM_RE.fullmatch(key):
+        raise LedgerError("假名密钥必须是 32 位小写十六进制串")
+    if not isinstance(secret, bytes | bytearray) or len(secret) < 16:
+        raise LedgerError("区级密钥至少需要 16 个字节")
+    if not isinstance(kind, str) or not _KIND_RE.fullmatch(kind):
+        raise LedgerError("假名类别只能是小写英文代码，如 seeker、counsellor")
+    msg = f"jobcircle-pseudonym/v2|{kind}|{key}".encode("ascii")
     return hmac.new(bytes(secret), msg, hashlib.sha256).hexdigest()[:PSEUDONYM_HEX_CHARS]
 
 
@@ -413,7 +430,7 @@ class Ledger:
         session_factory: Callable[[], Session],
         signer: CheckpointSigner,
         *,
-        checkpoint_every: int = 100,
+        checkpoint_every: int = 1,
         clock: Callable[[], datetime] | None = None,
         max_attempts: int = 50,
     ) -> None:
@@ -472,11 +489,14 @@ class Ledger:
         service_code: str,
         posting_id: int | None = None,
         outcome: str | None = None,
+        *,
+        also: Callable[[Session, Entry], Any] | None = None,
     ) -> Entry:
         """Record one service (and optionally its outcome); returns the stored entry.
 
         `subject` and `actor` must be pseudonyms (`pseudonym(secret, "seeker", id)`,
-        `pseudonym(secret, "counsellor", id)`); anything else raises LedgerError.
+        `pseudonym(secret, "counsellor", id)`); anything else raises LedgerError. `also(session, entry)`
+        runs in the append's transaction, so a row written there commits together with the entry.
         """
         probe = {
             "seq": 1, "time": _utc_iso(self.clock()), "subject": subject, "actor": actor,
@@ -495,6 +515,8 @@ class Ledger:
                 # Same transaction, so the periodic checkpoint is of exactly this size.
                 cp = self.signer.sign_checkpoint(entry.seq, entry.chain_hash, entry.time)
                 session.add(LedgerCheckpoint(**asdict(cp)))
+            if also is not None:
+                also(session, entry)
             _before_commit(entry)
             return entry
 

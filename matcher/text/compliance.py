@@ -1,8 +1,8 @@
 """Pre-publication check of job postings for discriminatory requirements.
 
 A posting that limits applicants by gender, age, ethnicity, religion, hukou or place of origin, health
-status (hepatitis B and other infectious-pathogen carriers), disability, or marriage and childbirth is
-flagged with the offending span, the reason (in Chinese, for the counsellor and the employer) and the
+status (hepatitis B and other infectious-pathogen carriers), disability, marriage and childbirth, height,
+weight or looks, or the tier of the applicant's university (985/211, 双一流) is flagged with the offending span, the reason (in Chinese, for the counsellor and the employer) and the
 rule it breaks; the caller keeps such a posting as a draft until it is edited (`blocks_publication`).
 
 Patterns are kept as a table of `Rule` rows built from small vocabularies (gender words, restriction
@@ -45,6 +45,8 @@ GROUNDS: dict[str, str] = {
     "health": "健康状况（传染病病原携带）",
     "disability": "残疾",
     "marriage_childbirth": "婚姻或生育",
+    "appearance": "身高或外貌",
+    "school_tier": "毕业院校层次",
 }
 
 # --- Legal references -------------------------------------------------------------------------------
@@ -57,6 +59,7 @@ LAW_EPL_30 = "《就业促进法》第三十条（不得以是传染病病原携
 LAW_EPL_31 = "《就业促进法》第三十一条（不得对农村劳动者进城就业设置歧视性限制）"
 LAW_WRPL_43 = "《妇女权益保障法》第四十三条（不得限定男性或男性优先，不得询问婚育情况或以婚育状况为录用条件）"
 LAW_ESR_20 = "《就业服务与就业管理规定》第二十条（招聘简章和广告不得包含歧视性内容）"
+LAW_MOE_TIER = "教育部关于做好高校毕业生就业工作的通知（严禁发布含有限定985高校、211高校等字样的招聘信息）"
 LAW_ONLINE_15 = "《网络招聘服务管理规定》第十五条（不得在户籍、地域等方面设置限制人力资源流动的条件）"
 
 # --- Notes on lawful exceptions ---------------------------------------------------------------------
@@ -75,6 +78,12 @@ NOTE_HEALTH = (
     "例外：接触直接入口食品等岗位可依《食品安全法》第四十五条要求持健康证明；"
     "但不得将乙肝等传染病病原携带者一概排除，也不得把乙肝项目列入入职体检。"
 )
+NOTE_APPEARANCE = (
+    "身高、体重、相貌与多数岗位的工作能力无关，写入招聘条件会排斥应聘者。"
+    "只有岗位确有行业标准（如民航乘务员体检标准）时才能保留，请写明标准名称。"
+)
+NOTE_APPEARANCE_APPLIES = "岗位属于模特、乘务、礼仪等以外形为工作内容的职业，可依行业标准保留，请写明依据。"
+NOTE_SCHOOL = "可以写明学历层次与专业要求（如“本科及以上，计算机相关专业”），不要限定毕业院校的类别或名单。"
 NOTE_HEALTH_FOOD = "岗位涉及食品或公共场所服务，可要求“持有效健康证明”；请删去针对病原携带者的笼统排除。"
 
 # --- Vocabularies -----------------------------------------------------------------------------------
@@ -114,6 +123,15 @@ _DISABILITY = r"(?:残疾|残障|伤残|肢体(?:缺陷|不全)|身体缺陷|聋
 _MARITAL = r"(?:已婚已育|未婚未育|已婚未育|已婚|未婚|已育|未育|单身|离异|有孩子?|无孩子?|有子女|无子女)"
 _CHILDBIRTH_ACT = r"(?:结婚|生育|怀孕|生孩子|生小孩|要孩子|要小孩|生二胎|生三胎|恋爱)"
 _PREGNANT = r"(?:孕妇|孕期|怀孕|备孕|哺乳期|宝妈|宝爸|带娃|妈妈|二胎)"
+_TIER = r"(?:985|211|双一流|一本|重点(?:院校|大学|高校|本科)|名校|名牌(?:大学|院校|高校)|QS\s*(?:世界)?\s*前\s*\d+(?:名|强)?)"
+_TIER_LIST = rf"{_TIER}(?:\s*(?:、|/|和|及|或|\+|与)\s*{_TIER})*"
+_SCHOOL = r"(?:院校|高校|大学|学校|名校)"
+_HEIGHT_UNIT = r"(?:cm|CM|厘米|公分|米\d*)"
+_LOOKS = (
+    r"(?:五官端正|相貌端正|容貌端正|长相(?:甜美|端正|好|出众|姣好|清秀)|颜值(?:高|在线|要求)?|形象(?:气质)?(?:佳|好|优|出众)|"
+    r"气质(?:佳|出众)|身材(?:高挑|匀称|好|苗条|姣好)|体型(?:匀称|标准|好)|体态(?:匀称|端正)|外形(?:好|佳|出众|条件好)|貌美|漂亮)"
+)
+_APPEARANCE_CONTEXT = r"模特|空乘|乘务|礼仪|演员|主播|车模|迎宾|安检员"
 _DELIM_L = r"(?:^|(?<=[：:，,（(、；;\s/|]))"
 _DELIM_R = r"(?=$|[，,）)。；;、\s/|])"
 _NUM = r"(?:[1-9]\d|[一二三四五六七八九]?十[一二三四五六七八九]?)"
@@ -152,6 +170,10 @@ RULES: tuple[Rule, ...] = (
        "“{span}”把岗位限定为某一性别。", _G_LAW, NOTE_GENDER),
     _r("gender_prefer", "gender", rf"(?:{_GENDER_WORD}|{_GENDER_APPEAL})\s*{_PREFER}",
        "“{span}”规定某一性别优先，同样属于性别歧视。", _G_LAW, NOTE_GENDER),
+    _r("gender_prefer_before", "gender", rf"{_PREFER}\s*(?:{_GENDER_WORD}|{_GENDER_APPEAL})(?:同事|员工|职工|候选人|应聘者)?(?![男女装科款鞋])",
+       "“{span}”规定某一性别优先，同样属于性别歧视。", _G_LAW, NOTE_GENDER),
+    _r("gender_young", "gender", rf"(?:年轻|青年|年青)(?:的)?\s*(?:女性|男性|女士|男士|女生|男生|女孩子?|男孩子?|姑娘|小伙子?|妹子|美女|帅哥)",
+       "“{span}”按性别和年龄挑选应聘者。", f"{_G_LAW}；{LAW_EPL_26}", NOTE_GENDER),
     _r("gender_exclude_before", "gender", rf"{_EXCLUDE_BEFORE}\s*(?:{_GENDER_WORD}|{_GENDER_APPEAL})(?:职工|员工)?(?![男女装])",
        "“{span}”以性别为由拒绝应聘者。", _G_LAW, NOTE_GENDER),
     _r("gender_exclude_after", "gender", rf"(?<![男女])(?:{_GENDER_WORD}|{_GENDER_APPEAL})(?:应聘者|求职者)?\s*{_EXCLUDE_AFTER}",
@@ -193,6 +215,26 @@ RULES: tuple[Rule, ...] = (
        "“{span}”以户籍或地域为由排斥应聘者。", _H_LAW, NOTE_HUKOU),
     _r("hukou_locals", "hukou", rf"(?:{_RESTRICT}(?:招收?|收|要)?\s*(?:上海)?(?:本地|本市|上海|当地)人|(?:上海)?(?:本地|本市|上海|当地)人\s*{_PREFER})",
        "“{span}”以地域出身限定应聘者。", _H_LAW, NOTE_HUKOU),
+    _r("hukou_bare", "hukou", rf"{_DELIM_L}{_PLACE}{_CLAUSE}{{0,3}}?(?:常住)?(?:户籍|户口)(?:人员|者|人士)?{_DELIM_R}",
+       "条件中单列了户籍“{span}”，属于以户籍限定应聘者。", _H_LAW, NOTE_HUKOU),
+    _r("hukou_location", "hukou", rf"(?:户口|户籍)(?:所在地|所在|性质|类型)?\s*(?:须|必须|需|要求|应)?\s*(?:为|是|在|属于?)\s*{_PLACE}",
+       "“{span}”以户籍所在地作为录用条件。", _H_LAW, NOTE_HUKOU),
+    # ---- appearance: height, weight, looks ----
+    _r("appearance_height", "appearance", rf"(?:净)?身高{_CLAUSE}{{0,8}}?(?:1[4-9]\d|[12]\.\d{{1,2}})\s*{_HEIGHT_UNIT}?\s*(?:及|或)?(?:以上|以下|以内|左右|之间|\+)?",
+       "“{span}”把身高作为录用条件。", f"{LAW_EPL_26}；{LAW_ESR_20}", NOTE_APPEARANCE),
+    _r("appearance_weight", "appearance", rf"体重{_CLAUSE}{{0,8}}?\d{{2,3}}\s*(?:kg|KG|公斤|千克|斤)\s*(?:以下|以内|左右)?",
+       "“{span}”把体重作为录用条件。", f"{LAW_EPL_26}；{LAW_ESR_20}", NOTE_APPEARANCE),
+    _r("appearance_looks", "appearance", _LOOKS,
+       "“{span}”以相貌、身材等外形条件挑选应聘者。", f"{LAW_EPL_26}；{LAW_ESR_20}", NOTE_APPEARANCE),
+    # ---- school tier (985/211) ----
+    _r("school_restrict", "school_tier", rf"(?:{_RESTRICT}|第一学历{_CLAUSE}{{0,4}}?(?:为|是)|毕业于{_CLAUSE}{{0,12}}?)\s*{_TIER_LIST}",
+       "“{span}”限定了毕业院校的类别。", f"{LAW_MOE_TIER}；{LAW_ESR_20}", NOTE_SCHOOL),
+    _r("school_prefer", "school_tier", rf"{_TIER_LIST}{_CLAUSE}{{0,6}}?{_PREFER}",
+       "“{span}”规定某类院校毕业生优先，属于限定毕业院校。", f"{LAW_MOE_TIER}；{LAW_ESR_20}", NOTE_SCHOOL),
+    _r("school_exclude", "school_tier", rf"(?:(?:非|{_EXCLUDE_BEFORE})\s*{_TIER_LIST}|{_TIER_LIST}{_CLAUSE}{{0,8}}?{_EXCLUDE_AFTER})",
+       "“{span}”排除了某类院校以外的毕业生。", f"{LAW_MOE_TIER}；{LAW_ESR_20}", NOTE_SCHOOL),
+    _r("school_bare", "school_tier", rf"{_DELIM_L}{_TIER_LIST}\s*{_SCHOOL}?(?:毕业生?|本科|硕士|博士|学历|背景)",
+       "“{span}”限定了毕业院校的类别。", f"{LAW_MOE_TIER}；{LAW_ESR_20}", NOTE_SCHOOL),
     # ---- ethnicity / religion ----
     _r("ethnic_han", "ethnicity", r"(?<![不非])汉族(?!.{0,2}(?:不限|均可|皆可))",
        "招聘条件写明“{span}”，属于以民族限定应聘者。", _E_LAW),
@@ -231,7 +273,7 @@ RULES: tuple[Rule, ...] = (
 # Wordings that look like a ground but state there is no limit; a finding inside one is dropped.
 _LAWFUL = re.compile(
     r"男女不限|男女均可|男女皆可|男女各半|性别不限|不限性别|年龄不限|不限年龄|户籍不限|不限户籍|不限地域|地域不限|"
-    r"民族不限|不限民族|婚否不限|不限婚否|"
+    r"民族不限|不限民族|婚否不限|不限婚否|院校不限|不限院校|学校不限|不限学校|身高不限|不限身高|身高体重无要求|"
     r"年满\s*1[68]\s*周?岁(?:以上)?|未满\s*1[68]\s*周?岁|不满\s*1[68]\s*周?岁"
 )
 
@@ -308,6 +350,8 @@ def _adjust(rule: Rule, folded: str, start: int, end: int) -> tuple[bool, str | 
             return True, f"{NOTE_AGE_RETIREMENT}{NOTE_AGE}", False
     if rule.ground == "gender" and _GENDER_EXEMPT_CONTEXT.search(folded):
         return True, f"{NOTE_GENDER_APPLIES}{NOTE_GENDER}", False
+    if rule.ground == "appearance" and re.search(_APPEARANCE_CONTEXT, folded):
+        return True, f"{NOTE_APPEARANCE_APPLIES}{NOTE_APPEARANCE}", False
     if rule.name == "health_infectious" and _FOOD_CONTEXT.search(folded):
         return True, f"{NOTE_HEALTH_FOOD}{NOTE_HEALTH}", True
     return True, note, True

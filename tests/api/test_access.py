@@ -8,7 +8,7 @@ from data.access_tables import AccessLog
 from data.interview_tables import InterviewAnswer, InterviewSession
 from data.schema import MatchOutcome, Seeker
 from matcher.counsellor.access import add_user, employer_view
-from matcher.counsellor.ledger import pseudonym
+from matcher.counsellor.records import seeker_subject
 from matcher.settings import Settings
 from models.encoder import HashingEncoder
 
@@ -194,6 +194,8 @@ def test_export_and_deletion(world):
     assert data["interview_sessions"][0]["answers"][0]["score"] == 55
     assert data["access_log"][0]["reason"] == "回访"
 
+    with service.db.session() as session:
+        subject = seeker_subject(service.secret, world.mine, session.get(Seeker, world.mine).ledger_key)
     deleted = c.delete(f"/seekers/{world.mine}", headers=me)
     assert deleted.status_code == 200 and deleted.json()["removed"]["interview_sessions"] == 1
     assert c.get(f"/seekers/{world.mine}", params={"reason": "回访"}, headers=world.admin).status_code == 404
@@ -203,7 +205,7 @@ def test_export_and_deletion(world):
         assert session.scalar(select(MatchOutcome).where(MatchOutcome.seeker_id == world.mine)) is None
         assert session.scalar(select(InterviewSession)) is None and session.scalar(select(InterviewAnswer)) is None
         ledger = session.execute(text("SELECT subject, service_code FROM ledger_entries")).all()
-    assert ledger == [(pseudonym(service.secret, "seeker", world.mine), "job_referral")]
+    assert ledger == [(subject, "job_referral")]
     shortlist = c.get(f"/postings/{posting['id']}/shortlist", headers=world.admin).json()["candidates"]
     assert world.mine not in [x["seeker_id"] for x in shortlist]  # its vector is gone from the seeker index
     assert c.get("/ledger/verify", headers=world.admin).json()["ok"] is True

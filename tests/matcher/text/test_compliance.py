@@ -88,6 +88,8 @@ def test_each_ground_has_the_right_law():
         "health": "就业促进法》第三十条",
         "disability": "就业促进法》第二十九条",
         "marriage_childbirth": "妇女权益保障法》第四十三条",
+        "appearance": "就业服务与就业管理规定》第二十条",
+        "school_tier": "严禁发布含有限定985高校、211高校",
     }
     assert set(laws) == set(GROUNDS)
     for text, ground in FLAGGED:
@@ -171,3 +173,41 @@ def test_empty_and_very_long_inputs():
 def test_non_text_input_is_refused():
     with pytest.raises(TypeError):
         check_text(None)  # type: ignore[arg-type]
+
+
+# Issue 12, item 10: these were published as open postings.
+HELD = [
+    ("本地户口", "hukou", "本地户口"),
+    ("本市户籍", "hukou", "本市户籍"),
+    ("招年轻女性", "gender", "年轻女性"),
+    ("985/211院校毕业", "school_tier", "985/211"),
+    ("身高165以上", "appearance", "身高165以上"),
+]
+
+
+@pytest.mark.parametrize("text,ground,phrase", HELD)
+def test_hukou_young_women_school_tier_and_height_are_held(text, ground, phrase):
+    result = check_text(text)
+    assert not result.compliant
+    finding = next(f for f in result.findings if f.ground == ground)
+    assert phrase in finding.span and f"“{finding.span}”" in finding.reason
+
+
+def test_such_a_posting_stays_a_draft_with_the_phrases_named(service):
+    from matcher.inputs import PostingInput
+
+    created = service.create_posting(PostingInput(
+        title="前台接待", description="负责访客接待和电话转接。",
+        requirements="本市户籍，年轻女性，985/211院校毕业，身高165以上", street="曲阳路街道"))
+    posting = service.get_posting(created["id"])
+    assert posting["status"] == "draft" and posting["status_note"]
+    spans = " ".join(f["span"] for f in posting["compliance_findings"])
+    for phrase in ("本市户籍", "年轻女性", "985/211", "身高165以上"):
+        assert phrase in spans
+    assert {f["ground_name"] for f in posting["compliance_findings"]} >= {"户籍或地域", "性别", "毕业院校层次", "身高或外貌"}
+
+
+@pytest.mark.parametrize("text", ["毕业院校不限，能力优先。", "负责为社区老年人测量身高、血压。", "欢迎985、211及各类院校毕业生投递。",
+                                  "民航乘务员岗位按民航局体检标准执行身高要求。", "着装整洁，举止得体。"])
+def test_near_misses_on_the_new_grounds_pass(text):
+    assert check_text(text).compliant, check_text(text).findings
