@@ -22,7 +22,7 @@ import numpy as np
 from scipy import sparse
 
 STATE_VERSION = "occupation-state-2"  # bump when the arrays or the way they are built change
-QUERY_CACHE_LIMIT = 200_000  # titles kept; the oldest are dropped beyond this
+QUERY_CACHE_LIMIT = 20_000  # titles kept (about 40 MB at 512 dims); the oldest are dropped beyond this
 
 
 class LazyEncoder:
