@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
             app.state.service.start()
         # The counsellors' side (seeker index) is built here too, not on the first request.
         app.state.desk = CounsellorDesk(app.state.service).start()
-        app.state.interviews = InterviewService(app.state.service)
+        app.state.interviews = InterviewService(app.state.service.db, lambda: app.state.service.encoder)
         yield
         app.state.desk.stop()
         app.state.service.stop()

@@ -284,10 +284,14 @@ def cmd_match(args, settings: Settings) -> int:
 
 
 def cmd_occupations(args, settings: Settings) -> int:
+    from matcher.occupations.cache import LazyEncoder
     from matcher.occupations.coder import OccupationCoder, code_lines
     from models.registry import load_encoder
 
-    coder = OccupationCoder(load_encoder(settings.encoder)).fit(cache_dir=settings.data_dir / "cache")
+    # Fitted state and title embeddings come from .npz files under the data dir; the model itself is
+    # loaded only if some title needs encoding and is not in the cache.
+    encoder = LazyEncoder(settings.encoder, lambda: load_encoder(settings.encoder))
+    coder = OccupationCoder(encoder).fit(cache_dir=settings.data_dir / "cache")
     lines = (line.rstrip("\n") for line in sys.stdin)
     for out in code_lines(lines, coder, top_k=args.top):
         if args.json:
@@ -295,7 +299,8 @@ def cmd_occupations(args, settings: Settings) -> int:
         else:
             item = json.loads(out)
             best = "；".join(f"{c['code']} {c['name']}（{c['score']:.2f}）" for c in item["candidates"][:3]) or "无法编码"
-            print(f"{item['title']}\t{best}", flush=True)
+            head = "" if item["confident"] or not item["candidates"] else "可能是（置信度低）："
+            print(f"{item['title']}\t{head}{best}", flush=True)
     return 0
 
 
