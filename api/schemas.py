@@ -119,10 +119,16 @@ class MatchResult(BaseModel):
     location_approximate: bool
     occupation: str | None = None
     explanation: str
+    relevance: float | None = None
+    gates: list[dict] = Field(default_factory=list, description="未通过的资格条件：证书、班次、求职意向")
+    duplicate_of: int | None = None
+    weak: bool = False
 
 
 class MatchResponse(BaseModel):
     results: list[MatchResult]
+    message: str | None = Field(default=None, description="没有合适岗位时的说明")
+    weak_alternatives: list[MatchResult] = Field(default_factory=list, description="相关度较低、仅供参考的岗位")
 
 
 class ImportReport(BaseModel):
@@ -134,3 +140,7 @@ class ImportReport(BaseModel):
     errors: list[dict[str, Any]]
     unknown_columns: list[str]
     column_mapping: dict[str, str]
+    columns: list[dict[str, Any]] = Field(default_factory=list, description="每个表头对应的字段，或未导入的原因")
+    left_out: list[dict[str, Any]] = Field(default_factory=list, description="未导入的列及原因（如网址链接列）")
+    duplicates: list[dict[str, Any]] = Field(default_factory=list, description="重复的行（同一单位、岗位、地址，内容几乎相同）")
+    dry_run: bool = False

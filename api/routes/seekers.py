@@ -78,4 +78,4 @@ def seeker_matches(
 ) -> dict:
     desk.check_seeker(principal, seeker_id)
     filters = MatchFilters(max_commute_minutes, min_salary, accessible_only)
-    return {"results": service.match_seeker(seeker_id, k, filters)}
+    return service.match_seeker(seeker_id, k, filters)
