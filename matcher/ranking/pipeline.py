@@ -172,8 +172,8 @@ def job_candidates(postings, vector: np.ndarray, side: Side, filters: MatchFilte
     return found, bm25
 
 
-NO_WORDS = ("简历中没有可识别的工作经历、技能或求职意向，无法匹配岗位。"
-            "请用文字写明做过什么工作、会什么技能、想找什么工作。")
+NO_WORDS = ("简历与岗位库中的岗位没有任何共同的工作内容、技能或证书，因此不推荐岗位。"
+            "如果简历只有几个字，请写明做过什么工作、会什么技能、想找什么工作。")
 NOTHING_SUITABLE = ("岗位库中暂时没有与简历所写工作方向相符的岗位（最高相关度{best:.2f}，低于{threshold:.2f}），"
                     "因此不推荐岗位。{more}")
 WEAK_NOTE = "下面列出的几个岗位相关度较低，仅供参考。"

@@ -86,7 +86,7 @@ def test_garbage_and_symbols_never_get_jobs(keyword_service):
         assert "简历" in err.value.message
     for text in ("asdfgh", "你好"):
         answer = service.match_text(text)
-        assert answer["results"] == [] and answer["weak_alternatives"] == [] and "无法匹配" in answer["message"]
+        assert answer["results"] == [] and answer["weak_alternatives"] == [] and "没有任何共同的工作内容" in answer["message"]
 
 
 def test_out_of_field_resumes_get_nothing_suitable_with_weak_alternatives_apart(keyword_service):
