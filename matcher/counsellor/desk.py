@@ -32,7 +32,7 @@ from matcher.counsellor.shortlist import SHORTLIST_OUTCOMES, Shortlister
 from matcher.ranking.policy import PriorityPolicy
 from matcher.seekers import seeker_public
 
-NEW_POSTING_MIN_SCORE = 0.5
+NEW_POSTING_MIN_SCORE = 0.37  # on the relevance-first score of issue 10 (relevance 70%, gates 15%, logistics 15%)
 NEW_POSTINGS_SHOWN = 3
 COACHING_BELOW = 60
 SERVICE_ALIASES = {"job_recommendation": "job_referral"} | {name: code for code, name in SERVICE_CODES.items()}
@@ -326,7 +326,7 @@ class CounsellorDesk:
 
     def _new_postings(self, seeker_id: int, since: datetime) -> list[dict]:
         try:
-            matches = self.service.match_seeker(seeker_id, k=10)
+            matches = self.service.match_seeker(seeker_id, k=10)["results"]
         except Exception:  # a seeker without a vector yet is simply not matched here
             return []
         good = [m for m in matches if m["score"] >= NEW_POSTING_MIN_SCORE]
