@@ -36,6 +36,7 @@ class Side:
     coarse_point: bool = False  # known only to a district (or worse): no commute claim may be made
     title: str = ""
     occupation_name: str | None = None
+    occupation_phrase: str | None = None  # hedged (可能是…（置信度低）) when the coder was unsure
     salary_text: str | None = None
     # Eligibility facts (see matcher.text.intent): a posting's night/rotating shifts; a seeker's
     # certificates said to be lacking, nights ruled out, 证件齐全, and the work they say they leave.

@@ -78,9 +78,11 @@ def gate_sentence(gate: dict) -> str:
 def explain_match(seeker: Side, posting: Side, scored: Scored, *, occupation_name: str | None = None) -> str:
     """One paragraph: occupation, skills matched and missing, fit on education, experience and pay, travel."""
     parts: list[str] = []
+    # The coder's own wording: a flat "岗位属于" only when it was confident, else hedged.
     occupation_name = occupation_name or posting.occupation_name
-    if occupation_name:
-        parts.append(f"岗位属于“{occupation_name}”")
+    phrase = posting.occupation_phrase or (f"岗位属于“{occupation_name}”" if occupation_name else None)
+    if phrase:
+        parts.append(phrase)
     if scored.matched:
         parts.append(f"具备岗位要求的{_list(scored.matched)}")
     parts += [gate_sentence(g) for g in scored.gates or []]

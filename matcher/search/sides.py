@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from data.schema import Seeker
 from matcher.geo.places import is_coarse
+from matcher.occupations.results import describe
 from matcher.types import PostingEntry, Profile, SeekerEntry, Side
 
 # The seeker columns ranking reads: a plain row is several times cheaper than the ORM object.
@@ -62,6 +63,7 @@ def posting_side(row) -> Side:
         coarse_point=_point(row) is not None and is_coarse(row.location_precision),
         title=row.title,
         occupation_name=(row.occupation_codes or [{}])[0].get("name") if row.occupation_codes else None,
+        occupation_phrase=describe(row.occupation_codes or []),
         salary_text=row.salary_text,
         night_work=bool(features.get("night_work")),
     )

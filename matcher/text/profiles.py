@@ -144,11 +144,8 @@ def code_occupations(coder, titles: Sequence[str]) -> list[tuple[dict, ...]]:
     if coder is None or not titles:
         return [() for _ in titles]
     results = coder.code(list(titles), top_k=OCCUPATION_TOP)
-    return [
-        tuple({"code": c.code, "name": c.name, "score": round(float(c.score), 3), "level": c.level,
-               "confidence": round(float(r.confidence), 3)} for c in r.candidates[:OCCUPATION_TOP])
-        for r in results
-    ]
+    # Each stored candidate keeps whether the coder was confident, so no reader states it flatly.
+    return [tuple(r.stored(OCCUPATION_TOP)) for r in results]
 
 
 def _salary(inp):

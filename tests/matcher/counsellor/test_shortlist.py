@@ -183,15 +183,21 @@ def test_a_draft_posting_has_no_shortlist(service, desk):
 class _Coder:
     """A stand-in occupation coder: design titles and resumes are 平面设计人员, the rest unknown."""
 
+    confident = True
+
     class _Result:
-        def __init__(self, candidates):
-            self.candidates, self.confidence = candidates, 0.9
+        def __init__(self, candidates, confident):
+            self.candidates, self.confidence, self.confident = candidates, 0.9 if confident else 0.3, confident
+
+        def stored(self, k=3):
+            return [{"code": c.code, "name": c.name, "score": c.score, "level": c.level,
+                     "confidence": self.confidence, "confident": self.confident} for c in self.candidates[:k]]
 
     class _Candidate:
         code, name, score, level = "4-08-08-07", "平面设计人员", 0.9, 4
 
     def code(self, titles, top_k=3):
-        return [self._Result([self._Candidate()] if "设计" in title else []) for title in titles]
+        return [self._Result([self._Candidate()] if "设计" in title else [], self.confident) for title in titles]
 
 
 def test_shortlist_explains_like_a_match_and_names_the_occupation(settings):
@@ -207,4 +213,17 @@ def test_shortlist_explains_like_a_match_and_names_the_occupation(settings):
         assert candidate["fit_score"] == match["score"] and candidate["breakdown"] == match["breakdown"]
     finally:
         desk.stop()
+        service.stop()
+
+
+def test_an_unsure_occupation_code_is_never_stated_flatly(settings):
+    coder = _Coder()
+    coder.confident = False
+    service = JobCircle(settings, HashingEncoder(256), coder=coder).start()
+    try:
+        service.create_posting(DESIGN)
+        seeker_id = service.create_seeker(_seeker(BASE))["id"]
+        explanation = service.match_seeker(seeker_id, k=1)["results"][0]["explanation"]
+        assert explanation.startswith("可能是：平面设计人员（置信度低）") and "岗位属于" not in explanation
+    finally:
         service.stop()
