@@ -13,7 +13,7 @@ import numpy as np
 from sqlalchemy import select
 
 from data.schema import Seeker, Station
-from matcher.errors import InvalidInput, NotFound
+from matcher.errors import Conflict, Forbidden, InvalidInput, NotFound
 from matcher.inputs import SeekerInput
 from matcher.postings import set_place, validated
 from matcher.search.synced import encode_batches
@@ -56,7 +56,34 @@ class SeekerWriter:
         self.secret = secret
         self.model_name = model_name or encoder.name
 
-    def upsert(self, inputs: Sequence[SeekerInput], *, progress: bool = False) -> list[int]:
+    @staticmethod
+    def existing(session, inp: SeekerInput, id_hash: str | None) -> Seeker | None:
+        """The stored seeker an input would update: same external id, else same ID number."""
+        row = None
+        if inp.external_id:
+            row = session.scalar(select(Seeker).where(Seeker.external_id == inp.external_id))
+        if row is None and id_hash:
+            row = session.scalar(select(Seeker).where(Seeker.id_number_hash == id_hash))
+        return row
+
+    def problems(self, inputs: Sequence[SeekerInput], guard) -> list[tuple[int, str]]:
+        """(position, Chinese reason) for every input `guard` refuses (by external id or the given ID
+        number; an ID number found only in the resume text is checked again inside `upsert`)."""
+        out = []
+        with self.db.session() as session:
+            for n, inp in enumerate(inputs):
+                id_hash = keyed_hash(self.secret, inp.id_number) if inp.id_number else None
+                try:
+                    guard(self.existing(session, inp, id_hash), inp)
+                except (Forbidden, Conflict) as exc:
+                    out.append((n, str(exc)))
+        return out
+
+    def upsert(self, inputs: Sequence[SeekerInput], *, progress: bool = False, guard=None) -> list[int]:
+        """Create or update (by external id, else ID number) seekers in one transaction.
+
+        `guard(existing_row, input)` (see `access.upsert_guard`) may refuse to update a stored record;
+        it raises, and nothing of the batch is written."""
         if not inputs:
             return []
         built = profiles.build_profiles(inputs, self.coder)
@@ -67,11 +94,9 @@ class SeekerWriter:
             for offset, (inp, profile, vector) in enumerate(zip(inputs, built, vectors)):
                 id_number = inp.id_number or (profile.found["id_numbers"][0] if profile.found["id_numbers"] else None)
                 id_hash = keyed_hash(self.secret, id_number) if id_number else None
-                row = None
-                if inp.external_id:
-                    row = session.scalar(select(Seeker).where(Seeker.external_id == inp.external_id))
-                if row is None and id_hash:
-                    row = session.scalar(select(Seeker).where(Seeker.id_number_hash == id_hash))
+                row = self.existing(session, inp, id_hash)
+                if row is not None and guard is not None:
+                    guard(row, inp)
                 row = row or Seeker()
                 self._fill(session, row, inp, profile, id_number, id_hash, vector)
                 row.change_seq = seq + offset
@@ -109,8 +134,8 @@ class SeekerWriter:
         row.embedding = np.asarray(vector, np.float32).tobytes()
         row.embedding_model = self.model_name
 
-    def create(self, inp: SeekerInput) -> dict:
-        return self.get(self.upsert([inp])[0])
+    def create(self, inp: SeekerInput, *, guard=None) -> dict:
+        return self.get(self.upsert([inp], guard=guard)[0])
 
     def update(self, seeker_id: int, changes: dict[str, Any]) -> dict:
         with self.db.session() as session:

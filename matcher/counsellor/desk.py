@@ -96,7 +96,8 @@ class CounsellorDesk:
         station_id = access.check_new_seeker_station(principal, inp.station_id)
         if station_id != inp.station_id:
             inp = inp.model_copy(update={"station_id": station_id})
-        created = self.service.create_seeker(inp)
+        # Never an overwrite of, or a link to, a record this principal may not edit (issue 12, item 1).
+        created = self.service.create_seeker(inp, guard=access.upsert_guard(principal, "seeker"))
         if principal.role == "seeker" and principal.user_id is not None:
             with self.service.db.session() as session, session.begin():
                 user = session.get(User, principal.user_id)
