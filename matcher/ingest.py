@@ -58,8 +58,12 @@ def validate_rows(frame, kind: str, mapping: dict[str, str]) -> tuple[list[tuple
 
 
 def import_file(service, kind: str, source, *, filename: str | None = None, allow_partial: bool = False,
-                progress: bool = False) -> ImportResult:
-    """Validate the whole file, then upsert (by external id) everything, or only good rows if allowed."""
+                progress: bool = False, check=None, guard=None) -> ImportResult:
+    """Validate the whole file, then upsert (by external id) everything, or only good rows if allowed.
+
+    `check(inputs)` may refuse valid rows for who is importing them: it returns (position, field,
+    Chinese reason) triples, reported per row like any other error; `guard` is passed to the upsert
+    (`matcher.counsellor.access.upsert_guard`)."""
     if kind not in ("posting", "seeker"):
         raise InvalidInput("导入类型应为 postings 或 seekers", field="kind")
     try:
@@ -74,6 +78,15 @@ def import_file(service, kind: str, source, *, filename: str | None = None, allo
         raise InvalidInput(f"缺少必需的列“{label}”（可识别的表头见说明文档）；文件表头为：{'、'.join(map(str, frame.columns))}",
                            field="file")
     good, errors = validate_rows(frame, kind, mapping)
+    if check is not None:
+        header_of = {fieldname: header for header, fieldname in mapping.items()}
+        refused = check([inp for _, inp in good])
+        for position, fieldname, reason in refused:
+            column = header_of.get(fieldname) or FIELD_LABELS[kind].get(fieldname, fieldname)
+            errors.append({"row": good[position][0], "column": column, "reason": reason})
+        dropped = {position for position, _, _ in refused}
+        good = [item for n, item in enumerate(good) if n not in dropped]
+        errors.sort(key=lambda error: error["row"])
     result.errors = errors
     bad_rows = {error["row"] for error in errors}
     result.skipped = len(bad_rows)
@@ -82,6 +95,6 @@ def import_file(service, kind: str, source, *, filename: str | None = None, allo
         return result
     inputs = [inp for _, inp in good]
     upsert = service.upsert_postings if kind == "posting" else service.upsert_seekers
-    result.ids = upsert(inputs, progress=progress)
+    result.ids = upsert(inputs, progress=progress, **({"guard": guard} if guard is not None else {}))
     result.imported = len(result.ids)
     return result
