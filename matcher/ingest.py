@@ -58,12 +58,12 @@ def validate_rows(frame, kind: str, mapping: dict[str, str]) -> tuple[list[tuple
 
 
 def import_file(service, kind: str, source, *, filename: str | None = None, allow_partial: bool = False,
-                progress: bool = False, check=None, guard=None) -> ImportResult:
+                progress: bool = False, check=None, upsert_options: dict | None = None) -> ImportResult:
     """Validate the whole file, then upsert (by external id) everything, or only good rows if allowed.
 
     `check(inputs)` may refuse valid rows for who is importing them: it returns (position, field,
-    Chinese reason) triples, reported per row like any other error; `guard` is passed to the upsert
-    (`matcher.counsellor.access.upsert_guard`)."""
+    Chinese reason) triples, reported per row like any other error; `upsert_options` (the
+    `matcher.counsellor.access.upsert_guard`, a consent log) are passed on to the upsert."""
     if kind not in ("posting", "seeker"):
         raise InvalidInput("导入类型应为 postings 或 seekers", field="kind")
     try:
@@ -95,6 +95,6 @@ def import_file(service, kind: str, source, *, filename: str | None = None, allo
         return result
     inputs = [inp for _, inp in good]
     upsert = service.upsert_postings if kind == "posting" else service.upsert_seekers
-    result.ids = upsert(inputs, progress=progress, **({"guard": guard} if guard is not None else {}))
+    result.ids = upsert(inputs, progress=progress, **(upsert_options or {}))
     result.imported = len(result.ids)
     return result

@@ -148,8 +148,12 @@ class ImportJobs:
                     refused.append((rest[position], "external_id", reason))
                 return refused
 
+            options = {"guard": guard}
+            if kind == "seeker":  # 同意授权=否 withdraws consent; the access log says who did it
+                options["log"] = lambda s, seeker_id, action, reason: access.log_access(s, principal, seeker_id,
+                                                                                        action, reason)
             result = import_file(self.service, kind, raw, filename=filename, allow_partial=allow_partial,
-                                 check=check, guard=guard)
+                                 check=check, upsert_options=options)
             status, report = "done", result.to_dict()
         except JobCircleError as exc:
             error = str(exc)
