@@ -55,6 +55,33 @@ def check_file(kind: str, raw: bytes, filename: str | None) -> int:
     return len(frame)
 
 
+def import_checks(service, kind: str, principal: Principal):
+    """`(check, upsert_options)` for `matcher.ingest.import_file` on behalf of `principal`: each row's
+    服务站点编号 must be one of theirs, a row's external id (or ID number) may only update a record they
+    may edit, and 同意授权=否 only withdraws a registered seeker's consent (reported per row)."""
+    writer = service.parts.posting_writer if kind == "posting" else service.parts.seeker_writer
+    guard = access.upsert_guard(principal, kind)
+    row_check = access.import_row_guard(principal)
+
+    def check(inputs):
+        refused = []
+        for n, inp in enumerate(inputs):
+            try:
+                row_check(inp)
+            except JobCircleError as exc:
+                refused.append((n, "station_id", str(exc)))
+        taken = {n for n, _, _ in refused}
+        rest = [n for n in range(len(inputs)) if n not in taken]
+        for position, reason in writer.problems([inputs[n] for n in rest], guard):
+            refused.append((rest[position], "external_id", reason))
+        return refused
+
+    options = {"guard": guard}
+    if kind == "seeker":  # 同意授权=否 withdraws consent; the access log says who did it
+        options["log"] = lambda s, seeker_id, action, reason: access.log_access(s, principal, seeker_id, action, reason)
+    return check, options
+
+
 def job_public(job: ImportJob) -> dict:
     return {
         "job_id": job.id, "kind": "postings" if job.kind == "posting" else "seekers", "status": job.status,
@@ -131,27 +158,7 @@ class ImportJobs:
             kind, raw, filename, allow_partial = job.kind, job.content, job.filename, job.allow_partial
         status, report, error = "failed", None, None
         try:
-            writer = self.service.parts.posting_writer if kind == "posting" else self.service.parts.seeker_writer
-            guard = access.upsert_guard(principal, kind)
-            row_check = access.import_row_guard(principal)
-
-            def check(inputs):
-                refused = []
-                for n, inp in enumerate(inputs):
-                    try:
-                        row_check(inp)
-                    except JobCircleError as exc:
-                        refused.append((n, "station_id", str(exc)))
-                taken = {n for n, _, _ in refused}
-                rest = [n for n in range(len(inputs)) if n not in taken]
-                for position, reason in writer.problems([inputs[n] for n in rest], guard):
-                    refused.append((rest[position], "external_id", reason))
-                return refused
-
-            options = {"guard": guard}
-            if kind == "seeker":  # 同意授权=否 withdraws consent; the access log says who did it
-                options["log"] = lambda s, seeker_id, action, reason: access.log_access(s, principal, seeker_id,
-                                                                                        action, reason)
+            check, options = import_checks(self.service, kind, principal)
             result = import_file(self.service, kind, raw, filename=filename, allow_partial=allow_partial,
                                  check=check, upsert_options=options)
             status, report = "done", result.to_dict()

@@ -99,7 +99,7 @@ class CounsellorDesk:
         # Never an overwrite of, or a link to, a record this principal may not edit (issue 12, item 1).
         created = self.service.create_seeker(inp, guard=access.upsert_guard(principal, "seeker"),
                                              log=self._consent_log(principal))
-        self.seekers.refresh(force=True)
+        self._seekers_now()
         if principal.role == "seeker" and principal.user_id is not None:
             with self.service.db.session() as session, session.begin():
                 user = session.get(User, principal.user_id)
@@ -123,8 +123,12 @@ class CounsellorDesk:
                 access.log_access(session, principal, row.id, "sensitive_consent_withdrawn",
                                   "撤回敏感个人信息处理的单独同意（残疾、低收入等重点群体标签停止使用和展示）")
         updated = self.service.update_seeker(seeker_id, changes, log=self._consent_log(principal))
-        self.seekers.refresh(force=True)  # withdrawal or renewal of consent counts at once
+        self._seekers_now()  # withdrawal or renewal of consent counts at once
         return updated
+
+    def _seekers_now(self) -> None:
+        if self.seekers.index is not None:
+            self.seekers.refresh(force=True)
 
     @staticmethod
     def _consent_log(principal: Principal):

@@ -99,3 +99,18 @@ def test_import_with_consent_no_withdraws_a_registered_seeker(world):
     assert any(e["row"] == 3 and "同意" in e["reason"] for e in report["errors"])
     seen = c.get(f"/seekers/{registered['id']}", params={"reason": "核对"}, headers=world.admin).json()
     assert seen["consent_withdrawn"] is True
+
+
+def test_the_synchronous_import_reports_a_consent_no_for_an_unknown_person_per_row(service, tmp_path):
+    from matcher.counsellor.access import LOCAL_ADMIN
+    from matcher.ingest import import_file
+    from matcher.inputs import SeekerInput
+    from matcher.jobs import import_checks
+
+    known = service.create_seeker(SeekerInput(resume_text="会计，熟悉用友财务软件。", consent=True, external_id="K-1"))
+    path = tmp_path / "求职者.csv"
+    path.write_text("简历,人员编号,同意授权\n会计,K-1,否\n保洁,K-404,否\n", encoding="utf-8")
+    check, options = import_checks(service, "seeker", LOCAL_ADMIN)
+    result = import_file(service, "seeker", path, allow_partial=True, check=check, upsert_options=options)
+    assert result.imported == 1 and [e["row"] for e in result.errors] == [3]
+    assert service.get_seeker(known["id"])["consent_withdrawn"] is True
