@@ -4,14 +4,14 @@
 `seekers.consent_withdrawn_at` marks a seeker who withdrew consent (item 9).
 
 Revision ID: 0007_import_jobs
-Revises: 0004_ids
+Revises: 0005
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0007_import_jobs'
-down_revision = '0004_ids'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
