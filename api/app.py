@@ -14,6 +14,7 @@ from api.routes import (admin, counsellors, health, imports, interviews, ledger,
 from api.schemas.common import EVERY_ROUTE
 from matcher.counsellor.desk import CounsellorDesk
 from matcher.interview.service import InterviewService
+from matcher.jobs import ImportJobs
 from matcher.service import JobCircle
 from matcher.settings import Settings
 from models.encoder import Encoder
@@ -34,7 +35,9 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         # The counsellors' side (seeker index) is built here too, not on the first request.
         app.state.desk = CounsellorDesk(app.state.service).start()
         app.state.interviews = InterviewService(app.state.service.db, lambda: app.state.service.encoder)
+        app.state.imports = ImportJobs(app.state.service, desk=app.state.desk).start()
         yield
+        app.state.imports.stop()
         app.state.desk.stop()
         app.state.service.stop()
 

@@ -236,8 +236,12 @@ def cmd_import(args, settings: Settings) -> int:
     service = _service(settings)
     kind = {"postings": "posting", "seekers": "seeker"}[args.kind]
     try:
+        from matcher.counsellor.access import LOCAL_ADMIN
+        from matcher.jobs import import_checks
+
+        check, options = import_checks(service, kind, LOCAL_ADMIN)  # the local operator: every station
         result = import_file(service, kind, Path(args.file), allow_partial=args.allow_partial, progress=True,
-                             dry_run=args.dry_run)
+                             dry_run=args.dry_run, check=check, upsert_options=options)
     except InvalidInput as exc:
         print(f"导入失败：{exc.message}", file=sys.stderr)
         return 2

@@ -162,6 +162,9 @@ class Seeker(Located, Base):
     priority_tags: Mapped[list] = mapped_column(JSON, default=list)
     consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sensitive_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when the seeker withdraws consent (PIPL art. 15): out of matching, shortlists and caseloads
+    # until they consent again. Migration 0007.
+    consent_withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     occupation_codes: Mapped[list] = mapped_column(JSON, default=list)
     extracted: Mapped[dict] = mapped_column(JSON, default=dict)
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -30,6 +30,8 @@ POSTINGS = TableSpec(
 )
 SEEKERS = TableSpec(
     table=Seeker, counter="seekers", entry_of=seeker_entry, text_of=seeker_text_of,
+    # A seeker who withdrew consent is in no shortlist or search until they consent again.
+    live_where=Seeker.consent_withdrawn_at.is_(None), is_live=lambda row: row.consent_withdrawn_at is None,
     tracks_deletes=True, label="求职者", lexical_text=seeker_text_of,
 )
 

@@ -183,9 +183,14 @@ def validate_rows(frame, kind: str, mapping: dict[str, str]) -> tuple[list[tuple
 
 
 def import_file(service, kind: str, source, *, filename: str | None = None, allow_partial: bool = False,
-                progress: bool = False, dry_run: bool = False) -> ImportResult:
+                progress: bool = False, dry_run: bool = False, check=None,
+                upsert_options: dict | None = None) -> ImportResult:
     """Validate the whole file, then upsert (by external id) everything, or only good rows if allowed.
-    `dry_run`: report the column mapping, errors and duplicates, and import nothing."""
+
+    `dry_run`: report the column mapping, errors and duplicates, and import nothing.
+    `check(inputs)` may refuse valid rows for who is importing them: it returns (position, field,
+    Chinese reason) triples, reported per row like any other error; `upsert_options` (the
+    `matcher.counsellor.access.upsert_guard`, a consent log) are passed on to the upsert."""
     if kind not in ("posting", "seeker"):
         raise InvalidInput("导入类型应为 postings 或 seekers", field="kind")
     try:
@@ -202,6 +207,15 @@ def import_file(service, kind: str, source, *, filename: str | None = None, allo
         raise InvalidInput(f"缺少必需的列“{label}”（可识别的表头见说明文档）；文件表头为：{'、'.join(map(str, frame.columns))}",
                            field="file")
     good, errors = validate_rows(frame, kind, mapping)
+    if check is not None:
+        header_of = {fieldname: header for header, fieldname in mapping.items()}
+        refused = check([inp for _, inp in good])
+        for position, fieldname, reason in refused:
+            column = header_of.get(fieldname) or FIELD_LABELS[kind].get(fieldname, fieldname)
+            errors.append({"row": good[position][0], "column": column, "reason": reason})
+        dropped = {position for position, _, _ in refused}
+        good = [item for n, item in enumerate(good) if n not in dropped]
+        errors.sort(key=lambda error: error["row"])
     result.errors = errors
     if kind == "posting":
         result.duplicates = file_duplicates(good)
@@ -212,7 +226,7 @@ def import_file(service, kind: str, source, *, filename: str | None = None, allo
         return result
     inputs = [inp for _, inp in good]
     upsert = service.upsert_postings if kind == "posting" else service.upsert_seekers
-    result.ids = upsert(inputs, progress=progress)
+    result.ids = upsert(inputs, progress=progress, **(upsert_options or {}))
     result.imported = len(result.ids)
     if kind == "posting" and result.ids:
         marked = mark_duplicates(service.db, result.ids)

@@ -235,7 +235,9 @@ class SeekerInput(_Located):
 
     @model_validator(mode="after")
     def _consent(self):
-        if not self.consent:
+        # consent=false names a registered seeker (external id or ID number) who withdraws consent
+        # (PIPL art. 15): `matcher.seekers` refuses it for anyone not yet registered.
+        if not self.consent and not (self.external_id or self.id_number):
             raise ValueError("需先取得求职者对个人信息处理的同意（consent=true）才能登记")
         return self
 

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import select, update
 
 from data.schema import Employer, Posting, Station
-from matcher.errors import Conflict, InvalidInput, NotFound, validation_message
+from matcher.errors import Conflict, Forbidden, InvalidInput, NotFound, validation_message
 from matcher.inputs import PostingInput
 from matcher.search.synced import encode_batches
 from matcher.text import profiles
@@ -78,8 +78,29 @@ class PostingWriter:
         self.coder = coder
         self.on_change = on_change
 
-    def upsert(self, inputs: Sequence[PostingInput], *, progress: bool = False) -> list[int]:
-        """Create or update (by external id) many postings in one transaction; returns their ids."""
+    @staticmethod
+    def existing(session, inp: PostingInput) -> Posting | None:
+        """The stored posting an input would update (same external id), if any."""
+        if not inp.external_id:
+            return None
+        return session.scalar(select(Posting).where(Posting.external_id == inp.external_id))
+
+    def problems(self, inputs: Sequence[PostingInput], guard) -> list[tuple[int, str]]:
+        """(position, Chinese reason) for every input `guard` refuses; nothing is written."""
+        out = []
+        with self.db.session() as session:
+            for n, inp in enumerate(inputs):
+                try:
+                    guard(self.existing(session, inp), inp)
+                except (Forbidden, Conflict) as exc:
+                    out.append((n, str(exc)))
+        return out
+
+    def upsert(self, inputs: Sequence[PostingInput], *, progress: bool = False, guard=None) -> list[int]:
+        """Create or update (by external id) many postings in one transaction; returns their ids.
+
+        `guard(existing_row, input)` (see `access.upsert_guard`) may refuse to update a stored posting;
+        it raises, and nothing of the batch is written."""
         if not inputs:
             return []
         built = profiles.build_profiles(inputs, self.coder)
@@ -89,9 +110,9 @@ class PostingWriter:
             seq = self.db.take_seq(session, "postings", len(inputs))
             employers: dict[str, Employer] = {}
             for offset, (inp, profile, vector) in enumerate(zip(inputs, built, vectors)):
-                row = None
-                if inp.external_id:
-                    row = session.scalar(select(Posting).where(Posting.external_id == inp.external_id))
+                row = self.existing(session, inp)
+                if row is not None and guard is not None:
+                    guard(row, inp)
                 row = row or Posting()
                 self._fill(session, row, inp, profile, vector, employers)
                 row.change_seq = seq + offset
@@ -137,8 +158,8 @@ class PostingWriter:
         row.embedding = np.asarray(vector, np.float32).tobytes()
         row.embedding_model = self.encoder.name
 
-    def create(self, inp: PostingInput) -> dict:
-        return self.get(self.upsert([inp])[0])
+    def create(self, inp: PostingInput, *, guard=None) -> dict:
+        return self.get(self.upsert([inp], guard=guard)[0])
 
     def update(self, posting_id: int, changes: dict[str, Any]) -> dict:
         current = self.current_input(posting_id)

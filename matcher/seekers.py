@@ -13,7 +13,7 @@ import numpy as np
 from sqlalchemy import select
 
 from data.schema import Seeker, Station
-from matcher.errors import InvalidInput, NotFound
+from matcher.errors import Conflict, Forbidden, InvalidInput, NotFound
 from matcher.inputs import SeekerInput
 from matcher.postings import set_place, validated
 from matcher.search.synced import encode_batches
@@ -22,6 +22,21 @@ from matcher.text.privacy import keyed_hash, mask_id_number, mask_phone
 from matcher.types import Profile
 
 SENSITIVE_TAGS = frozenset({"disabled", "low_income", "employment_difficulty"})
+
+
+NO_CONSENT = "需先取得求职者对个人信息处理的同意（consent=true）才能登记"
+WITHDRAWN_NOTE = ("求职者已撤回个人信息处理同意：不再参与岗位匹配、候选名单和工作台名单；服务台账依法保留。"
+                  "重新同意（consent=true）后恢复；如需删除个人信息，请使用删除功能")
+
+
+def shown_tags(row: Seeker) -> list[str]:
+    """Priority tags as shown and used: sensitive ones only while their own consent stands."""
+    tags = list(row.priority_tags or [])
+    return tags if row.sensitive_consent else [tag for tag in tags if tag not in SENSITIVE_TAGS]
+
+
+def withdrawn(row: Seeker) -> bool:
+    return row.consent_withdrawn_at is not None
 
 
 def seeker_public(row: Seeker) -> dict:
@@ -34,7 +49,8 @@ def seeker_public(row: Seeker) -> dict:
         "expected_salary": row.expected_salary_monthly, "max_commute_minutes": row.max_commute_minutes,
         "street_code": row.street_code, "lat": row.lat, "lon": row.lon,
         "location_precision": row.location_precision, "station_id": row.station_id,
-        "priority_tags": row.priority_tags, "sensitive_consent": row.sensitive_consent,
+        "priority_tags": shown_tags(row), "sensitive_consent": row.sensitive_consent,
+        "consent_withdrawn": withdrawn(row), "consent_note": WITHDRAWN_NOTE if withdrawn(row) else None,
         "extracted_skills": (row.extracted or {}).get("skills", []),
         "extracted_certificates": (row.extracted or {}).get("certificates", []),
         "occupation_codes": row.occupation_codes,
@@ -56,7 +72,43 @@ class SeekerWriter:
         self.secret = secret
         self.model_name = model_name or encoder.name
 
-    def upsert(self, inputs: Sequence[SeekerInput], *, progress: bool = False) -> list[int]:
+    @staticmethod
+    def existing(session, inp: SeekerInput, id_hash: str | None) -> Seeker | None:
+        """The stored seeker an input would update: same external id, else same ID number."""
+        row = None
+        if inp.external_id:
+            row = session.scalar(select(Seeker).where(Seeker.external_id == inp.external_id))
+        if row is None and id_hash:
+            row = session.scalar(select(Seeker).where(Seeker.id_number_hash == id_hash))
+        return row
+
+    def problems(self, inputs: Sequence[SeekerInput], guard) -> list[tuple[int, str]]:
+        """(position, Chinese reason) for every input `guard` refuses (by external id or the given ID
+        number; an ID number found only in the resume text is checked again inside `upsert`)."""
+        out = []
+        with self.db.session() as session:
+            for n, inp in enumerate(inputs):
+                id_hash = keyed_hash(self.secret, inp.id_number) if inp.id_number else None
+                existing = self.existing(session, inp, id_hash)
+                if existing is None and not inp.consent:
+                    out.append((n, NO_CONSENT))
+                    continue
+                if existing is None:
+                    continue
+                try:
+                    guard(existing, inp)
+                except (Forbidden, Conflict) as exc:
+                    out.append((n, str(exc)))
+        return out
+
+    def upsert(self, inputs: Sequence[SeekerInput], *, progress: bool = False, guard=None, log=None) -> list[int]:
+        """Create or update (by external id, else ID number) seekers in one transaction.
+
+        `guard(existing_row, input)` (see `access.upsert_guard`) may refuse to update a stored record;
+        it raises, and nothing of the batch is written. An input with consent=false withdraws the
+        matched seeker's consent and changes nothing else (an unmatched one is refused); consent=true
+        on a withdrawn record restores it. `log(session, seeker_id, action, reason)` records consent
+        changes (the access log)."""
         if not inputs:
             return []
         built = profiles.build_profiles(inputs, self.coder)
@@ -67,11 +119,18 @@ class SeekerWriter:
             for offset, (inp, profile, vector) in enumerate(zip(inputs, built, vectors)):
                 id_number = inp.id_number or (profile.found["id_numbers"][0] if profile.found["id_numbers"] else None)
                 id_hash = keyed_hash(self.secret, id_number) if id_number else None
-                row = None
-                if inp.external_id:
-                    row = session.scalar(select(Seeker).where(Seeker.external_id == inp.external_id))
-                if row is None and id_hash:
-                    row = session.scalar(select(Seeker).where(Seeker.id_number_hash == id_hash))
+                row = self.existing(session, inp, id_hash)
+                if row is not None and guard is not None:
+                    guard(row, inp)
+                if not inp.consent:
+                    if row is None:
+                        raise InvalidInput(NO_CONSENT, field="consent")
+                    self._set_consent(session, row, False, log)
+                    row.change_seq = seq + offset
+                    ids.append(row.id)
+                    continue
+                if row is not None and withdrawn(row):
+                    self._set_consent(session, row, True, log)
                 row = row or Seeker()
                 self._fill(session, row, inp, profile, id_number, id_hash, vector)
                 row.change_seq = seq + offset
@@ -80,11 +139,26 @@ class SeekerWriter:
                 ids.append(row.id)
         return ids
 
+    @staticmethod
+    def _set_consent(session, row: Seeker, given: bool, log) -> None:
+        """Withdraw (PIPL art. 15) or give back consent; the caller bumps the change number."""
+        now = datetime.now(timezone.utc)
+        if given:
+            row.consent_withdrawn_at, row.consent_at = None, now
+        elif row.consent_withdrawn_at is None:
+            row.consent_withdrawn_at = now
+        if log is not None:
+            log(session, row.id, "consent_given" if given else "consent_withdrawn",
+                "重新同意处理个人信息" if given else "撤回个人信息处理同意（《个人信息保护法》第十五条）")
+
     def _fill(self, session, row: Seeker, inp: SeekerInput, profile: Profile, id_number, id_hash, vector) -> None:
         if inp.station_id is not None and session.get(Station, inp.station_id) is None:
             raise InvalidInput(f"服务站点 {inp.station_id} 不存在", field="station_id")
         features = dict(profile.features)
-        if set(inp.priority_tags) & SENSITIVE_TAGS and not inp.sensitive_consent:
+        # Sensitive tags already stored stay (unused, unshown) when their consent is withdrawn, so a
+        # renewed consent restores them; new ones need the consent.
+        added = set(inp.priority_tags) - set(row.priority_tags or [])
+        if added & SENSITIVE_TAGS and not inp.sensitive_consent:
             raise InvalidInput("残疾、低收入、就业困难等敏感信息需求职者单独同意（sensitive_consent=true）后才能登记",
                                field="priority_tags")
         row.external_id = inp.external_id
@@ -109,10 +183,34 @@ class SeekerWriter:
         row.embedding = np.asarray(vector, np.float32).tobytes()
         row.embedding_model = self.model_name
 
-    def create(self, inp: SeekerInput) -> dict:
-        return self.get(self.upsert([inp])[0])
+    def create(self, inp: SeekerInput, *, guard=None, log=None) -> dict:
+        return self.get(self.upsert([inp], guard=guard, log=log)[0])
 
-    def update(self, seeker_id: int, changes: dict[str, Any]) -> dict:
+    def update(self, seeker_id: int, changes: dict[str, Any], *, log=None) -> dict:
+        """Apply changes; `consent: false` withdraws consent (alone: nothing else may change with it),
+        `consent: true` gives it back; `sensitive_consent: false` withdraws the sensitive-data consent."""
+        changes = dict(changes)
+        consent = changes.pop("consent", None)
+        if consent is False:
+            if changes:
+                raise InvalidInput("撤回同意时不能同时修改其他信息，请分两次提交", field="consent")
+            with self.db.session() as session, session.begin():
+                row = session.get(Seeker, seeker_id)
+                if row is None:
+                    raise NotFound(f"求职者 {seeker_id} 不存在")
+                self._set_consent(session, row, False, log)
+                row.change_seq = self.db.take_seq(session, "seekers", 1)
+            return self.get(seeker_id)
+        if consent is True:
+            with self.db.session() as session, session.begin():
+                row = session.get(Seeker, seeker_id)
+                if row is None:
+                    raise NotFound(f"求职者 {seeker_id} 不存在")
+                if withdrawn(row):
+                    self._set_consent(session, row, True, log)
+                    row.change_seq = self.db.take_seq(session, "seekers", 1)
+            if not changes:
+                return self.get(seeker_id)
         with self.db.session() as session:
             row = session.get(Seeker, seeker_id)
             if row is None:

@@ -92,11 +92,11 @@ class JobCircle:
         self.parts.postings.refresh(force=force)
 
     # ------------------------------------------------------------------ writes (delegated)
-    def upsert_postings(self, inputs: Sequence[PostingInput], *, progress: bool = False) -> list[int]:
-        return self.parts.posting_writer.upsert(inputs, progress=progress)
+    def upsert_postings(self, inputs: Sequence[PostingInput], *, progress: bool = False, guard=None) -> list[int]:
+        return self.parts.posting_writer.upsert(inputs, progress=progress, guard=guard)
 
-    def create_posting(self, inp: PostingInput) -> dict:
-        return self.parts.posting_writer.create(inp)
+    def create_posting(self, inp: PostingInput, *, guard=None) -> dict:
+        return self.parts.posting_writer.create(inp, guard=guard)
 
     def update_posting(self, posting_id: int, changes: dict) -> dict:
         return self.parts.posting_writer.update(posting_id, changes)
@@ -110,14 +110,15 @@ class JobCircle:
     def get_posting(self, posting_id: int) -> dict:
         return self.parts.posting_writer.get(posting_id)
 
-    def upsert_seekers(self, inputs: Sequence[SeekerInput], *, progress: bool = False) -> list[int]:
-        return self.parts.seeker_writer.upsert(inputs, progress=progress)
+    def upsert_seekers(self, inputs: Sequence[SeekerInput], *, progress: bool = False, guard=None,
+                       log=None) -> list[int]:
+        return self.parts.seeker_writer.upsert(inputs, progress=progress, guard=guard, log=log)
 
-    def create_seeker(self, inp: SeekerInput) -> dict:
-        return self.parts.seeker_writer.create(inp)
+    def create_seeker(self, inp: SeekerInput, *, guard=None, log=None) -> dict:
+        return self.parts.seeker_writer.create(inp, guard=guard, log=log)
 
-    def update_seeker(self, seeker_id: int, changes: dict) -> dict:
-        return self.parts.seeker_writer.update(seeker_id, changes)
+    def update_seeker(self, seeker_id: int, changes: dict, *, log=None) -> dict:
+        return self.parts.seeker_writer.update(seeker_id, changes, log=log)
 
     def get_seeker(self, seeker_id: int) -> dict:
         return self.parts.seeker_writer.get(seeker_id)

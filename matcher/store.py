@@ -5,7 +5,8 @@ another object's private session helper.
 """
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from data import db
@@ -48,13 +49,21 @@ class Database:
 
     @staticmethod
     def take_seq(session: Session, name: str, n: int) -> int:
-        """Reserve `n` consecutive change numbers; returns the first. Serialised by the row lock."""
-        counter = session.get(Counter, name, with_for_update=True)
-        if counter is None:
-            counter = Counter(name=name, value=0)
-            session.add(counter)
-            session.flush()
-        first = counter.value + 1
-        counter.value += n
-        session.flush()
-        return first
+        """Reserve `n` consecutive change numbers in the caller's transaction; returns the first.
+
+        One atomic `UPDATE ... SET value = value + n` (never read-then-write: SQLite's driver reads
+        outside the transaction, so two writers would read the same value). The update takes the
+        counter's row lock (PostgreSQL) or the database's write lock (SQLite) and holds it until the
+        caller commits, so numbers are unique, gap-free and committed in order: a reader that sees
+        number N committed may trust that every number below N is committed too.
+        """
+        table = Counter.__table__
+        bump = update(table).where(table.c.name == name).values(value=table.c.value + n)
+        if session.execute(bump).rowcount == 0:
+            # First use of this counter: create it unless another writer just did, then bump it.
+            dialect = session.get_bind().dialect.name
+            module = postgresql if dialect == "postgresql" else sqlite
+            session.execute(module.insert(table).values(name=name, value=0).on_conflict_do_nothing())
+            session.execute(bump)
+        value = session.execute(select(table.c.value).where(table.c.name == name)).scalar_one()
+        return value - n + 1

@@ -10,10 +10,12 @@ router = APIRouter(prefix="/postings", tags=["岗位"])
 
 
 @router.post("", status_code=201, response_model=PostingPublic, responses=AUTH | CONFLICT,
-             summary="发布岗位（就业援助员或管理员；指定站点时须为本人所属站点）")
+             summary="发布岗位（就业援助员或管理员；指定站点时须为本人所属站点；外部编号已存在时只能更新本站岗位，否则 403）")
 def create_posting(body: PostingCreate, service: ServiceDep, principal: RequireCounsellor):
     access.can_edit_posting(principal, None, body.station_id)
-    return service.create_posting(PostingInput.model_validate(body.model_dump(exclude_unset=True)))
+    # With an external id already in use, only a record of the caller's own stations is updated.
+    return service.create_posting(PostingInput.model_validate(body.model_dump(exclude_unset=True)),
+                                  guard=access.upsert_guard(principal, "posting"))
 
 
 @router.get("/{posting_id}", response_model=PostingPublic, responses=NOT_FOUND, summary="查看岗位（公开，无需登录）")

@@ -5,6 +5,7 @@ from api.schemas.common import AUTH, CONFLICT, NOT_FOUND, SeekerIdPath, Text
 from api.schemas.matching import MatchResponse
 from api.schemas.seekers import (AccessLogPublic, SeekerCreate, SeekerDeletedPublic, SeekerExportPublic, SeekerPublic,
                                  SeekerUpdate, ServiceCreate, ServicePublic, ServicesPublic)
+from matcher.errors import Conflict
 from matcher.inputs import SeekerInput
 from matcher.service import MatchFilters
 
@@ -27,7 +28,7 @@ def get_seeker(desk: DeskDep, principal: CurrentUser, seeker_id: SeekerIdPath,
 
 
 @router.patch("/{seeker_id}", response_model=SeekerPublic, responses=SEEKER | CONFLICT,
-              summary="修改求职者信息（本人、本站就业援助员或管理员）")
+              summary="修改求职者信息（本人、本站就业援助员或管理员）；consent=false 撤回同意，sensitive_consent=false 撤回敏感信息同意，均记入访问记录")
 def update_seeker(body: SeekerUpdate, desk: DeskDep, principal: CurrentUser, seeker_id: SeekerIdPath):
     return desk.update_seeker(principal, seeker_id, body.model_dump(exclude_unset=True))
 
@@ -62,7 +63,7 @@ def list_services(desk: DeskDep, principal: CurrentUser, seeker_id: SeekerIdPath
     return {"seeker_id": seeker_id, "services": desk.services(principal, seeker_id)}
 
 
-@router.get("/{seeker_id}/matches", response_model=MatchResponse, responses=SEEKER,
+@router.get("/{seeker_id}/matches", response_model=MatchResponse, responses=SEEKER | CONFLICT,
             summary="为求职者推荐岗位（本人、本站就业援助员或管理员）")
 def seeker_matches(
     service: ServiceDep,
@@ -75,5 +76,7 @@ def seeker_matches(
     accessible_only: bool = Query(False, description="只看适合残疾人的岗位"),
 ):
     desk.check_seeker(principal, seeker_id)
+    if service.get_seeker(seeker_id)["consent_withdrawn"]:
+        raise Conflict("该求职者已撤回个人信息处理同意，暂停岗位推荐；重新同意（consent=true）后恢复")
     filters = MatchFilters(max_commute_minutes, min_salary, accessible_only)
     return service.match_seeker(seeker_id, k, filters)

@@ -48,7 +48,8 @@ class SeekerCreate(_SeekerFields):
 
     resume_text: Text = Field(min_length=1, max_length=MAX_TEXT, description="简历正文")
     id_number: Text | None = Field(default=None, pattern=r"^\s*\d{17}[\dXx]\s*$", description="身份证号：只保存打码形式与加密散列")
-    consent: Flag = Field(description="是否同意按《个人信息保护法》处理其个人信息用于就业服务（须为 true）")
+    consent: Flag = Field(description="是否同意按《个人信息保护法》处理其个人信息用于就业服务（登记须为 true；"
+                                      "对已登记的外部编号或身份证号填 false 即撤回同意）")
     station_id: Id | None = None
     unemployed_since: Date | None = None
     external_id: ExternalKey | None = None
@@ -60,6 +61,7 @@ class SeekerUpdate(_SeekerFields):
     model_config = ConfigDict(json_schema_extra={"examples": [{"expected_salary": "7000"}]})
 
     resume_text: Text | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
+    consent: Flag | None = Field(default=None, description="false：撤回个人信息处理同意（单独提交；停止匹配、候选名单与工作台名单，服务台账依法保留）；true：重新同意")
 
 
 class SeekerPublic(BaseModel):
@@ -82,8 +84,10 @@ class SeekerPublic(BaseModel):
     lon: float | None = None
     location_precision: str | None = None
     station_id: int | None = None
-    priority_tags: list[str] = []
+    priority_tags: list[str] = Field(default=[], description="重点群体标签（敏感标签仅在单独同意有效时展示）")
     sensitive_consent: bool | None = None
+    consent_withdrawn: bool = Field(default=False, description="是否已撤回个人信息处理同意")
+    consent_note: str | None = None
     extracted_skills: list[str] = []
     extracted_certificates: list[str] = []
     occupation_codes: list[dict[str, Any]] | None = None

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from data.access_tables import ROLES, AccessLog, Token, User
 from data.schema import Seeker, Station
-from matcher.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from matcher.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from matcher.text.privacy import mask_phone
 
 STAFF = ("counsellor", "admin")
@@ -368,3 +368,53 @@ def employer_view(seeker_row: Seeker) -> dict:
         "experience_years": seeker_row.experience_years,
         "languages": list(features.get("languages", [])),
     }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Upserts by external id or ID number (OWASP API1/API3: nobody takes over a record that is not theirs)
+# ---------------------------------------------------------------------------------------------------
+
+UpsertGuard = Callable[[object, object], None]
+UNGUARDED: UpsertGuard = lambda existing, inp: None  # noqa: E731 - the CLI and the service's own callers
+
+
+def upsert_guard(principal: Principal, kind: str) -> UpsertGuard:
+    """What a create-or-update by `external_id` (or, for seekers, the ID number) may touch.
+
+    `guard(existing_row, new_input)` is called by the writer for every input that matches a stored
+    record, before anything is written, and raises instead of overwriting:
+    * a seeker account never updates, nor becomes linked to, an existing record (`Conflict`, with the
+      same words whether the match was by external id or ID number);
+    * a counsellor updates only records of their own stations, and may not move one to a station that
+      is not theirs (`Forbidden`); a record of another station is not silently copied either: the
+      external id is unique, so the counsellor is told to use another one or ask that station;
+    * an admin (or a district-wide counsellor) may update any.
+    """
+    label = "岗位" if kind == "posting" else "求职者"
+
+    def guard(existing, inp) -> None:
+        if principal.role == "seeker":
+            raise Conflict("无法登记：外部编号或身份证号与已登记的记录重复。求职者本人不能修改或绑定他人的记录，"
+                           "如确属本人，请到服务站点核实身份")
+        require_staff(principal)
+        if principal.sees_all_stations:
+            return
+        if existing is not None and existing.station_id not in principal.station_ids:
+            raise Forbidden(f"没有权限：外部编号“{getattr(inp, 'external_id', '') or ''}”对应的{label}属于其他服务站点，"
+                            "不能修改；新建请换用其他外部编号，或请该站点处理")
+        new_station = getattr(inp, "station_id", None)
+        if new_station is not None and new_station not in principal.station_ids:
+            raise Forbidden(f"没有权限：服务站点 {new_station} 不是本人所属站点")
+
+    return guard
+
+
+def import_row_guard(principal: Principal) -> Callable[[object], None]:
+    """A row of an import names a station (服务站点编号): it must be one of the caller's."""
+    def check(inp) -> None:
+        station_id = getattr(inp, "station_id", None)
+        if principal.sees_all_stations or station_id is None:
+            return
+        if station_id not in principal.station_ids:
+            raise Forbidden(f"服务站点 {station_id} 不是本人所属站点，不能导入到该站点")
+    return check

@@ -98,7 +98,10 @@ class CounsellorDesk:
         station_id = access.check_new_seeker_station(principal, inp.station_id)
         if station_id != inp.station_id:
             inp = inp.model_copy(update={"station_id": station_id})
-        created = self.service.create_seeker(inp)
+        # Never an overwrite of, or a link to, a record this principal may not edit (issue 12, item 1).
+        created = self.service.create_seeker(inp, guard=access.upsert_guard(principal, "seeker"),
+                                             log=self._consent_log(principal))
+        self._seekers_now()
         if principal.role == "seeker" and principal.user_id is not None:
             with self.service.db.session() as session, session.begin():
                 user = session.get(User, principal.user_id)
@@ -118,7 +121,20 @@ class CounsellorDesk:
             row = access.can_edit_seeker(principal, self._seeker(session, seeker_id), seeker_id)
             if principal.is_staff:
                 access.log_access(session, principal, row.id, "edit", "修改求职信息：" + "、".join(sorted(changes)))
-        return self.service.update_seeker(seeker_id, changes)
+            if changes.get("sensitive_consent") is False and row.sensitive_consent:
+                access.log_access(session, principal, row.id, "sensitive_consent_withdrawn",
+                                  "撤回敏感个人信息处理的单独同意（残疾、低收入等重点群体标签停止使用和展示）")
+        updated = self.service.update_seeker(seeker_id, changes, log=self._consent_log(principal))
+        self._seekers_now()  # withdrawal or renewal of consent counts at once
+        return updated
+
+    def _seekers_now(self) -> None:
+        if self.seekers.index is not None:
+            self.seekers.refresh(force=True)
+
+    @staticmethod
+    def _consent_log(principal: Principal):
+        return lambda session, seeker_id, action, reason: access.log_access(session, principal, seeker_id, action, reason)
 
     def check_seeker(self, principal: Principal, seeker_id: int) -> None:
         with self.service.db.session() as session:
@@ -136,6 +152,8 @@ class CounsellorDesk:
             profile = seeker_public(row) | {
                 "consent_at": _iso(row.consent_at), "unemployed_since": _iso(row.unemployed_since),
                 "registered_at": _iso(row.created_at), "updated_at": _iso(row.updated_at), "address": row.address,
+                "consent_withdrawn_at": _iso(row.consent_withdrawn_at),
+                "stored_priority_tags": list(row.priority_tags or []),  # incl. any unused for want of consent
             }
             titles = dict(session.execute(select(Posting.id, Posting.title)).all())
             outcomes = [{"posting_id": r.posting_id, "posting": titles.get(r.posting_id), "event": r.event,
@@ -257,7 +275,9 @@ class CounsellorDesk:
         now = now or datetime.now(timezone.utc)
         gap = self.service.settings.service_gap_days
         with self.service.db.session() as session:
-            seekers = session.scalars(select(Seeker).where(Seeker.station_id.in_(scope)).order_by(Seeker.id)).all()
+            seekers = session.scalars(select(Seeker).where(Seeker.station_id.in_(scope),
+                                                           Seeker.consent_withdrawn_at.is_(None))  # consent withdrawn: off the list
+                                      .order_by(Seeker.id)).all()
             ids = [s.id for s in seekers]
             last_service = dict(session.execute(
                 select(ServiceRecord.seeker_id, func.max(ServiceRecord.at))

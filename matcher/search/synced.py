@@ -224,12 +224,19 @@ class SyncedIndex(Generic[E]):
             with self.lock:
                 self._apply(since=self.version)
 
+    def _rows_since(self, session, since: int) -> list:
+        table = self.spec.table
+        return session.scalars(select(table).where(table.change_seq > since).order_by(table.change_seq)).all()
+
     def _apply(self, *, since: int, index_since: int | None = None) -> None:
         spec = self.spec
         index_since = since if index_since is None else index_since
         with self.db.session() as session:
-            rows = session.scalars(select(spec.table).where(spec.table.change_seq > since)
-                                   .order_by(spec.table.change_seq)).all()
+            # The ceiling is read before the rows: change numbers commit in order (`Database.take_seq`),
+            # so every number up to it is committed and the rows read next include them all. Read after
+            # the rows, a number committed in between would be skipped for good.
+            ceiling = self._latest(session)
+            rows = self._rows_since(session, since)
             add_ids, add_vectors, add_texts, remove_ids = [], [], [], []
             for row in rows:
                 if spec.is_live(row):
@@ -250,7 +257,7 @@ class SyncedIndex(Generic[E]):
             if spec.tracks_deletes:
                 present = set(session.scalars(select(spec.table.id)).all())
                 gone = [i for i in self.entries.ids() if i not in present]
-            latest = max([self._latest(session), self.version] + [row.change_seq for row in rows])
+            latest = max([ceiling, self.version] + [row.change_seq for row in rows])
         missing = [n for n, v in enumerate(add_vectors) if v is None]
         encoded = encode_batches(self.encoder, [add_texts[n] for n in missing])
         for n, vector in zip(missing, encoded):

@@ -76,18 +76,29 @@ def test_readiness_reports_the_index(client):
     assert body["status"] == "ready" and body["index_factory"] == "Flat"
 
 
+def _import(client, files, **params) -> dict:
+    """An HTTP import is a background job: 202 with its id, then its report from GET /imports/jobs/{id}."""
+    accepted = client.post("/imports/postings", files=files, params=params)
+    assert accepted.status_code == 202, accepted.text
+    job_id = accepted.json()["job_id"]
+    client.app.state.imports.wait(job_id)
+    job = client.get(f"/imports/jobs/{job_id}").json()
+    assert job["status"] == "done", job
+    return job["report"]
+
+
 def test_import_reports_every_bad_row_and_imports_nothing(client):
     text = ("岗位名称,公司名称,薪资,学历要求,街道,备注栏\n"
             "收银员,某超市,4500-5500元/月,高中,嘉兴路街道,x\n"
             ",某超市,5-6元/月,本科,火星街道,y\n"
             "理货员,某超市,面议,看情况,嘉兴路街道,z\n")
-    report = client.post("/imports/postings", files=_csv(text)).json()
+    report = _import(client, _csv(text))
     assert report["imported"] == 0
     errors = {(e["row"], e["column"]) for e in report["errors"]}
     assert {(3, "岗位名称"), (3, "薪资"), (3, "街道"), (4, "学历要求")} <= errors
     assert report["unknown_columns"] == ["备注栏"]
     assert client.get("/ready").json()["postings_open"] == 0
-    partial = client.post("/imports/postings", files=_csv(text), params={"allow_partial": "true"}).json()
+    partial = _import(client, _csv(text), allow_partial="true")
     assert partial["imported"] == 1
 
 
@@ -97,12 +108,26 @@ def test_reimport_with_ids_updates_and_xlsx_is_read(client):
     buffer = io.BytesIO()
     frame.to_excel(buffer, index=False)
     files = {"file": ("岗位.xlsx", buffer.getvalue())}
-    first = client.post("/imports/postings", files=files).json()
-    second = client.post("/imports/postings", files=files).json()
+    first = _import(client, files)
+    second = _import(client, files)
     assert first["imported"] == 1 and first["ids"] == second["ids"]
     posting = client.get(f"/postings/{first['ids'][0]}").json()
     assert posting["street_code"] == "310109016" and posting["location_approximate"] is True
     assert posting["headcount"] == 3 and posting["experience_min"] == 1
+
+
+def test_import_preview_shows_the_mapping_and_writes_nothing(client):
+    text = ("岗位名称,公司名称,岗位需求,地址,薪资\n"
+            "收银员,某超市,会用收银机,https://example.com/job/1,4500-5500元/月\n"
+            ",某超市,细心,https://example.com/job/2,5000元/月\n")
+    response = client.post("/imports/postings/preview", files=_csv(text))
+    assert response.status_code == 200
+    report = response.json()
+    assert report["dry_run"] is True and report["imported"] == 0
+    assert {e["row"] for e in report["errors"]} == {3}
+    assert report["column_mapping"].get("岗位需求") == "requirements"
+    assert report["column_mapping"]["地址"] == "link"  # a column of links is never taken as the address
+    assert client.get("/ready").json()["postings_open"] == 0
 
 
 def test_import_without_a_title_column_says_which_column_is_missing(client):
