@@ -7,8 +7,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import web
 from api.routes import counsellors, health, imports, interviews, ledger, matching, occupations, postings, seekers, stations
 from matcher.errors import Conflict, Forbidden, InvalidInput, JobCircleError, NotFound, NotReady, Unauthorized
 from matcher.counsellor.desk import CounsellorDesk
@@ -54,7 +56,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         app.state.desk.stop()
         app.state.service.stop()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc from local files: a station's intranet has no internet
         title="jobcircle 15分钟就业服务圈 岗位匹配服务",
         description="为社区就业服务站点提供岗位与求职者的智能匹配。所有匹配结果附带评分明细和中文推荐理由。",
         version="0.1.0",
@@ -97,4 +99,5 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
 
     for module in (health, postings, seekers, matching, imports, interviews, occupations, counsellors, stations, ledger):
         app.include_router(module.router)
+    web.install(app)  # the workbench pages at / (api/web)
     return app
