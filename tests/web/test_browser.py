@@ -72,11 +72,21 @@ def assert_accessible_basics(browser) -> None:
     assert unlabelled == [], f"这些输入框没有标签：{unlabelled}"
 
 
+def go(browser, element) -> None:
+    """Click something that loads a new page, and wait until the new page has replaced the old one."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = browser.find_element(by("TAG_NAME"), "html")
+    element.click()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
+
+
 def login(browser, base: str, token: str) -> None:
     browser.delete_all_cookies()
     browser.get(base + "/login")
     browser.find_element(by("ID"), "token").send_keys(token)
-    browser.find_element(by("CSS_SELECTOR"), "form button[type=submit]").click()
+    go(browser, browser.find_element(by("CSS_SELECTOR"), "form button[type=submit]"))
 
 
 def test_counsellor_records_a_service_and_sees_it(demo_server, browser, shoot):
@@ -94,7 +104,7 @@ def test_counsellor_records_a_service_and_sees_it(demo_server, browser, shoot):
     assert_fits_phone(browser)
     shoot("caseload")
 
-    cases[0].find_element(by("CSS_SELECTOR"), "h2 a").click()
+    go(browser, cases[0].find_element(by("CSS_SELECTOR"), "h2 a"))
     assert "本次查看已记入访问记录" in browser.page_source
     phone = browser.find_elements(by("CSS_SELECTOR"), "a[href^='tel:']")
     assert phone and "*" not in phone[0].text, "本站就业援助员应看到完整电话"
@@ -106,21 +116,21 @@ def test_counsellor_records_a_service_and_sees_it(demo_server, browser, shoot):
     from selenium.webdriver.support.ui import Select
 
     Select(browser.find_element(by("ID"), "service_code")).select_by_visible_text("电话回访")
-    browser.find_element(by("CSS_SELECTOR"), "#service form button[type=submit]").click()
+    go(browser, browser.find_element(by("CSS_SELECTOR"), "#service form button[type=submit]"))
     assert browser.find_element(by("CSS_SELECTOR"), "p.flash").text == "服务已记录"
     records = browser.find_element(by("CSS_SELECTOR"), "ol.records").text
     assert "电话回访" in records
 
     # Bad input: the API's Chinese error, next to the field it is about.
     browser.find_element(by("CSS_SELECTOR"), "input[name=outcome][value=employed]").click()
-    browser.find_element(by("CSS_SELECTOR"), "#closed form button[type=submit]").click()
+    go(browser, browser.find_element(by("CSS_SELECTOR"), "#closed form button[type=submit]"))
     error = browser.find_element(by("ID"), "employer-error")
     assert error.text == "结案为“已就业”时请填写就业单位"
     assert browser.find_element(by("ID"), "employer").get_attribute("aria-invalid") == "true"
 
     # A posting's page: fit and policy apart, recommending records the service.
     link = browser.find_element(by("CSS_SELECTOR"), "section[aria-labelledby=match-h] li a")
-    link.click()
+    go(browser, link)
     assert "合规检查" in browser.page_source
     headers = [th.text for th in browser.find_elements(by("CSS_SELECTOR"), "thead th")]
     assert "匹配分" in headers and "政策加分" in headers
@@ -140,20 +150,20 @@ def test_seeker_sees_matches_saves_one_and_practises(demo_server, browser, shoot
     shoot("seeker-matches", 390, 844)
 
     title = matches[0].find_element(by("TAG_NAME"), "h2").text
-    matches[0].find_element(by("XPATH"), ".//button[text()='收藏']").click()
+    go(browser, matches[0].find_element(by("XPATH"), ".//button[text()='收藏']"))
     assert browser.find_element(by("CSS_SELECTOR"), "p.flash").text == "已收藏该岗位"
     assert f"{title}：已收藏" in browser.find_element(by("CSS_SELECTOR"), "section[aria-labelledby=mine-h]").text
     with service.db.session() as session:
         assert session.scalar(select(func.count()).select_from(MatchOutcome).where(MatchOutcome.event == "saved")) == 1
 
-    browser.find_elements(by("CSS_SELECTOR"), "ol.matches > li.card")[0].find_element(
-        by("PARTIAL_LINK_TEXT"), "练习这个岗位的面试").click()
-    browser.find_element(by("CSS_SELECTOR"), "main form button[type=submit]").click()
+    go(browser, browser.find_elements(by("CSS_SELECTOR"), "ol.matches > li.card")[0].find_element(
+        by("PARTIAL_LINK_TEXT"), "练习这个岗位的面试"))
+    go(browser, browser.find_element(by("CSS_SELECTOR"), "main form button[type=submit]"))
     questions = browser.find_elements(by("CSS_SELECTOR"), "ol.questions > li")
     assert 5 <= len(questions) <= 8
     questions[0].find_element(by("TAG_NAME"), "textarea").send_keys(
         "我在超市做过两年收银员，每天处理三百多笔交易，从没出过差错，还带过两个新同事。")
-    questions[0].find_element(by("CSS_SELECTOR"), "button[type=submit]").click()
+    go(browser, questions[0].find_element(by("CSS_SELECTOR"), "button[type=submit]"))
     assert "这道题的反馈" in browser.find_element(by("CSS_SELECTOR"), "section[aria-labelledby=fb-h]").text
     assert "已答 1/" in browser.page_source
     assert_same_origin(browser, base)
@@ -177,7 +187,7 @@ def test_import_with_a_bad_row_shows_it_and_writes_nothing(demo_server, browser,
     browser.get(base + "/workbench/import")
     assert_accessible_basics(browser)
     browser.find_element(by("ID"), "file").send_keys(str(sheet))
-    browser.find_element(by("CSS_SELECTOR"), "main form button[type=submit]").click()
+    go(browser, browser.find_element(by("CSS_SELECTOR"), "main form button[type=submit]"))
     errors = browser.find_element(by("CSS_SELECTOR"), "table.row-errors tbody").text
     assert "第3行" in errors and "未找到街道“不存在的街道”" in errors
     assert "第2行" not in errors
@@ -188,7 +198,7 @@ def test_import_with_a_bad_row_shows_it_and_writes_nothing(demo_server, browser,
         assert session.scalar(select(func.count()).select_from(Posting)) == before
 
     # Confirming without choosing to skip bad rows is refused, and still nothing is written.
-    browser.find_element(by("XPATH"), "//button[contains(text(), '确认导入')]").click()
+    go(browser, browser.find_element(by("XPATH"), "//button[contains(text(), '确认导入')]"))
     assert "文件中有错误的行" in browser.find_element(by("CSS_SELECTOR"), "p.error").text
     with service.db.session() as session:
         assert session.scalar(select(func.count()).select_from(Posting)) == before
