@@ -227,6 +227,7 @@ class Casework:
             groups = {sid: [PRIORITY_GROUPS.get(t, t) for t in (s.priority_tags or [])] for sid, s in rows.items()}
             # The desk's scope includes sub-stations; list only the seekers this principal may open.
             allowed = {sid for sid, s in rows.items() if _may_read(principal, s)}
+            station = session.get(Station, station_id)
         out = []
         for item in items:
             seeker_id = item["seeker_id"]
@@ -249,7 +250,8 @@ class Casework:
             item["explanation"] = "；".join(reasons) + "。" if reasons else "近期已有服务，暂无需优先跟进。"
             out.append(item)
         out.sort(key=lambda i: (-i["urgency"], i["seeker_id"]))
-        return {"station_id": station_id, "stations": first["stations"], "total": len(out), "closed": len(closed),
+        return {"station_id": station_id, "station_name": station.name if station else None,
+                "stations": first["stations"], "total": len(out), "closed": len(closed),
                 "items": out}
 
     # ------------------------------------------------------------------ the month's services
