@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from data.schema import MatchOutcome, Posting, Seeker, Station
 from matcher.components import Components
 from matcher.errors import InvalidInput, NotFound, NotReady
-from matcher.geo.places import PRECISION_LABELS
+from matcher.geo.commute import COARSE_NOTE, commute_fields
+from matcher.geo.places import PRECISION_LABELS, is_coarse
 from matcher.inputs import PostingInput, SeekerInput
 from matcher.postings import posting_public
 from matcher.ranking.pipeline import MatchFilters, match_jobs
@@ -156,35 +157,35 @@ class JobCircle:
         radius, origin = radius_km or self.settings.default_radius_km, (place.lat, place.lon)
         self.refresh()
         now, commute, catalog = time.time(), self.commute, self.catalog
+        coarse_origin = is_coarse(place.precision)
         postings = []
         for posting_id in catalog.near(place.lat, place.lon, radius).tolist():
             entry = catalog.get(posting_id)
             if entry is None or not entry.is_live(now):
                 continue
-            trip = commute.estimate(origin, entry.side.point, approximate=place.approximate or entry.side.approximate_point)
-            if trip.distance_km <= radius:
-                postings.append({
-                    "posting_id": posting_id, "title": entry.side.title, "employer": entry.employer,
-                    "salary": entry.salary_text, "distance_km": round(trip.distance_km, 2),
-                    "commute_minutes": round(trip.minutes, 1), "within_15min": trip.within_circle,
-                    "travel": trip.description, "location_approximate": trip.approximate,
-                })
-        postings.sort(key=lambda p: (p["commute_minutes"], p["posting_id"]))
+            trip = commute.estimate(origin, entry.side.point, coarse=coarse_origin or entry.side.coarse_point,
+                                    approximate=place.approximate or entry.side.approximate_point)
+            if coarse_origin or entry.side.coarse_point or trip.distance_km <= radius:
+                postings.append({"posting_id": posting_id, "title": entry.side.title, "employer": entry.employer,
+                                 "salary": entry.salary_text, **commute_fields(trip)})
+        postings.sort(key=_nearest_first("posting_id"))
         stations = []
         with self.db.session() as session:
             for row in session.scalars(select(Station).where(Station.lat.is_not(None))):
-                trip = commute.estimate(origin, (row.lat, row.lon),
+                trip = commute.estimate(origin, (row.lat, row.lon), coarse=coarse_origin or is_coarse(row.location_precision),
                                         approximate=place.approximate or row.location_precision != "exact")
-                if trip.distance_km <= radius:
+                if trip.coarse or trip.distance_km <= radius:
+                    fields = commute_fields(trip)
                     stations.append({
                         "station_id": row.id, "name": row.name, "kind": row.kind,
-                        "distance_km": round(trip.distance_km, 2), "commute_minutes": round(trip.minutes, 1),
-                        "travel": trip.description, "address": row.address,
+                        "distance_km": fields["distance_km"], "commute_minutes": fields["commute_minutes"],
+                        "travel": fields["travel"], "address": row.address,
                     })
-        stations.sort(key=lambda s: (s["commute_minutes"], s["station_id"]))
+        stations.sort(key=_nearest_first("station_id"))
         return {
             "origin": {"lat": place.lat, "lon": place.lon, "precision": place.precision,
-                       "approximate": place.approximate, "note": PRECISION_LABELS[place.precision]},
+                       "approximate": place.approximate,
+                       "note": COARSE_NOTE if coarse_origin else PRECISION_LABELS[place.precision]},
             "radius_km": radius, "postings": postings[:limit], "stations": stations[:limit],
         }
 
@@ -226,3 +227,11 @@ class JobCircle:
                 "data_version": self.version,
                 "model": self.encoder.name if self.components else None,
             }
+
+
+def _nearest_first(id_key: str):
+    """Known travel times first, shortest first; items with no honest time after them, by id."""
+    def key(item: dict):
+        minutes = item["commute_minutes"]
+        return (minutes is None, minutes if minutes is not None else 0.0, item[id_key])
+    return key

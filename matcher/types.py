@@ -33,6 +33,7 @@ class Side:
     occupations: tuple[str, ...] = ()
     point: tuple[float, float] | None = None
     approximate_point: bool = False
+    coarse_point: bool = False  # known only to a district (or worse): no commute claim may be made
     title: str = ""
     occupation_name: str | None = None
     salary_text: str | None = None

@@ -23,6 +23,7 @@ from data.access_tables import Decision, ShortlistEntry
 from data.schema import MatchOutcome, Posting, Seeker
 from matcher.counsellor.access import Principal, can_read_seeker, masked_contact, require_staff
 from matcher.errors import Conflict, InvalidInput, NotFound
+from matcher.geo.commute import commute_fields
 from matcher.ranking.explain import explain_match
 from matcher.ranking.pipeline import rank
 from matcher.ranking.policy import PriorityPolicy
@@ -115,8 +116,8 @@ class Shortlister:
             candidates.append({
                 "seeker_id": entry.id, "fit_score": scored.score, "breakdown": breakdown,
                 "similarity": round(item.cosine, 4), "matched": scored.matched, "missing": scored.missing,
-                "commute_minutes": round(commute.minutes, 1) if commute else None,
-                "within_15min": bool(commute and commute.within_circle),
+                "commute_minutes": commute_fields(commute)["commute_minutes"],
+                "within_15min": commute_fields(commute)["within_15min"],
                 "explanation": explain_match(entry.side, posting.side, scored),
                 "policy": {"score": policy_score, "groups": reasons},
                 "exposure": {"shortlisted_postings_30d": shown, "adjustment": adjustment},

@@ -14,6 +14,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from matcher.errors import InvalidInput
+from matcher.geo.commute import commute_fields
 from matcher.geo.geo import CYCLE_KMH, DETOUR_FACTOR, Commute, haversine_km_many
 from matcher.ranking.explain import explain_match
 from matcher.ranking.scoring import WEIGHTS, Scored, combine, components, scored_at
@@ -50,6 +51,15 @@ def _travel(direction: Direction, query: Side, candidates: Sequence[Side], commu
     located = [i for i, c in enumerate(candidates) if c.point is not None]
     if not located:
         return minutes, modes, km, full
+    coarse = [i for i in located if query.coarse_point or candidates[i].coarse_point]
+    if coarse:
+        # An end known only to its district: no minutes, no distance, no 15-minute claim.
+        for i in coarse:
+            full[i] = commute.estimate(query.point, candidates[i].point, coarse=True)
+            modes[i] = full[i].mode
+        located = [i for i in located if i not in set(coarse)]
+        if not located:
+            return minutes, modes, km, full
     if direction is Direction.JOBS:
         dests = np.asarray([candidates[i].point for i in located])
         est, est_modes = commute.estimate_many(query.point, dests)  # cached per point
@@ -161,11 +171,7 @@ def job_result(seeker: Side, ranked: Ranked, entry: PostingEntry) -> dict:
         "matched": scored.matched,
         "missing": scored.missing,
         "salary": entry.salary_text,
-        "commute_minutes": round(commute.minutes, 1) if commute else None,
-        "commute_mode": commute.mode if commute else None,
-        "distance_km": round(commute.distance_km, 2) if commute else None,
-        "within_15min": bool(commute and commute.within_circle),
-        "location_approximate": bool(commute and commute.approximate),
+        **commute_fields(commute),
         "occupation": entry.side.occupation_name,
         "explanation": explain_match(seeker, entry.side, scored),
     }

@@ -7,6 +7,7 @@ import numpy as np
 from sqlalchemy import select
 
 from data.schema import Seeker
+from matcher.geo.places import is_coarse
 from matcher.types import PostingEntry, Profile, SeekerEntry, Side
 
 # The seeker columns ranking reads: a plain row is several times cheaper than the ORM object.
@@ -58,6 +59,7 @@ def posting_side(row) -> Side:
         occupations=_codes(row.occupation_codes),
         point=_point(row),
         approximate_point=row.location_precision not in (None, "exact"),
+        coarse_point=_point(row) is not None and is_coarse(row.location_precision),
         title=row.title,
         occupation_name=(row.occupation_codes or [{}])[0].get("name") if row.occupation_codes else None,
         salary_text=row.salary_text,
@@ -89,6 +91,7 @@ def seeker_side(row) -> Side:
         occupations=_codes(row.occupation_codes),
         point=_point(row),
         approximate_point=row.location_precision not in (None, "exact"),
+        coarse_point=_point(row) is not None and is_coarse(row.location_precision),
     )
 
 
@@ -108,4 +111,5 @@ def profile_side(profile: Profile, *, id: int = 0, expected_salary: float | None
         education=features.get("education"), experience=features.get("experience_years"),
         salary_low=expected_salary, occupations=profile.codes,
         point=(place.lat, place.lon) if place else None, approximate_point=bool(place and place.approximate),
+        coarse_point=bool(place and is_coarse(place.precision)),
     )
