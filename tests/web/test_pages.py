@@ -242,3 +242,20 @@ def test_seeker_page_with_the_real_model(settings, real_encoder):
         assert len(explanations) >= 3 and all(len(text) > 10 for text in explanations)
     finally:
         service.stop()
+
+
+def test_the_demo_prints_the_workbench_url_and_the_tokens(settings, monkeypatch, capsys):
+    import argparse
+
+    import uvicorn
+
+    from cli import main as cli
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: None)  # do not block serving
+    assert cli.cmd_demo(argparse.Namespace(host="127.0.0.1", port=8123), settings) == 0
+    printed = capsys.readouterr().err
+    saved = (settings.data_dir / cli.DEMO_TOKEN_FILE).read_text(encoding="utf-8")
+    assert "工作台 http://127.0.0.1:8123/" in printed
+    for role in ("COUNSELLOR", "SEEKER"):
+        token = next(line.split("=", 1)[1] for line in saved.splitlines() if line.startswith(f"{role}_TOKEN="))
+        assert token in printed
