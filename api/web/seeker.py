@@ -133,8 +133,8 @@ async def interview_start(request: Request):
             role_text=None if posting.isdigit() else role_text, difficulty=str(form.get("difficulty") or "standard"),
             user_id=principal.user_id, shared_with_counsellor=form.get("share") == "yes")
     except InvalidInput as exc:
-        field = "role_text" if exc.field == "posting_id" else exc.field
-        return render(request, "interview_start.html", {"posting_id": posting, "errors": {field or "form": exc.message},
+        field = "role_text" if exc.field in ("posting_id", "role_text") and not posting.isdigit() else "form"
+        return render(request, "interview_start.html", {"posting_id": posting, "errors": {field: exc.message},
                                                         "values": form}, status_code=422)
     return redirect(f"/my/interview/{started['id']}")
 

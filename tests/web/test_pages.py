@@ -259,3 +259,11 @@ def test_the_demo_prints_the_workbench_url_and_the_tokens(settings, monkeypatch,
     for role in ("COUNSELLOR", "SEEKER"):
         token = next(line.split("=", 1)[1] for line in saved.splitlines() if line.startswith(f"{role}_TOKEN="))
         assert token in printed
+
+
+def test_an_interview_without_a_role_shows_the_error_next_to_the_role_field(demo):
+    client, _service, tokens = demo
+    html = sign_in(client, tokens["seeker"]).text
+    response = client.post("/my/interview", data={"csrf": csrf_of(html), "role_text": "", "difficulty": "standard"})
+    assert response.status_code == 422
+    assert 'id="role_text-error"' in response.text and 'aria-invalid="true"' in response.text
