@@ -77,7 +77,7 @@ def principal_or_none(request: Request) -> Principal | None:
     service = service_of(request)
     try:
         with service.db.session() as session:
-            return access.authenticate(session, token)
+            return access.authenticate(session, token, ttl_days=service.settings.token_ttl_days)
     except Unauthorized:
         return None
 

@@ -37,9 +37,10 @@ async def login(request: Request):
     form = await request.form()
     token = str(form.get("token") or "").strip()
     target = _safe_next(str(form.get("next") or ""))
+    service = service_of(request)
     try:
-        with service_of(request).db.session() as session:
-            principal = access.authenticate(session, token)
+        with service.db.session() as session:
+            principal = access.authenticate(session, token, ttl_days=service.settings.token_ttl_days)
     except Unauthorized:
         message = "请输入令牌" if not token else "令牌无效或已被吊销，请向管理员重新申请"
         return render(request, "login.html", {"next": target or "", "errors": {"token": message}}, status_code=401)

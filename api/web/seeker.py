@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from api.web.common import (WebRoute, desk_of, form_of, interviews_of, redirect, render, service_of, signed_in)
 from data.schema import OUTCOME_EVENTS, MatchOutcome, Posting, Station
-from matcher.errors import Forbidden, InvalidInput, JobCircleError
+from matcher.errors import Forbidden, InvalidInput, JobCircleError, describe_validation
 from matcher.inputs import SeekerInput
 
 router = APIRouter(prefix="/my", route_class=WebRoute, include_in_schema=False)
@@ -45,13 +45,10 @@ def _mine(request: Request, seeker_id: int) -> list[dict]:
 
 
 def _validation_errors(exc: ValidationError) -> dict[str, str]:
-    """The API's Chinese wording for each bad field (see api.app)."""
-    from api.app import _VALIDATION_CN
-
-    errors = {}
-    for error in exc.errors():
-        field = str(error["loc"][0]) if error.get("loc") else "form"
-        errors[field] = _VALIDATION_CN.get(error["type"], str(error.get("msg", "")).removeprefix("Value error, "))
+    """The API's Chinese wording for each bad field (matcher.errors.describe_validation)."""
+    errors: dict[str, str] = {}
+    for error in describe_validation(exc.errors(include_url=False, include_input=False)):
+        errors.setdefault(error["field"].split(".")[0] or "form", error["message"])
     return errors
 
 
