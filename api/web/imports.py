@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request, UploadFile
 from api.web.common import WebRoute, form_of, redirect, render, service_of, signed_in
 from data.importers import FIELD_LABELS, ImportFileError, map_columns, read_table
 from matcher.counsellor import access
-from matcher.errors import Forbidden, InvalidInput, NotFound
+from matcher.errors import InvalidInput, NotFound
 from matcher.ingest import validate_rows
 
 router = APIRouter(prefix="/workbench/import", route_class=WebRoute, include_in_schema=False)
@@ -51,11 +51,9 @@ def _drafts(request: Request) -> dict[str, Draft]:
 
 
 def _check_kind(principal, kind: str) -> str:
-    access.require_staff(principal)
     if kind not in KINDS:
         raise InvalidInput("导入类型应为 岗位 或 求职者", field="kind")
-    if kind == "seekers" and not principal.sees_all_stations:
-        raise Forbidden("没有权限：批量导入求职者仅限全区就业援助员或管理员，本站求职者请逐个登记")
+    access.can_import(principal, kind)  # the API's rule (POST /imports/{kind})
     return KINDS[kind][0]
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from api.web.common import (WebRoute, desk_of, form_of, interviews_of, redirect, render, service_of, signed_in)
 from data.schema import OUTCOME_EVENTS, MatchOutcome, Posting, Station
+from matcher.counsellor import access
 from matcher.errors import Forbidden, InvalidInput, JobCircleError, describe_validation
 from matcher.inputs import SeekerInput
 
@@ -125,8 +126,9 @@ async def interview_start(request: Request):
     posting = str(form.get("posting_id") or "").strip()
     role_text = str(form.get("role_text") or "").strip() or None
     try:
+        seeker_id = access.interview_subject(principal, None, False, desk_of(request).check_seeker)
         started = interviews_of(request).start(
-            seeker_id=principal.seeker_id, posting_id=int(posting) if posting.isdigit() else None,
+            seeker_id=seeker_id, posting_id=int(posting) if posting.isdigit() else None,
             role_text=None if posting.isdigit() else role_text, difficulty=str(form.get("difficulty") or "standard"),
             user_id=principal.user_id, shared_with_counsellor=form.get("share") == "yes")
     except InvalidInput as exc:
@@ -137,11 +139,7 @@ async def interview_start(request: Request):
 
 
 def _own_session(request: Request, principal, session_id: int) -> None:
-    seeker_id, user_id, _shared = interviews_of(request).owner(session_id)
-    if not (user_id == principal.user_id or (seeker_id is not None and seeker_id == principal.seeker_id)):
-        from matcher.errors import NotFound
-
-        raise NotFound(f"模拟面试 {session_id} 不存在")
+    access.can_open_interview(principal, session_id, interviews_of(request).owner(session_id), desk_of(request).check_seeker)
 
 
 @router.get("/interview/{session_id}")
