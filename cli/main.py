@@ -29,7 +29,9 @@ def seed_demo(service, *, progress: bool = True) -> dict:
     posting_ids = service.upsert_postings(postings, progress=progress)
     seeker_ids = service.upsert_seekers(seekers, progress=progress)
     service.save_index()
-    return {"stations": len(station_ids), "postings": len(posting_ids), "seekers": len(seeker_ids)}
+    from matcher.activities.seed import seed_demo_activities  # trainings and events (issue 14)
+
+    return {"stations": len(station_ids), "postings": len(posting_ids), "seekers": len(seeker_ids)} | seed_demo_activities(service)
 
 
 DEMO_USERS = {"admin": "示例管理员", "counsellor": "示例就业援助员", "seeker": "示例求职者"}
@@ -85,7 +87,8 @@ def cmd_demo(args, settings: Settings) -> int:
     if service.stats()["postings_open"] == 0:
         print("首次运行：正在生成虹口区示例数据（合成数据，非真实单位与人员）……", file=sys.stderr)
         counts = seed_demo(service)
-        print(f"已载入：{counts['stations']} 个服务站点、{counts['postings']} 个岗位、{counts['seekers']} 名求职者", file=sys.stderr)
+        print(f"已载入：{counts['stations']} 个服务站点、{counts['postings']} 个岗位、{counts['seekers']} 名求职者、"
+              f"{counts.get('trainings', 0)} 个培训、{counts.get('events', 0)} 个活动", file=sys.stderr)
     tokens = ensure_demo_users(service, settings)
     names = {"admin": "管理员", "counsellor": "就业援助员", "seeker": "求职者"}
     print("示例账号令牌（在工作台登录页输入；或用于请求头 Authorization: Bearer <令牌>）：", file=sys.stderr)
@@ -282,10 +285,14 @@ def cmd_match(args, settings: Settings) -> int:
 
 
 def cmd_occupations(args, settings: Settings) -> int:
+    from matcher.occupations.cache import LazyEncoder
     from matcher.occupations.coder import OccupationCoder, code_lines
     from models.registry import load_encoder
 
-    coder = OccupationCoder(load_encoder(settings.encoder)).fit(cache_dir=settings.data_dir / "cache")
+    # Fitted state and title embeddings come from .npz files under the data dir; the model itself is
+    # loaded only if some title needs encoding and is not in the cache.
+    encoder = LazyEncoder(settings.encoder, lambda: load_encoder(settings.encoder))
+    coder = OccupationCoder(encoder).fit(cache_dir=settings.data_dir / "cache")
     lines = (line.rstrip("\n") for line in sys.stdin)
     for out in code_lines(lines, coder, top_k=args.top):
         if args.json:
@@ -293,7 +300,8 @@ def cmd_occupations(args, settings: Settings) -> int:
         else:
             item = json.loads(out)
             best = "；".join(f"{c['code']} {c['name']}（{c['score']:.2f}）" for c in item["candidates"][:3]) or "无法编码"
-            print(f"{item['title']}\t{best}", flush=True)
+            head = "" if item["confident"] or not item["candidates"] else "可能是（置信度低）："
+            print(f"{item['title']}\t{head}{best}", flush=True)
     return 0
 
 
@@ -384,13 +392,27 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=helptext)
         p.add_argument("--quick", action="store_true", help="小规模快速运行（CI 使用）")
         p.add_argument("--out", help="报告目录（默认 reports/<时间戳>）")
+    from cli import activities as activities_cli  # trainings and events (issue 14)
+
+    activities_cli.add_parsers(sub)
     return parser
+
+
+def cmd_activities(args, settings: Settings) -> int:
+    from cli import activities as activities_cli
+
+    service = _service(settings, progress=False)
+    try:
+        return activities_cli.run(args, service)
+    finally:
+        service.stop()
 
 
 COMMANDS = {"demo": cmd_demo, "serve": cmd_serve, "import": cmd_import, "index": cmd_index, "match": cmd_match,
             "users": cmd_users, "ledger": cmd_ledger, "occupations": cmd_occupations, "postings": cmd_postings,
             "evaluate": cmd_evaluate, "bench": cmd_bench, "backup": cmd_backup, "restore": cmd_restore,
             "places": cmd_places}
+COMMANDS |= {"trainings": cmd_activities, "events": cmd_activities}
 
 
 def main(argv: list[str] | None = None) -> int:

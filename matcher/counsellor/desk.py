@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, select
 from data.access_tables import AccessLog, Decision, ServiceRecord, ShortlistEntry, User
 from data.interview_tables import InterviewAnswer, InterviewSession
 from data.schema import OUTCOME_EVENTS, MatchOutcome, Posting, Seeker, Station
+from matcher.activities.registrations import release_for_seeker
 from matcher.counsellor import access, records
 from matcher.counsellor.access import Principal
 from matcher.errors import InvalidInput, NotFound
@@ -172,6 +173,8 @@ class CounsellorDesk:
         service records. The service ledger keeps its entries, which carry only a pseudonym."""
         with self.service.db.session() as session, session.begin():
             access.can_delete_seeker(principal, self._seeker(session, seeker_id), seeker_id)
+            # Seats taken by the seeker's registrations go back before the rows cascade away.
+            released = release_for_seeker(session, seeker_id)
             session_ids = select(InterviewSession.id).where(InterviewSession.seeker_id == seeker_id)
             removed = {
                 "interview_answers": session.execute(delete(InterviewAnswer).where(InterviewAnswer.session_id.in_(session_ids))).rowcount,
@@ -181,6 +184,7 @@ class CounsellorDesk:
                 "shortlist_entries": session.execute(delete(ShortlistEntry).where(ShortlistEntry.seeker_id == seeker_id)).rowcount,
                 "service_records": session.execute(delete(ServiceRecord).where(ServiceRecord.seeker_id == seeker_id)).rowcount,
                 "accounts": session.execute(delete(User).where(User.seeker_id == seeker_id)).rowcount,
+                "registrations_released": released,
             }
             # Who read the record stays accountable, without pointing at the deleted person.
             session.query(AccessLog).filter(AccessLog.seeker_id == seeker_id).update({AccessLog.seeker_id: None})

@@ -1,7 +1,7 @@
 """workbench casework: case notes, dated follow-ups and case closures (已就业 / 暂缓 / 转介)
 
 Revision ID: 0006_workbench
-Revises: 0004_ids
+Revises: 0005
 Create Date: 2026-11-30 04:44:36.797769
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0006_workbench'
-down_revision = '0004_ids'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
