@@ -237,7 +237,8 @@ def cmd_import(args, settings: Settings) -> int:
     service = _service(settings)
     kind = {"postings": "posting", "seekers": "seeker"}[args.kind]
     try:
-        result = import_file(service, kind, Path(args.file), allow_partial=args.allow_partial, progress=True)
+        result = import_file(service, kind, Path(args.file), allow_partial=args.allow_partial, progress=True,
+                             dry_run=args.dry_run)
     except InvalidInput as exc:
         print(f"导入失败：{exc.message}", file=sys.stderr)
         return 2
@@ -245,8 +246,15 @@ def cmd_import(args, settings: Settings) -> int:
         service.stop()
     for error in result.errors:
         print(f"第{error['row']}行 “{error['column']}”：{error['reason']}", file=sys.stderr)
-    if result.unknown_columns:
-        print(f"未识别的列（未导入）：{'、'.join(result.unknown_columns)}", file=sys.stderr)
+    for column in result.columns:
+        target = column["label"] if column.get("field") else f"未导入：{column['reason']}"
+        print(f"列“{column['header']}” → {target}", file=sys.stderr)
+    for dup in result.duplicates:
+        first = f"第{dup['duplicate_of_row']}行" if "duplicate_of_row" in dup else f"岗位 {dup['duplicate_of']}"
+        print(f"第{dup['row']}行与{first}重复（同一单位、岗位、地址，内容几乎相同）", file=sys.stderr)
+    if result.dry_run:
+        print(f"试运行：共 {result.total_rows} 行，{len(result.errors)} 处错误，未导入任何数据。")
+        return 1 if result.errors else 0
     if result.errors and not args.allow_partial:
         print(f"共 {len(result.errors)} 处错误，未导入任何数据。修正后重新导入，或加 --allow-partial 只导入正确的行。", file=sys.stderr)
         return 1
@@ -268,16 +276,20 @@ def cmd_match(args, settings: Settings) -> int:
     service = _service(settings, progress=False)
     try:
         if args.seeker is not None:
-            results = service.match_seeker(args.seeker, args.k)
+            response = service.match_seeker(args.seeker, args.k)
         else:
-            results = service.match_text(args.text, k=args.k, street=args.street)
+            response = service.match_text(args.text, k=args.k, street=args.street)
     except JobCircleError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 2
+    results = response["results"]
     if args.json:
-        keys = ("posting_id", "title", "score", "breakdown", "explanation")
-        print(json.dumps({"results": [{k: r[k] for k in keys} | r for r in results]}, ensure_ascii=False))
+        print(json.dumps(response, ensure_ascii=False))
     else:
+        if response.get("message"):
+            print(response["message"])
+        for r in response.get("weak_alternatives", []):
+            print(f"（相关度较低）[{r['posting_id']}] {r['title']} — {r['employer']}")
         for rank, r in enumerate(results, 1):
             print(f"{rank}. [{r['posting_id']}] {r['title']} — {r['employer']}  得分 {r['score']:.3f}")
             print(f"   {r['explanation']}")
@@ -306,6 +318,17 @@ def cmd_occupations(args, settings: Settings) -> int:
 
 
 def cmd_postings(args, settings: Settings) -> int:
+    if args.action == "export":
+        from matcher.ingest import export_postings
+        from matcher.store import Database
+
+        database = Database(settings.database_url).open()
+        try:
+            count = export_postings(database, args.out or sys.stdout, args.format)
+        finally:
+            database.close()
+        print(f"已导出 {count} 个岗位", file=sys.stderr)
+        return 0
     from matcher.text.compliance import check_lines
 
     bad = 0
@@ -349,6 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=["postings", "seekers"])
     p.add_argument("file")
     p.add_argument("--allow-partial", action="store_true", help="只导入通过校验的行")
+    p.add_argument("--dry-run", action="store_true", help="只显示列对应关系、错误与重复行，不导入")
     p = sub.add_parser("index", help="向量索引维护")
     p.add_argument("action", choices=["rebuild"])
     p = sub.add_parser("match", help="为求职者或一段简历文字匹配岗位")
@@ -383,8 +407,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["code"])
     p.add_argument("--top", type=int, default=5, help="每个名称返回的候选数")
     p.add_argument("--json", action="store_true", help="每行输出一个 JSON 对象")
-    p = sub.add_parser("postings", help="岗位合规检查：从标准输入逐行读任职要求，输出 JSON")
-    p.add_argument("action", choices=["check"])
+    p = sub.add_parser("postings", help="岗位：check 合规检查（从标准输入逐行读任职要求，输出 JSON）；export 导出全部岗位")
+    p.add_argument("action", choices=["check", "export"])
+    p.add_argument("--format", choices=["csv", "xlsx", "jsonl"], default="csv", help="export 的文件格式")
+    p.add_argument("--out", help="export 写入的文件（csv、jsonl 默认写到标准输出）")
     from cli.places import add_parser as add_places_parser
     add_places_parser(sub)
     for name, helptext in (("evaluate", "离线评估：匹配质量对比（基线、完整排序与消融）"),

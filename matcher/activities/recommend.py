@@ -60,7 +60,7 @@ def blocked_by_certificates(service, seeker_id: int, *, k: int = 50, min_score: 
 
     A certificate the posting only prefers (持保安员证者优先) does not hold a posting back.
     """
-    matches = [m for m in service.match_seeker(seeker_id, k=k) if m["score"] >= min_score]
+    matches = [m for m in service.match_seeker(seeker_id, k=k)["results"] if m["score"] >= min_score]
     with service.db.session() as session:
         seeker = session.get(Seeker, seeker_id)
         if seeker is None:

@@ -168,6 +168,8 @@ def test_deleting_a_seeker_gives_their_seats_back(service, desk, stations, now):
     seeker = _seekers(service, stations[0], 1)[0]
     registrations.register(service, LOCAL_ADMIN, "training", training_id, seeker, desk=desk)
     assert get_training(service, training_id, now)["seats_left"] == 0
+    exported = desk.export(LOCAL_ADMIN, seeker)
+    assert [r["seeker_id"] for r in exported["registrations"]] == [seeker]  # PIPL art. 45: all that is stored
     removed = desk.delete_seeker(LOCAL_ADMIN, seeker)["removed"]
     assert removed["registrations_released"] == 1
     assert get_training(service, training_id, now)["seats_left"] == 1
