@@ -57,9 +57,10 @@ def _seeker_page(request: Request, principal, seeker_id: int, reason: str, *, er
     desk = desk_of(request)
     profile = work.read_with_contact(principal, seeker_id, reason)  # checked and logged with its reason
     try:
-        matches = service_of(request).match_seeker(seeker_id, 10)
-    except JobCircleError:
-        matches = []
+        found = service_of(request).match_seeker(seeker_id, 10)
+        matches, match_note = found["results"], found.get("message")
+    except JobCircleError as exc:
+        matches, match_note = [], exc.message
     reports = []
     for row in _shared_sessions(request, seeker_id):
         try:
@@ -70,7 +71,7 @@ def _seeker_page(request: Request, principal, seeker_id: int, reason: str, *, er
         "seeker": profile, "reason": reason, "matches": matches, "services": desk.services(principal, seeker_id),
         "notes": work.notes(principal, seeker_id), "follow_ups": work.follow_ups(principal, seeker_id),
         "closure": work.closure(principal, seeker_id), "reports": reports, "service_types": STATION_SERVICES,
-        "case_outcomes": CASE_OUTCOMES, "errors": errors or {}, "values": values or {}, "flash": flash,
+        "case_outcomes": CASE_OUTCOMES, "match_note": match_note, "errors": errors or {}, "values": values or {}, "flash": flash,
         "today": date.today().isoformat(),
     }
     return render(request, "seeker.html", context, status_code=status_code)

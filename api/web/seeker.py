@@ -60,11 +60,11 @@ def home(request: Request, done: str | None = None):
         return render(request, "register.html", {"stations": _stations(request)})
     profile = desk_of(request).read_seeker(principal, principal.seeker_id, None)
     try:
-        matches = service_of(request).match_seeker(principal.seeker_id, 10)
+        found = service_of(request).match_seeker(principal.seeker_id, 10)
     except JobCircleError as exc:
         matches, note = [], exc.message
     else:
-        note = None
+        matches, note = found["results"], found.get("message")
     flash = {"saved": "已收藏该岗位", "applied": "已记录投递，祝你顺利", "station": "已选择服务站点",
              "consent": "已撤回敏感信息使用同意"}.get(done or "")
     return render(request, "me.html", {"seeker": profile, "matches": matches, "note": note, "mine": _mine(request, principal.seeker_id),

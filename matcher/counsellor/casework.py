@@ -309,6 +309,6 @@ class Casework:
 
     def _matches(self, seeker_id: int) -> list[dict]:
         try:
-            return self.service.match_seeker(seeker_id, k=50)
+            return self.service.match_seeker(seeker_id, k=50)["results"]
         except Exception:  # a seeker without a vector yet: the letter simply has no match explanation
             return []

@@ -174,7 +174,7 @@ def test_the_letter_carries_no_phone_id_number_or_priority_group(demo):
     client, service, tokens = demo
     sign_in(client, tokens["counsellor"])
     seeker_id = own_seeker(service, tokens)
-    posting_id = service.match_seeker(seeker_id, 1)[0]["posting_id"]
+    posting_id = service.match_seeker(seeker_id, 1)["results"][0]["posting_id"]
     with service.db.session() as session:
         row = session.get(Seeker, seeker_id)
         phone, masked = row.phone, row.id_number_masked
