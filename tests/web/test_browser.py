@@ -74,12 +74,21 @@ def assert_accessible_basics(browser) -> None:
 
 def go(browser, element) -> None:
     """Click something that loads a new page, and wait until the new page has replaced the old one."""
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
+
+    from selenium.common.exceptions import WebDriverException
 
     old = browser.find_element(by("TAG_NAME"), "html")
     element.click()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
+
+    def replaced(_driver) -> bool:
+        try:
+            old.is_enabled()
+        except WebDriverException:  # stale, or "does not belong to the document" mid-navigation
+            return True
+        return False
+
+    WebDriverWait(browser, 30).until(replaced)
 
 
 def login(browser, base: str, token: str) -> None:
