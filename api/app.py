@@ -5,9 +5,10 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from api.routes import activities  # trainings and events (issue 14)
-from api import errors
+from api import errors, web
 from api.limits import BodyLimit, RateLimit
 from api.routes import (admin, counsellors, health, imports, interviews, ledger, matching, occupations, places,
                         postings, seekers, stations)
@@ -41,7 +42,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         app.state.desk.stop()
         app.state.service.stop()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc from local files: a station's intranet has no internet
         title="jobcircle 15分钟就业服务圈 岗位匹配服务",
         description="为社区就业服务站点提供岗位与求职者的智能匹配。所有匹配结果附带评分明细和中文推荐理由。",
         version="0.1.0",
@@ -55,4 +56,5 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     for module in ROUTERS:
         app.include_router(module.router, responses=EVERY_ROUTE)
     app.include_router(activities.router, responses=EVERY_ROUTE)
+    web.install(app)  # the workbench pages at / (api/web)
     return app

@@ -91,7 +91,7 @@ def cmd_demo(args, settings: Settings) -> int:
               f"{counts.get('trainings', 0)} 个培训、{counts.get('events', 0)} 个活动", file=sys.stderr)
     tokens = ensure_demo_users(service, settings)
     names = {"admin": "管理员", "counsellor": "就业援助员", "seeker": "求职者"}
-    print("示例账号令牌（请求头 Authorization: Bearer <令牌>）：", file=sys.stderr)
+    print("示例账号令牌（在工作台登录页输入；或用于请求头 Authorization: Bearer <令牌>）：", file=sys.stderr)
     for role, token in tokens.items():
         print(f"  {names[role]}：{token}", file=sys.stderr)
     print(f"令牌已保存到 {settings.data_dir / DEMO_TOKEN_FILE}（仅本人可读）；执行 `. {settings.data_dir / DEMO_TOKEN_FILE}` 后可在 curl 中使用 $TOKEN",
@@ -220,7 +220,8 @@ def _serve(service, settings: Settings, host: str, port: int) -> int:
     from api.app import create_app
 
     app = create_app(settings, service=service)
-    print(f"jobcircle 已启动：API 文档 http://{host}:{port}/docs  （数据目录 {settings.data_dir}）", file=sys.stderr, flush=True)
+    print(f"jobcircle 已启动：工作台 http://{host}:{port}/  API 文档 http://{host}:{port}/docs  （数据目录 {settings.data_dir}）",
+          file=sys.stderr, flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
     return 0
 

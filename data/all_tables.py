@@ -1,3 +1,3 @@
 """Imports every module that defines tables, so `Base.metadata` is complete for migrations."""
-from data import access_tables, interview_tables, job_tables, ledger_tables, schema  # noqa: F401
+from data import access_tables, interview_tables, job_tables, ledger_tables, schema, workbench_tables  # noqa: F401
 from data import activity_tables  # noqa: F401

@@ -53,6 +53,7 @@ OUTCOME_EVENTS = {
     "interviewed": "已面试",
     "hired": "已录用",
     "rejected": "未录用",
+    "saved": "已收藏",  # the seeker saved the posting on the workbench
 }
 PRIORITY_GROUPS = {
     "employment_difficulty": "就业困难人员",

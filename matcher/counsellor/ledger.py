@@ -80,6 +80,9 @@ SERVICE_CODES: dict[str, str] = {
     "psychological_support": "心理疏导",
     "mock_interview": "模拟面试",
     "entrepreneurship_guidance": "创业指导",
+    "phone_follow_up": "电话回访",
+    "home_visit": "家访",
+    "policy_consultation": "政策咨询",
 }
 #: Outcomes that follow a service, code -> Chinese name.
 OUTCOME_CODES: dict[str, str] = {

@@ -180,7 +180,9 @@ def test_every_route_declares_its_response_model(client):
             content = operation["responses"][ok[0]].get("content", {}).get("application/json", {})
             assert content.get("schema"), f"{method.upper()} {path} declares no response model"
             assert {"413", "422", "429"} <= set(operation["responses"]), (method, path)
-    assert all(r.response_model is not None for r in client.app.routes if isinstance(r, APIRoute))
+    # Every API route; the workbench's pages and the /docs pages are HTML and stay out of the schema.
+    routes = [r for r in client.app.routes if isinstance(r, APIRoute)]
+    assert all(r.response_model is not None for r in routes if r.include_in_schema)
 
 
 def test_blank_external_ids_are_no_ids_and_a_duplicate_is_not_a_500(client):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0007_import_jobs'
-down_revision = '0005'
+down_revision = '0006_workbench'
 branch_labels = None
 depends_on = None
 
