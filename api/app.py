@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.routes import counsellors, health, imports, interviews, ledger, matching, occupations, postings, seekers, stations
+from api.routes import places as places_routes
 from matcher.errors import Conflict, Forbidden, InvalidInput, JobCircleError, NotFound, NotReady, Unauthorized
 from matcher.counsellor.desk import CounsellorDesk
 from matcher.service import JobCircle
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
         log.exception("unhandled error")  # the trace goes to the server log, never to the client
         return JSONResponse(status_code=500, content={"detail": "服务内部错误，已记录，请稍后重试或联系管理员"})
 
-    for module in (health, postings, seekers, matching, imports, interviews, occupations, counsellors, stations, ledger):
+    for module in (health, postings, seekers, matching, imports, interviews, occupations, counsellors, stations, ledger,
+                   places_routes):
         app.include_router(module.router)
     return app

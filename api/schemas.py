@@ -115,8 +115,9 @@ class MatchResult(BaseModel):
     commute_minutes: float | None
     commute_mode: str | None
     distance_km: float | None
-    within_15min: bool
+    within_15min: bool | None = Field(description="null：位置不够精确，无法判断是否在15分钟服务圈内")
     location_approximate: bool
+    travel: str | None = None
     occupation: str | None = None
     explanation: str
 

@@ -367,6 +367,12 @@ def cmd_bench(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_places(args, settings: Settings) -> int:
+    from cli.places import cmd_places as run
+
+    return run(args, settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jobcircle", description="15分钟就业服务圈 岗位匹配服务")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -416,6 +422,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="每行输出一个 JSON 对象")
     p = sub.add_parser("postings", help="岗位合规检查：从标准输入逐行读任职要求，输出 JSON")
     p.add_argument("action", choices=["check"])
+    from cli.places import add_parser as add_places_parser
+    add_places_parser(sub)
     for name, helptext in (("evaluate", "离线评估：匹配质量对比（基线、完整排序与消融）"),
                            ("bench", "性能基准：向量索引、编码、端到端延迟与吞吐")):
         p = sub.add_parser(name, help=helptext)
@@ -426,7 +434,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 COMMANDS = {"demo": cmd_demo, "serve": cmd_serve, "import": cmd_import, "index": cmd_index, "match": cmd_match,
             "users": cmd_users, "ledger": cmd_ledger, "occupations": cmd_occupations, "postings": cmd_postings,
-            "evaluate": cmd_evaluate, "bench": cmd_bench, "backup": cmd_backup, "restore": cmd_restore}
+            "evaluate": cmd_evaluate, "bench": cmd_bench, "backup": cmd_backup, "restore": cmd_restore,
+            "places": cmd_places}
 
 
 def main(argv: list[str] | None = None) -> int:

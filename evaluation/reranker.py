@@ -74,7 +74,11 @@ class Candidates:
 
 def components_of(result: Mapping, weights: Mapping[str, float] = WEIGHTS,
                   features: Sequence[str] = FEATURES) -> np.ndarray:
-    """Component values in [0, 1] recovered from a `match_seeker` result's weighted breakdown."""
+    """Component values in [0, 1] of a `match_seeker` result: its raw `components` (the numbers the score
+    and the explanation are made of), or, for results saved before they were returned, its weighted
+    breakdown divided by the weights."""
+    if "components" in result:
+        return np.array([result["components"][name] for name in features], dtype=float)
     return np.array([result["breakdown"][name] / weights[name] for name in features], dtype=float)
 
 

@@ -33,3 +33,31 @@ class Unauthorized(JobCircleError):
 
 class Forbidden(JobCircleError):
     """Valid credentials, but this person may not do this."""
+
+
+# The one table of pydantic error types in Chinese: the API's validation handler and the bulk
+# importer both read it (a type not listed keeps pydantic's own message, which our validators
+# already write in Chinese).
+VALIDATION_MESSAGES: dict[str, str] = {
+    "missing": "必填项缺失",
+    "extra_forbidden": "不认识的字段，请删除",
+    "string_too_short": "不能为空",
+    "string_too_long": "内容过长",
+    "int_parsing": "应为整数",
+    "float_parsing": "应为数字",
+    "datetime_from_date_parsing": "日期格式应为 2025-12-31",
+    "datetime_parsing": "日期格式应为 2025-12-31",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "json_invalid": "请求体不是合法的 JSON",
+    "bool_parsing": "应为 true 或 false",
+}
+
+
+def validation_message(error: dict) -> str:
+    """The Chinese reason for one pydantic error dict (`ValidationError.errors()` item)."""
+    known = VALIDATION_MESSAGES.get(error.get("type", ""))
+    if known:
+        return known
+    message = str(error.get("msg", ""))
+    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")

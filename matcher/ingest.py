@@ -10,7 +10,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from data.importers import FIELD_LABELS, ImportFileError, map_columns, read_table
-from matcher.errors import InvalidInput
+from matcher.errors import InvalidInput, validation_message
+from matcher.text.normalise import is_blank
 from matcher.inputs import PostingInput, SeekerInput
 from matcher.geo.places import gazetteer
 
@@ -30,28 +31,6 @@ class ImportResult:
         return dict(vars(self))
 
 
-def _message(error: dict) -> str:
-    message = error.get("msg", "")
-    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-
-
-_PYDANTIC_CN = {
-    "missing": "必填项为空",
-    "string_too_short": "不能为空",
-    "string_too_long": "内容过长",
-    "int_parsing": "应为整数",
-    "float_parsing": "应为数字",
-    "datetime_from_date_parsing": "日期格式应为 2025-12-31",
-    "datetime_parsing": "日期格式应为 2025-12-31",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-}
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and not value.strip())
-
-
 def validate_rows(frame, kind: str, mapping: dict[str, str]) -> tuple[list[tuple[int, object]], list[dict]]:
     model = PostingInput if kind == "posting" else SeekerInput
     header_of = {fieldname: header for header, fieldname in mapping.items()}
@@ -59,7 +38,7 @@ def validate_rows(frame, kind: str, mapping: dict[str, str]) -> tuple[list[tuple
     good, errors = [], []
     for offset, record in enumerate(frame.to_dict(orient="records")):
         row_number = offset + 2
-        data = {mapping[h]: v for h, v in record.items() if h in mapping and not _blank(v)}
+        data = {mapping[h]: v for h, v in record.items() if h in mapping and not is_blank(v)}
         street = data.get("street")
         if street and gazetteer().street_code(str(street)) is None:
             errors.append({"row": row_number, "column": header_of["street"],
@@ -73,7 +52,7 @@ def validate_rows(frame, kind: str, mapping: dict[str, str]) -> tuple[list[tuple
             for error in exc.errors():
                 name = str(error["loc"][0]) if error["loc"] else ""
                 column = header_of.get(name) or labels.get(name, name or "（整行）")
-                reason = _PYDANTIC_CN.get(error["type"]) if error["type"] in _PYDANTIC_CN else _message(error)
+                reason = validation_message(error)
                 errors.append({"row": row_number, "column": column, "reason": reason})
     return good, errors
 

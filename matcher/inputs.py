@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from matcher.text.normalise import is_blank
 from matcher.text.parsing import EDUCATION_LEVELS, FieldError, parse_education, parse_experience, parse_headcount, parse_salary
 from data.schema import EMPLOYMENT_TYPES, PRIORITY_GROUPS
 
@@ -29,12 +30,8 @@ _PRIORITY_WORDS = {name: key for key, name in PRIORITY_GROUPS.items()} | {
 _YES = {"是", "有", "可", "y", "yes", "true", "1", "√", "✓"}
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and not value.strip())
-
-
 def _split_terms(value: Any) -> list[str]:
-    if _blank(value):
+    if is_blank(value):
         return []
     if isinstance(value, (list, tuple)):
         items = [str(v) for v in value]
@@ -44,7 +41,7 @@ def _split_terms(value: Any) -> list[str]:
 
 
 def _employment_type(value: Any) -> str:
-    if _blank(value):
+    if is_blank(value):
         return "full_time"
     text = str(value).strip()
     if text in EMPLOYMENT_TYPES:
@@ -58,11 +55,11 @@ def _employment_type(value: Any) -> str:
 def _to_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    return not _blank(value) and str(value).strip().lower() in _YES
+    return not is_blank(value) and str(value).strip().lower() in _YES
 
 
 def _coordinate(value: Any, low: float, high: float, name: str) -> float | None:
-    if _blank(value):
+    if is_blank(value):
         return None
     try:
         number = float(value)
@@ -74,28 +71,74 @@ def _coordinate(value: Any, low: float, high: float, name: str) -> float | None:
 
 
 def _education_level(value: Any) -> int | None:
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, int) and value in EDUCATION_LEVELS:
         return value
     return parse_education(str(value))
 
 
+def _salary_text(value: Any) -> str | None:
+    if is_blank(value):
+        return None
+    text = str(value).strip()
+    parse_salary(text)  # raises FieldError (a ValueError) with the reason
+    return text
+
+
+def _monthly_expectation(value: Any) -> float | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, (int, float)):
+        salary = parse_salary(f"{value}元/月")
+    else:
+        text = str(value)
+        salary = parse_salary(text if re.search(r"[元kK千万/薪天时年月]", text) else f"{text}元/月")
+    return salary.monthly_min if salary and salary.monthly_min else None
+
+
+def _headcount(value: Any) -> int | None:
+    if is_blank(value):
+        return None
+    return value if isinstance(value, int) else parse_headcount(str(value))
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def _priority_tags(value: Any) -> list[str]:
+    tags = []
+    for term in _split_terms(value):
+        key = term if term in PRIORITY_GROUPS else _PRIORITY_WORDS.get(term)
+        if key is None:
+            known = "、".join(PRIORITY_GROUPS.values())
+            raise ValueError(f"无法识别重点群体“{term}”，可填：{known}")
+        tags.append(key)
+    return sorted(set(tags))
+
+
+# Reusable field types: each accepts a station's raw wording and stores one normal form.
+EducationLevel = Annotated[int | None, BeforeValidator(_education_level)]  # “大专及以上” -> 3
+Terms = Annotated[list[str], BeforeValidator(_split_terms)]  # “Excel、Word” -> ["Excel", "Word"]
+SalaryText = Annotated[str | None, BeforeValidator(_salary_text)]  # checked, kept as written
+MonthlySalary = Annotated[float | None, BeforeValidator(_monthly_expectation)]  # “6000-8000” -> 6000.0
+Headcount = Annotated[int | None, BeforeValidator(_headcount)]
+EmploymentType = Annotated[str, BeforeValidator(_employment_type)]
+Flag = Annotated[bool, BeforeValidator(_to_bool)]  # 是 / 有 / √ / yes -> True
+PriorityTags = Annotated[list[str], BeforeValidator(_priority_tags)]
+AwareDatetime = Annotated[datetime | None, AfterValidator(_aware)]
+Latitude = Annotated[float | None, BeforeValidator(lambda value: _coordinate(value, 30.6, 31.9, "纬度"))]
+Longitude = Annotated[float | None, BeforeValidator(lambda value: _coordinate(value, 120.8, 122.2, "经度"))]
+
+
 class _Located(BaseModel):
     street: str | None = Field(default=None, description="街道名称或代码，如 曲阳路街道 / 310109010")
     address: str | None = Field(default=None, max_length=200, description="地址；没有坐标时用于估算位置")
-    lat: float | None = Field(default=None, description="纬度（WGS-84）")
-    lon: float | None = Field(default=None, description="经度（WGS-84）")
-
-    @field_validator("lat", mode="before")
-    @classmethod
-    def _lat(cls, value):
-        return _coordinate(value, 30.6, 31.9, "纬度")
-
-    @field_validator("lon", mode="before")
-    @classmethod
-    def _lon(cls, value):
-        return _coordinate(value, 120.8, 122.2, "经度")
+    lat: Latitude = Field(default=None, description="纬度（WGS-84）")
+    lon: Longitude = Field(default=None, description="经度（WGS-84）")
 
     @model_validator(mode="after")
     def _pair(self):
@@ -113,16 +156,16 @@ class PostingInput(_Located):
     employer: str | None = Field(default=None, max_length=200, description="用人单位名称")
     description: str = Field(default="", max_length=MAX_TEXT, description="岗位描述")
     requirements: str = Field(default="", max_length=MAX_TEXT, description="任职要求")
-    skills: list[str] = Field(default_factory=list, description="技能要求，可用逗号、顿号分隔")
-    salary: str | None = Field(default=None, description="薪资原文，如 5000-6500元/月、8K-12K、200-300元/天、面议、年薪15万")
-    education: int | None = Field(default=None, description="学历要求：可填“大专及以上”“本科”等，存为等级 0-6")
+    skills: Terms = Field(default_factory=list, description="技能要求，可用逗号、顿号分隔")
+    salary: SalaryText = Field(default=None, description="薪资原文，如 5000-6500元/月、8K-12K、200-300元/天、面议、年薪15万")
+    education: EducationLevel = Field(default=None, description="学历要求：可填“大专及以上”“本科”等，存为等级 0-6")
     experience_min: float | None = Field(default=None, description="最少工作年限")
     experience_max: float | None = None
-    employment_type: str = Field(default="full_time", description="全职 / 兼职 / 实习 / 见习 / 临时")
-    headcount: int | None = Field(default=None, ge=1, le=10_000, description="招聘人数")
+    employment_type: EmploymentType = Field(default="full_time", description="全职 / 兼职 / 实习 / 见习 / 临时")
+    headcount: Headcount = Field(default=None, ge=1, le=10_000, description="招聘人数")
     station_id: int | None = None
-    expires_at: datetime | None = Field(default=None, description="截止日期")
-    accessible: bool = Field(default=False, description="是否适合残疾人就业（无障碍岗位）")
+    expires_at: AwareDatetime = Field(default=None, description="截止日期")
+    accessible: Flag = Field(default=False, description="是否适合残疾人就业（无障碍岗位）")
     external_id: str | None = Field(default=None, max_length=100, description="站点自己的岗位编号，重复导入时据此更新")
 
     @model_validator(mode="before")
@@ -133,7 +176,7 @@ class PostingInput(_Located):
         data = dict(data)
         if "experience" in data:
             raw = data.pop("experience")
-            parsed = parse_experience(raw) if not _blank(raw) else None
+            parsed = parse_experience(raw) if not is_blank(raw) else None
             if parsed:
                 data.setdefault("experience_min", parsed[0])
                 data.setdefault("experience_max", parsed[1])
@@ -146,49 +189,6 @@ class PostingInput(_Located):
             raise ValueError("岗位名称需包含文字，如“养老护理员”")
         return value
 
-    @field_validator("skills", mode="before")
-    @classmethod
-    def _skills(cls, value):
-        return _split_terms(value)
-
-    @field_validator("salary", mode="before")
-    @classmethod
-    def _salary(cls, value):
-        if _blank(value):
-            return None
-        text = str(value).strip()
-        parse_salary(text)  # raises FieldError (a ValueError) with the reason
-        return text
-
-    @field_validator("education", mode="before")
-    @classmethod
-    def _education(cls, value):
-        return _education_level(value)
-
-    @field_validator("employment_type", mode="before")
-    @classmethod
-    def _employment(cls, value):
-        return _employment_type(value)
-
-    @field_validator("headcount", mode="before")
-    @classmethod
-    def _headcount(cls, value):
-        if _blank(value):
-            return None
-        return value if isinstance(value, int) else parse_headcount(str(value))
-
-    @field_validator("accessible", mode="before")
-    @classmethod
-    def _accessible(cls, value):
-        return _to_bool(value)
-
-    @field_validator("expires_at", mode="after")
-    @classmethod
-    def _tz(cls, value):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value
-
 
 class SeekerInput(_Located):
     """One job-seeker's registration. Personal fields are handled as described in matcher.privacy."""
@@ -199,28 +199,23 @@ class SeekerInput(_Located):
     name: str | None = Field(default=None, max_length=50)
     phone: str | None = Field(default=None, description="手机号（列表中会打码显示）")
     id_number: str | None = Field(default=None, description="身份证号：只保存打码形式与加密散列")
-    desired_roles: list[str] = Field(default_factory=list, description="求职意向")
-    skills: list[str] = Field(default_factory=list)
-    education: int | None = Field(default=None, description="最高学历，可填“本科”“大专”等")
+    desired_roles: Terms = Field(default_factory=list, description="求职意向")
+    skills: Terms = Field(default_factory=list)
+    education: EducationLevel = Field(default=None, description="最高学历，可填“本科”“大专”等")
     experience_years: float | None = Field(default=None, ge=0, le=60)
-    expected_salary: float | None = Field(default=None, description="期望月薪（元），也可填“6000-8000”等")
+    expected_salary: MonthlySalary = Field(default=None, description="期望月薪（元），也可填“6000-8000”等")
     max_commute_minutes: float | None = Field(default=None, ge=5, le=180, description="可接受的最长通勤时间（分钟）")
     station_id: int | None = None
-    priority_tags: list[str] = Field(default_factory=list, description="重点群体：就业困难人员、长期失业青年、残疾人、应届高校毕业生、退役军人、低收入家庭成员")
-    consent: bool = Field(default=False, description="是否同意按《个人信息保护法》处理其个人信息用于就业服务")
-    sensitive_consent: bool = Field(default=False, description="是否单独同意处理残疾、低收入等敏感信息")
+    priority_tags: PriorityTags = Field(default_factory=list, description="重点群体：就业困难人员、长期失业青年、残疾人、应届高校毕业生、退役军人、低收入家庭成员")
+    consent: Flag = Field(default=False, description="是否同意按《个人信息保护法》处理其个人信息用于就业服务")
+    sensitive_consent: Flag = Field(default=False, description="是否单独同意处理残疾、低收入等敏感信息")
     unemployed_since: datetime | None = None
     external_id: str | None = Field(default=None, max_length=100)
-
-    @field_validator("desired_roles", "skills", mode="before")
-    @classmethod
-    def _terms(cls, value):
-        return _split_terms(value)
 
     @field_validator("phone", mode="before")
     @classmethod
     def _phone(cls, value):
-        if _blank(value):
+        if is_blank(value):
             return None
         digits = re.sub(r"[\s-]", "", str(value))
         if not re.fullmatch(r"1[3-9]\d{9}|0\d{2,3}\d{7,8}", digits):
@@ -230,46 +225,12 @@ class SeekerInput(_Located):
     @field_validator("id_number", mode="before")
     @classmethod
     def _id_number(cls, value):
-        if _blank(value):
+        if is_blank(value):
             return None
         text = str(value).strip().upper()
         if not re.fullmatch(r"\d{17}[\dX]", text):
             raise ValueError("身份证号应为18位（最后一位可为X）")
         return text
-
-    @field_validator("education", mode="before")
-    @classmethod
-    def _education(cls, value):
-        return _education_level(value)
-
-    @field_validator("expected_salary", mode="before")
-    @classmethod
-    def _expected(cls, value):
-        if _blank(value):
-            return None
-        if isinstance(value, (int, float)):
-            salary = parse_salary(f"{value}元/月")
-        else:
-            text = str(value)
-            salary = parse_salary(text if re.search(r"[元kK千万/薪天时年月]", text) else f"{text}元/月")
-        return salary.monthly_min if salary and salary.monthly_min else None
-
-    @field_validator("priority_tags", mode="before")
-    @classmethod
-    def _priority(cls, value):
-        tags = []
-        for term in _split_terms(value):
-            key = term if term in PRIORITY_GROUPS else _PRIORITY_WORDS.get(term)
-            if key is None:
-                known = "、".join(PRIORITY_GROUPS.values())
-                raise ValueError(f"无法识别重点群体“{term}”，可填：{known}")
-            tags.append(key)
-        return sorted(set(tags))
-
-    @field_validator("consent", "sensitive_consent", mode="before")
-    @classmethod
-    def _bool(cls, value):
-        return _to_bool(value)
 
     @model_validator(mode="after")
     def _consent(self):

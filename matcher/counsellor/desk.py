@@ -26,8 +26,9 @@ from matcher.counsellor import access, records
 from matcher.counsellor.access import Principal
 from matcher.errors import InvalidInput, NotFound
 from matcher.counsellor.ledger import SERVICE_CODES, Ledger
-from matcher.service import seeker_public
-from matcher.counsellor.shortlist import SHORTLIST_OUTCOMES, PriorityPolicy, ProtectedAttributes, SeekerIndex, Shortlister
+from matcher.counsellor.shortlist import SHORTLIST_OUTCOMES, Shortlister
+from matcher.ranking.policy import PriorityPolicy
+from matcher.seekers import seeker_public
 
 NEW_POSTING_MIN_SCORE = 0.5
 NEW_POSTINGS_SHOWN = 3
@@ -62,18 +63,22 @@ class CounsellorDesk:
     def __init__(self, service, *, ledger: Ledger | None = None):
         self.service = service
         settings = service.settings
-        self.seekers = SeekerIndex(service, ProtectedAttributes())
         self.policy = PriorityPolicy(settings.district_code, settings.priority_policy_path)
-        self.shortlister = Shortlister(service, self.seekers, self.policy)
+        self.shortlister = Shortlister(service, self.policy)
         self._ledger = ledger
         self._lock = threading.Lock()
 
+    @property
+    def seekers(self):
+        """The synced seeker index (owned by the service's components)."""
+        return self.service.seekers
+
     def start(self) -> "CounsellorDesk":
-        self.seekers.start()
+        self.service.parts.start_seekers()
         return self
 
     def stop(self) -> None:
-        if self.seekers.index is not None:
+        if self.service.components is not None and self.seekers.index is not None:
             self.seekers.save()
 
     @property

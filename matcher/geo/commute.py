@@ -1,146 +1,97 @@
-"""Metro-aware door-to-door commute estimates for Shanghai.
+"""Door-to-door commute estimates for Shanghai that claim only what the two locations support.
 
-The metro network comes from `reference.metro_lines()` (stations per line in running order; a station
-name on several lines is a transfer; line 4's list closes on itself, so the loop is kept). A trip by
-metro is: walk to one of the origin's nearest stations, wait, ride (with transfers), walk from one of
-the destination's nearest stations. The answer is the best of walking, cycling (`matcher.geo.geo`) and
-metro. All station-to-station times are precomputed once (Dijkstra over ~360 line-station nodes),
-so one estimate costs a few small array operations.
+A trip is the best of the modes the seeker uses (`MODES`: walk, cycle or e-bike, metro, bus; walking
+is always possible for short trips and station access). Metro: walk to one of the origin's nearest
+stations, wait, ride (with transfers) on the 2026 network (`matcher.geo.metro`), walk from one of the
+destination's nearest stations; the directions name the boarding station, each transfer and the
+alighting station. Bus: straight-line distance times the detour factor at bus speed plus a wait (no bus
+routes are bundled, so it says it is an estimate). Constants and sources: `matcher.geo.geo.CONSTANTS`.
 
-Constants and where they come from:
-- STATION_SEARCH = 3 stations within ACCESS_KM = 1.5 km of each end: 1.5 km is about a 20-minute walk
-  at `geo.WALK_KMH` with the detour factor, the usual outer limit of a metro station's catchment in
-  Shanghai transit planning (轨道交通站点800米-1500米步行接驳范围).
-- RIDE_DWELL_MINUTES = 0.5 and RIDE_KMH = 40: dwell per stop, and running speed between stops; an
-  average central inter-station hop (about 1.1-1.5 km) then takes about 2.2-2.8 minutes, matching the
-  ~2.5 min per stop that timetables imply, and line 1 end to end (莘庄-富锦路, 28 stations) about
-  70 minutes (timetable: about 70).
-- WAIT_MINUTES = 3: half of a typical off-peak headway of about 6 minutes (peak 2-4 minutes).
-- TRANSFER_MINUTES = 5: walking between platforms plus part of the second line's wait; long
-  interchanges (人民广场, 世纪大道) take longer, short cross-platform ones less.
-- STATION_ENTRY_MINUTES = 2: entrance to platform and platform to exit (security check, stairs).
-- Walking and cycling speeds and the detour factor are those of `matcher.geo.geo`.
-The network file dates from about 2016 (lines 1-13 and 16); newer lines are missing, so metro times
-can be pessimistic in outer districts.
+Honesty rules (`assess`, and `MetroCommute.estimate(..., coarse=True)`):
+- either end known only to its district (or none), or both radii together above COARSE_RADIUS_KM:
+  `coarse` -- no minutes, no distance, `within_15min` None, a sentence that says why;
+- otherwise the 15-minute judgement uses the radii: True only if even the far edge of both
+  uncertainty circles is within 15 minutes, False only if even the near edge is beyond, else None.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from data import reference
 from matcher.geo import geo
+from matcher.geo.metro import MetroNetwork, network
 
-STATION_SEARCH = 3
-ACCESS_KM = 1.5
-RIDE_DWELL_MINUTES = 0.5
-RIDE_KMH = 40.0
-WAIT_MINUTES = 3.0
-TRANSFER_MINUTES = 5.0
-STATION_ENTRY_MINUTES = 2.0
+C = geo.CONSTANTS
+STATION_SEARCH = int(C["STATION_SEARCH"].value)
+ACCESS_KM = C["ACCESS_KM"].value
+RIDE_DWELL_MINUTES = C["RIDE_DWELL_MINUTES"].value
+RIDE_KMH = C["RIDE_KMH"].value
+WAIT_MINUTES = C["WAIT_MINUTES"].value
+TRANSFER_MINUTES = C["TRANSFER_MINUTES"].value
+STATION_ENTRY_MINUTES = C["STATION_ENTRY_MINUTES"].value
+MODES = ("walk", "cycle", "metro", "bus")
+DEFAULT_MODES = frozenset({"walk", "cycle", "metro"})  # bus only when the seeker says so (no routes bundled)
+MODE_LABELS = {"walk": "步行", "cycle": "骑行/电动车", "metro": "地铁", "bus": "公交"}
+COARSE_NOTE = "位置只精确到区，无法判断是否在15分钟服务圈内"
+ROUGH_NOTE = "位置为估算（误差约{r:.1f}公里），无法判断是否在15分钟服务圈内"
+UNKNOWN_NOTE = "位置未知，无法估算通勤"
+WIDE_STREET_NOTE = "位置只精确到范围较大的街道/镇，无法判断是否在15分钟服务圈内"
+
+__all__ = ["MetroCommute", "MetroNetwork", "CommuteClaim", "assess", "parse_modes", "MODES"]
 
 
-def _short_line(line_name: str) -> str:
-    match = re.search(r"\d+号线", str(line_name))
-    return match.group(0) if match else str(line_name)
+def parse_modes(value) -> frozenset[str]:
+    """'walk,metro' / ['步行', '地铁'] -> frozenset; empty or None means DEFAULT_MODES. Raises ValueError in Chinese."""
+    if value is None or value == "" or value == []:
+        return DEFAULT_MODES
+    items = value.replace("，", ",").split(",") if isinstance(value, str) else list(value)
+    aliases = {label: mode for mode, label in MODE_LABELS.items()}
+    aliases.update({"步行": "walk", "骑行": "cycle", "电动车": "cycle", "自行车": "cycle", "ebike": "cycle",
+                    "e-bike": "cycle", "bike": "cycle", "subway": "metro"})
+    out = set()
+    for item in items:
+        item = str(item).strip().lower()
+        if not item:
+            continue
+        mode = item if item in MODES else aliases.get(item)
+        if mode is None:
+            raise ValueError(f"无法识别的出行方式：{item}（可选 walk 步行、cycle 骑行/电动车、metro 地铁、bus 公交）")
+        out.add(mode)
+    return frozenset(out or DEFAULT_MODES)
 
 
-@dataclass(frozen=True)
-class MetroNetwork:
-    """Stations (WGS-84), and all-pairs ride times with the line boarded first."""
-
-    names: list[str]
-    lats: np.ndarray
-    lons: np.ndarray
-    minutes: np.ndarray  # (n, n) ride time incl. transfers, excl. walking, waiting and entry
-    first_line: np.ndarray  # (n, n) index into `lines` of the line boarded at the origin station
-    lines: list[str]
-
-    @classmethod
-    def build(cls) -> "MetroNetwork":
-        from scipy.sparse import coo_matrix
-        from scipy.sparse.csgraph import dijkstra
-
-        stations = reference.metro_stations()
-        names = stations["station"].tolist()
-        station_index = {name: i for i, name in enumerate(names)}
-        lat = stations["lat_wgs84"].to_numpy(float)
-        lon = stations["lng_wgs84"].to_numpy(float)
-
-        rows = reference.metro_lines().sort_values(["line_idx", "line_name", "seq"])
-        lines = sorted({_short_line(n) for n in rows["line_name"]}, key=lambda s: int(re.sub(r"\D", "", s) or 0))
-        line_index = {line: i for i, line in enumerate(lines)}
-        node_of: dict[tuple[int, int], int] = {}
-
-        def node(station: int, line: int) -> int:
-            return node_of.setdefault((station, line), len(node_of))
-
-        src, dst, weight = [], [], []
-
-        def edge(a: int, b: int, w: float) -> None:
-            src.extend([a, b])
-            dst.extend([b, a])
-            weight.extend([w, w])
-
-        for _, branch in rows.groupby(["line_idx", "line_name"], sort=False):
-            line = line_index[_short_line(branch["line_name"].iloc[0])]
-            ids = [station_index[s] for s in branch["station"]]
-            for a, b in zip(ids, ids[1:]):
-                if a == b:
-                    continue
-                km = geo.haversine_km(lat[a], lon[a], lat[b], lon[b])
-                edge(node(a, line), node(b, line), RIDE_DWELL_MINUTES + km / RIDE_KMH * 60.0)
-        by_station: dict[int, list[int]] = {}
-        for (station, _line), n in node_of.items():
-            by_station.setdefault(station, []).append(n)
-        for nodes in by_station.values():
-            for i, a in enumerate(nodes):
-                for b in nodes[i + 1:]:
-                    edge(a, b, TRANSFER_MINUTES)
-
-        size = len(node_of)
-        graph = coo_matrix((weight, (src, dst)), shape=(size, size)).tocsr()
-        node_times = dijkstra(graph, directed=False)
-        n = len(names)
-        minutes = np.full((n, n), np.inf)
-        first_line = np.full((n, n), -1, dtype=np.int64)
-        for (station, line), a in node_of.items():
-            for (other, _), b in node_of.items():
-                t = node_times[a, b]
-                if t < minutes[station, other]:
-                    minutes[station, other] = t
-                    first_line[station, other] = line
-        np.fill_diagonal(minutes, 0.0)
-        return cls(names, lat, lon, minutes, first_line, lines)
+def _straight_minutes(km, modes: frozenset[str]):
+    """Best of walking, cycling and bus over straight-line km (scalar or array)."""
+    factor = geo.DETOUR_FACTOR * 60.0
+    best = np.asarray(km, dtype=float) * factor / geo.WALK_KMH
+    if "cycle" in modes:
+        best = np.minimum(best, np.asarray(km) * factor / geo.CYCLE_KMH)
+    if "bus" in modes:
+        best = np.minimum(best, np.asarray(km) * factor / geo.BUS_KMH + C["BUS_WAIT_MINUTES"].value)
+    return best
 
 
 class MetroCommute:
-    """Best of walking, cycling and metro; same `estimate` signature as `geo.StraightLineCommute`."""
+    """Best of the seeker's modes; `estimate` for one pair (with directions), `estimate_many` for ranking."""
 
-    def __init__(self, network: MetroNetwork | None = None):
-        self.network = network or MetroNetwork.build()
+    def __init__(self, network_: MetroNetwork | None = None, modes=None):
+        self.network = network_ or network()
+        self.modes = parse_modes(modes)
 
     def _nearby(self, lat: float, lon: float) -> tuple[np.ndarray, np.ndarray]:
-        """Indices and walking minutes (incl. station entry) of up to 3 stations within 1.5 km."""
         cache = self.__dict__.setdefault("_nearby_cache", {})
         key = (float(lat), float(lon))
-        if key in cache:
-            return cache[key]
-        if len(cache) > 100_000:
-            cache.clear()
-        cache[key] = self._nearby_uncached(lat, lon)
+        if key not in cache:
+            if len(cache) > 100_000:
+                cache.clear()
+            km = geo.haversine_km_many(lat, lon, self.network.lats, self.network.lons)
+            nearest = np.argsort(km)[:STATION_SEARCH]
+            nearest = nearest[km[nearest] <= ACCESS_KM]
+            cache[key] = (nearest, km[nearest] * geo.DETOUR_FACTOR / geo.WALK_KMH * 60.0 + STATION_ENTRY_MINUTES)
         return cache[key]
 
-    def _nearby_uncached(self, lat: float, lon: float) -> tuple[np.ndarray, np.ndarray]:
-        km = geo.haversine_km_many(lat, lon, self.network.lats, self.network.lons)
-        nearest = np.argsort(km)[:STATION_SEARCH]
-        nearest = nearest[km[nearest] <= ACCESS_KM]
-        walk = km[nearest] * geo.DETOUR_FACTOR / geo.WALK_KMH * 60.0 + STATION_ENTRY_MINUTES
-        return nearest, walk
-
-    def _metro(self, origin: tuple[float, float], dest: tuple[float, float]):
+    def _metro(self, origin, dest):
         o_idx, o_walk = self._nearby(*origin)
         d_idx, d_walk = self._nearby(*dest)
         if len(o_idx) == 0 or len(d_idx) == 0:
@@ -151,50 +102,65 @@ class MetroCommute:
         i, j = np.unravel_index(np.argmin(total), total.shape)
         if not np.isfinite(total[i, j]):
             return None
-        return float(total[i, j]), int(o_idx[i]), int(d_idx[j]), float(o_walk[i] - STATION_ENTRY_MINUTES)
+        return float(total[i, j]), int(o_idx[i]), int(d_idx[j])
 
-    def estimate(self, origin: tuple[float, float], dest: tuple[float, float], *, approximate: bool = False) -> geo.Commute:
+    def directions(self, origin, dest) -> str | None:
+        """"8号线曲阳路站上车，在人民广场换乘2号线，南京西路站下车，约22分钟" for the best metro trip, or None."""
+        found = self._metro(origin, dest)
+        if found is None:
+            return None
+        minutes, board, alight = found
+        route = self.network.route(board, alight)
+        return route.sentence(minutes) if route else None
+
+    def estimate(self, origin, dest, *, approximate: bool = False, coarse: bool = False,
+                 modes=None) -> geo.Commute:
+        """One door-to-door estimate. `coarse=True` (an end known only to its district) gives no figures."""
+        modes = parse_modes(modes) if modes is not None else self.modes
         km = geo.haversine_km(origin[0], origin[1], dest[0], dest[1])
-        walk, cycle = geo.walking_minutes(km), geo.cycling_minutes(km)
+        if coarse:
+            return geo.Commute(float("nan"), "unknown", float("nan"), COARSE_NOTE, True, True)
+        walk = geo.walking_minutes(km)
+        cycle = geo.cycling_minutes(km) if "cycle" in modes else np.inf
+        bus = float(_straight_minutes(km, frozenset({"bus"}))) if "bus" in modes else np.inf
         prefix = "约" if approximate else ""
-        if walk <= geo.CIRCLE_MINUTES or walk <= cycle * 1.5:
+        wheels = min(cycle, bus)
+        if walk <= geo.CIRCLE_MINUTES or (np.isfinite(wheels) and walk <= wheels * 1.5):
             return geo.Commute(walk, "walk", km, geo.walk_description(km, walk, approximate), approximate)
-        metro = self._metro(origin, dest)
-        if metro is not None and metro[0] < cycle:
-            minutes, board, alight, access = metro
-            line = self.network.lines[self.network.first_line[board, alight]]
-            description = (
-                f"地铁约{minutes:.0f}分钟，{line}{self.network.names[board]}站上车，"
-                f"步行约{max(access, 1):.0f}分钟到站"
-            )
-            return geo.Commute(minutes, "metro", km, description, approximate)
-        return geo.Commute(
-            cycle, "cycle", km, f"距离{prefix}{km:.1f}公里，骑行约{cycle:.0f}分钟（步行约{walk:.0f}分钟）", approximate
-        )
+        metro = self._metro(origin, dest) if "metro" in modes else None
+        best = min((cycle, "cycle"), (bus, "bus"), ((metro[0], "metro") if metro else (np.inf, "metro")),
+                   (walk, "walk"))
+        minutes, mode = best
+        if mode == "metro":
+            route = self.network.route(metro[1], metro[2])
+            text = f"地铁：{route.sentence(minutes)}" if route else f"地铁约{minutes:.0f}分钟"
+            return geo.Commute(minutes, "metro", km, text + ("（位置为估算）" if approximate else ""), approximate)
+        if mode == "cycle":
+            text = f"距离{prefix}{km:.1f}公里，骑行约{cycle:.0f}分钟（步行约{walk:.0f}分钟）"
+        elif mode == "bus":
+            text = f"距离{prefix}{km:.1f}公里，公交约{bus:.0f}分钟（按直线距离估算，未含具体线路）"
+        else:
+            text = f"距离{prefix}{km:.1f}公里，步行约{walk:.0f}分钟"
+        return geo.Commute(float(minutes), mode, km, text, approximate)
 
     def _access(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Nearest stations (STATION_SEARCH) and walk-in minutes for each point; inf beyond ACCESS_KM.
-
-        Posting locations repeat across queries, so results are cached per point: the hot path then
-        costs a dictionary look-up per candidate instead of a distance to every station.
-        """
+        """Nearest stations and walk-in minutes per point (inf beyond ACCESS_KM); cached per point."""
         rows = self.__dict__.setdefault("_access_rows", {})
         keys = list(map(tuple, points.tolist()))
         missing = [n for n, key in enumerate(keys) if key not in rows]
+        k = min(STATION_SEARCH, len(self.network.names))
         if missing:
             net = self.network
             sub = points[missing]
-            factor = geo.DETOUR_FACTOR * 60.0
             lat1 = np.radians(sub[:, 0])[:, None]
             lat2 = np.radians(net.lats)[None, :]
-            dlat = lat2 - lat1
             dlon = np.radians(net.lons)[None, :] - np.radians(sub[:, 1])[:, None]
-            a = np.sin(dlat / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(dlon / 2) ** 2
+            a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(dlon / 2) ** 2
             station_km = 2 * geo.EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-            k = min(STATION_SEARCH, station_km.shape[1])
             near = np.argpartition(station_km, k - 1, axis=1)[:, :k]
             near_km = np.take_along_axis(station_km, near, axis=1)
-            walk = np.where(near_km <= ACCESS_KM, near_km * factor / geo.WALK_KMH + STATION_ENTRY_MINUTES, np.inf)
+            walk = np.where(near_km <= ACCESS_KM,
+                            near_km * geo.DETOUR_FACTOR * 60.0 / geo.WALK_KMH + STATION_ENTRY_MINUTES, np.inf)
             if len(rows) + len(missing) > 1_000_000:
                 rows.clear()
                 self._access_near, self._access_walk = np.zeros((0, k), np.int64), np.zeros((0, k))
@@ -206,31 +172,124 @@ class MetroCommute:
         index = np.fromiter((rows[key] for key in keys), dtype=np.int64, count=len(keys))
         return self._access_near[index], self._access_walk[index]
 
-    def estimate_many(self, origin: tuple[float, float], dests: np.ndarray) -> tuple[np.ndarray, list[str]]:
-        """Minutes and modes ('walk' | 'cycle' | 'metro' | 'unknown') from one origin to many (lat, lon) rows.
+    def estimate_many(self, origin, dests: np.ndarray, *, modes=None) -> tuple[np.ndarray, list[str]]:
+        """Minutes and modes ('walk' | 'cycle' | 'metro' | 'bus' | 'unknown') from one origin to many rows.
 
         Same choice rule as `estimate`; rows with a missing coordinate give NaN and 'unknown'.
         """
+        modes = parse_modes(modes) if modes is not None else self.modes
         dests = np.asarray(dests, dtype=float).reshape(-1, 2)
         km = geo.haversine_km_many(origin[0], origin[1], dests[:, 0], dests[:, 1])
         factor = geo.DETOUR_FACTOR * 60.0
         walk = km * factor / geo.WALK_KMH
-        cycle = km * factor / geo.CYCLE_KMH
+        cycle = km * factor / geo.CYCLE_KMH if "cycle" in modes else np.full(len(dests), np.inf)
+        bus = (km * factor / geo.BUS_KMH + C["BUS_WAIT_MINUTES"].value) if "bus" in modes \
+            else np.full(len(dests), np.inf)
         metro = np.full(len(dests), np.inf)
-
-        o_idx, o_walk = self._nearby(*origin)
         valid = ~np.isnan(km)
-        if len(o_idx) and valid.any():
-            net = self.network
+        o_idx, o_walk = self._nearby(*origin)
+        if "metro" in modes and len(o_idx) and valid.any():
             near, d_walk = self._access(dests[valid])
-            ride = net.minutes[o_idx][:, near]  # (n_origin_stations, n_valid, k)
+            ride = self.network.minutes[o_idx][:, near]
             ride = np.where(ride == 0, np.inf, ride)
             total = o_walk[:, None, None] + WAIT_MINUTES + ride + d_walk[None, :, :]
             metro[valid] = total.min(axis=(0, 2))
-
-        walk_first = (walk <= geo.CIRCLE_MINUTES) | (walk <= cycle * 1.5)
-        minutes = np.where(walk_first, walk, np.minimum(cycle, metro))
-        modes = np.where(walk_first, "walk", np.where(metro < cycle, "metro", "cycle")).astype(object)
+        wheels = np.minimum(cycle, bus)
+        walk_first = (walk <= geo.CIRCLE_MINUTES) | (np.isfinite(wheels) & (walk <= wheels * 1.5))
+        stacked = np.vstack([cycle, bus, metro, walk])
+        names = np.array(["cycle", "bus", "metro", "walk"], dtype=object)
+        pick = np.argmin(np.where(np.isnan(stacked), np.inf, stacked), axis=0)
+        minutes = np.where(walk_first, walk, stacked[pick, np.arange(len(dests))])
+        chosen = np.where(walk_first, "walk", names[pick]).astype(object)
         minutes[~valid] = np.nan
-        modes[~valid] = "unknown"
-        return minutes, modes.tolist()
+        chosen[~valid] = "unknown"
+        return minutes, chosen.tolist()
+
+
+@dataclass(frozen=True)
+class CommuteClaim:
+    """What a seeker or counsellor is told about one trip; JSON-safe through `as_dict`."""
+
+    minutes: float | None
+    mode: str | None
+    distance_km: float | None
+    within_15min: bool | None
+    travel: str
+    note: str
+    precision: tuple[str, str]
+    radius_km: float | None  # both ends' radii together
+
+    @property
+    def coarse(self) -> bool:
+        return self.minutes is None
+
+    def as_dict(self) -> dict:
+        return {"commute_minutes": None if self.minutes is None else round(self.minutes, 1),
+                "commute_mode": self.mode, "distance_km": self.distance_km, "within_15min": self.within_15min,
+                "travel": self.travel, "location_note": self.note, "location_approximate": self.radius_km is None
+                or self.radius_km > 0.2, "precision": list(self.precision), "radius_km": self.radius_km}
+
+
+def assess(origin, dest, *, modes=None, commute: MetroCommute | None = None) -> CommuteClaim:
+    """An honest commute between two resolved places (`Place` or `resolver.Resolution`)."""
+    commute = commute or _default_commute()
+    modes = parse_modes(modes)
+    precision = (origin.precision, dest.precision)
+    if origin.lat is None or dest.lat is None or "none" in precision:
+        return CommuteClaim(None, None, None, None, UNKNOWN_NOTE, UNKNOWN_NOTE, precision, None)
+    radius = float((origin.radius_km or 0.0) + (dest.radius_km or 0.0))
+    if "district" in precision or radius > geo.COARSE_RADIUS_KM:
+        wide_street = any(p.precision == "district" and p.street_code for p in (origin, dest))
+        note = (WIDE_STREET_NOTE if wide_street else COARSE_NOTE) if "district" in precision \
+            else ROUGH_NOTE.format(r=radius)
+        if any(p.precision == "district" and not p.street_code for p in (origin, dest)):
+            note = COARSE_NOTE
+        return CommuteClaim(None, None, None, None, note, note, precision, round(radius, 1))
+    a, b = (origin.lat, origin.lon), (dest.lat, dest.lon)
+    approximate = radius > 0.2
+    est = commute.estimate(a, b, approximate=approximate, modes=modes)
+    km = est.distance_km
+    near = float(_straight_minutes(max(km - radius, 0.0), modes))
+    far = float(_straight_minutes(km + radius, modes))
+    far = min(far, est.minutes + radius * geo.DETOUR_FACTOR / geo.WALK_KMH * 60.0)
+    if far <= geo.CIRCLE_MINUTES:
+        within, note = True, "在15分钟就业服务圈内"
+    elif near > geo.CIRCLE_MINUTES and est.minutes > geo.CIRCLE_MINUTES:
+        within, note = False, "不在15分钟就业服务圈内"
+    else:
+        within, note = None, ROUGH_NOTE.format(r=radius) if approximate else "在15分钟服务圈边缘"
+    if km < radius:  # the points may coincide: say how close, never "0 公里"
+        shown = round(max(radius, 0.1), 1)
+        travel = f"相距不超过约{shown}公里；{est.description}" if est.mode != "walk" else \
+            f"相距不超过约{shown}公里，步行约{max(est.minutes, 1):.0f}-{far:.0f}分钟"
+    else:
+        shown = max(round(km, 1), 0.1)
+        travel = est.description
+    return CommuteClaim(est.minutes, est.mode, shown, within, travel, note, precision, round(radius, 2))
+
+
+_COMMUTE: list[MetroCommute] = []
+
+
+def _default_commute() -> MetroCommute:
+    if not _COMMUTE:
+        _COMMUTE.append(MetroCommute())
+    return _COMMUTE[0]
+
+
+def commute_fields(commute: geo.Commute | None) -> dict:
+    """JSON-safe match fields for one estimate: no minutes or distance when coarse, never 0 km, tri-state circle.
+
+    For the service's result rows: `commute_minutes`, `commute_mode`, `distance_km`, `within_15min`,
+    `travel`, `location_approximate`.
+    """
+    if commute is None:
+        return {"commute_minutes": None, "commute_mode": None, "distance_km": None, "within_15min": None,
+                "travel": UNKNOWN_NOTE, "location_approximate": True}
+    coarse = commute.coarse or commute.minutes != commute.minutes
+    return {"commute_minutes": None if coarse else round(commute.minutes, 1),
+            "commute_mode": None if coarse else commute.mode,
+            "distance_km": None if coarse else commute.shown_distance_km,
+            "within_15min": None if coarse else commute.within_15min,
+            "travel": COARSE_NOTE if coarse else commute.description,
+            "location_approximate": bool(commute.approximate or coarse)}

@@ -1,9 +1,7 @@
 """Great-circle distance and the simple travel-time model behind the 15-minute circle.
 
-Constants (documented in the README):
-- walking 4.5 km/h and cycling 12 km/h: typical urban speeds used in Chinese
-  15-minute community life-circle planning guidance (上海市15分钟社区生活圈规划导则);
-- detour factor 1.3: street-network distance over straight-line distance in a dense grid.
+Every constant of the commute model lives in `CONSTANTS`, with its source; the module-level names below
+are read from it (documented in the README).
 """
 from __future__ import annotations
 
@@ -12,11 +10,41 @@ from dataclasses import dataclass
 
 import numpy as np
 
+
+
+@dataclass(frozen=True)
+class Constant:
+    value: float
+    unit: str
+    source: str
+
+
+CONSTANTS: dict[str, Constant] = {
+    "WALK_KMH": Constant(4.5, "km/h", "typical urban walking speed in 上海市15分钟社区生活圈规划导则 (2016) practice"),
+    "CYCLE_KMH": Constant(12.0, "km/h", "urban cycling / e-bike at city speeds; same guidance"),
+    "BUS_KMH": Constant(15.0, "km/h", "Shanghai ground bus operating speed, about 13-16 km/h in the city's annual "
+                        "transport reports (上海市综合交通年度报告); door to door by bus is an estimate, no bus routes bundled"),
+    "BUS_WAIT_MINUTES": Constant(10.0, "min", "half of a typical 10 min bus headway plus about 300 m on foot to "
+                                 "and from the stops (公交站点300米覆盖 in Shanghai planning)"),
+    "DETOUR_FACTOR": Constant(1.3, "ratio", "street-network over straight-line distance in a dense grid"),
+    "CIRCLE_MINUTES": Constant(15.0, "min", "the 15-minute employment service circle (15分钟就业服务圈)"),
+    "STATION_SEARCH": Constant(3, "stations", "nearest stations considered at each end"),
+    "ACCESS_KM": Constant(1.5, "km", "outer limit of a metro catchment on foot (轨道交通站点800-1500米步行接驳范围)"),
+    "RIDE_DWELL_MINUTES": Constant(0.5, "min", "dwell per stop; with RIDE_KMH gives the ~2.5 min/stop timetables imply"),
+    "RIDE_KMH": Constant(40.0, "km/h", "running speed between stops; line 1 end to end ~70 min as timetabled"),
+    "WAIT_MINUTES": Constant(3.0, "min", "half of a typical off-peak metro headway of ~6 min"),
+    "TRANSFER_MINUTES": Constant(5.0, "min", "walking between platforms plus part of the second line's wait"),
+    "STATION_ENTRY_MINUTES": Constant(2.0, "min", "entrance to platform and platform to exit"),
+    "COARSE_RADIUS_KM": Constant(3.0, "km", "combined uncertainty of both ends above which no 15-minute judgement is "
+                                 "made: more than a 15-minute cycle (12 km/h / 1.3 detour = 2.3 km)"),
+}
 EARTH_RADIUS_KM = 6371.0088
-WALK_KMH = 4.5
-CYCLE_KMH = 12.0
-DETOUR_FACTOR = 1.3
-CIRCLE_MINUTES = 15.0
+WALK_KMH = CONSTANTS["WALK_KMH"].value
+CYCLE_KMH = CONSTANTS["CYCLE_KMH"].value
+BUS_KMH = CONSTANTS["BUS_KMH"].value
+DETOUR_FACTOR = CONSTANTS["DETOUR_FACTOR"].value
+CIRCLE_MINUTES = CONSTANTS["CIRCLE_MINUTES"].value
+COARSE_RADIUS_KM = CONSTANTS["COARSE_RADIUS_KM"].value
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -50,14 +78,28 @@ class Commute:
     """A door-to-door estimate: best mode, its minutes, and a sentence a counsellor can read aloud."""
 
     minutes: float
-    mode: str  # "walk" | "cycle" | "metro"
+    mode: str  # "walk" | "cycle" | "metro" | "bus"
     distance_km: float
     description: str
     approximate: bool = False
+    coarse: bool = False  # an end is only known to its district (or too roughly): no 15-minute claim
 
     @property
     def within_circle(self) -> bool:
-        return self.minutes <= CIRCLE_MINUTES
+        """Never true for a coarse estimate (kept bool for callers; prefer `within_15min`)."""
+        return not self.coarse and self.minutes <= CIRCLE_MINUTES
+
+    @property
+    def within_15min(self) -> bool | None:
+        """True / False, or None when the locations are too coarse to tell."""
+        return None if self.coarse else self.minutes <= CIRCLE_MINUTES
+
+    @property
+    def shown_distance_km(self) -> float | None:
+        """The distance to show a person: None when coarse (never a 0 km between district centres)."""
+        if self.coarse:
+            return None
+        return max(round(self.distance_km, 1), 0.1)
 
 
 NEAR_APPROXIMATE_KM = 0.5

@@ -1,131 +1,169 @@
-"""Gazetteer: turn a 街道 name or code, a district, or a free address into an approximate point.
+"""Places as the rest of the product sees them: `Place`, `PRECISION_LABELS` and the `gazetteer()`.
 
-Station spreadsheets rarely carry coordinates. Resolution order for text:
-1. a 街道/镇 name in the text -> that street's point;
-2. a metro station name in the text (e.g. "曲阳路站", or a road that names a station) -> the station;
-3. a district name -> the district's point.
-Every resolved point says how it was obtained (`precision`), and all but `exact` are approximate.
+The work is done by `matcher.geo.resolver` (address parsing, neighbourhood / station / road / 街道 /
+district evidence, radii). This module keeps the names that the service, scoring and profiles use:
+`Gazetteer.resolve(lat=, lon=, street=, address=) -> Place | None`, `street_code`, `street_point`,
+`geocode`, `find_street`; a `Place` now also carries `radius_km`, `district_code` and `method`.
+`import_report(places)` summarises an import for the clerk.
 """
 from __future__ import annotations
 
-import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from data import reference
+from matcher.geo import resolver
+from matcher.geo.resolver import PRECISIONS, Resolution
 
 PRECISION_LABELS = {
     "exact": "精确坐标",
+    "neighbourhood": "按居委/小区位置估算",
     "station": "按地铁站位置估算",
-    "street": "按街道中心估算",
-    "district": "按区中心估算",
+    "street": "按街道或道路位置估算",
+    "district": "只精确到区",
+    "none": "未能识别位置",
 }
+
+
+COARSE_PRECISIONS = frozenset({"district", "none"})
+
+
+def is_coarse(precision: str | None) -> bool:
+    """A stored or resolved precision too coarse for any 15-minute claim (district, none, unknown)."""
+    return precision is None or precision in COARSE_PRECISIONS
 
 
 @dataclass(frozen=True)
 class Place:
     lat: float
     lon: float
-    precision: str  # exact | station | street | district
+    precision: str  # exact | neighbourhood | station | street | district
     street_code: str | None = None
     label: str = ""
+    radius_km: float | None = None
+    district_code: str | None = None
+    method: str = ""
 
     @property
     def approximate(self) -> bool:
         return self.precision != "exact"
 
+    @property
+    def street(self) -> str | None:
+        return resolver.index().street_names.get(self.street_code) if self.street_code else None
 
-def _short(name: str) -> str:
-    return re.sub(r"(街道|镇|乡)$", "", name)
+    @property
+    def district(self) -> str | None:
+        code = self.district_code or (self.street_code[:6] if self.street_code else None)
+        return resolver.index().district_names.get(code) if code else None
+
+    @property
+    def note(self) -> str:
+        label = PRECISION_LABELS.get(self.precision, "")
+        if self.radius_km and self.precision != "exact":
+            return f"{label}（误差约{self.radius_km:.1f}公里）"
+        return label
+
+    @classmethod
+    def from_resolution(cls, r: Resolution) -> "Place | None":
+        if r.precision == "none" or r.lat is None:
+            return None
+        return cls(r.lat, r.lon, r.precision, r.street_code, r.label, r.radius_km, r.district_code, r.method)
+
+
+def locate(address: str | None = None, *, lat=None, lon=None, street=None) -> dict:
+    """The `places locate` record: query, lat, lon, street_code, street, district, precision, radius_km."""
+    r = resolver.resolve(address, lat=lat, lon=lon, street=street)
+    idx = resolver.index()
+    district = r.district_code or (r.street_code[:6] if r.street_code else None)
+    return {
+        "query": address if address is not None else street,
+        "lat": None if r.lat is None else round(r.lat, 6),
+        "lon": None if r.lon is None else round(r.lon, 6),
+        "street_code": r.street_code,
+        "street": idx.street_names.get(r.street_code) if r.street_code else None,
+        "district": idx.district_names.get(district) if district else None,
+        "precision": r.precision,
+        "radius_km": r.radius_km,
+        "matched": r.label or None,
+        "note": "坐标不在上海市内，请核对经纬度" if r.precision == "exact" and district is None
+        else precision_note(r.precision, r.street_code, r.radius_km),
+    }
+
+
+def precision_note(precision: str, street_code: str | None, radius_km: float | None) -> str:
+    """What a reader is told: a wide 街道/镇 kept at district precision says so."""
+    if precision == "district" and street_code:
+        return f"街道/镇范围较大（约{radius_km:.1f}公里），按区级精度处理"
+    return PRECISION_LABELS.get(precision, "")
+
+
+def import_report(places: list, labels: list | None = None) -> dict:
+    """For an import: rows per precision and the rows placed only at a district (or not at all).
+
+    `places` holds one `Place`, `Resolution`, `locate()` dict or None per row; `labels` (optional) the
+    row's address or number to show. Returns {"total", "by_precision", "district_only", "unresolved"}:
+    the two lists hold {"row": 1-based row number, "label", "district"} so a clerk can fix the address or
+    add a 街道.
+    """
+    counts: Counter = Counter()
+    district_only, unresolved = [], []
+    for n, place in enumerate(places):
+        if place is None:
+            precision, district = "none", None
+        elif isinstance(place, dict):
+            precision, district = place.get("precision") or "none", place.get("district")
+        else:
+            precision = place.precision
+            code = getattr(place, "district_code", None) or (place.street_code[:6] if place.street_code else None)
+            district = resolver.index().district_names.get(code) if code else None
+        counts[precision] += 1
+        entry = {"row": n + 1, "label": labels[n] if labels else None, "district": district}
+        if precision == "district":
+            district_only.append(entry)
+        elif precision == "none":
+            unresolved.append(entry)
+    return {"total": len(places), "by_precision": {p: counts.get(p, 0) for p in PRECISIONS},
+            "district_only": district_only, "unresolved": unresolved}
 
 
 class Gazetteer:
-    """Look-ups over the bundled official street table, metro stations and approximate points."""
+    """Compatibility façade over `matcher.geo.resolver` (same method names as before)."""
 
     def __init__(self):
-        streets = reference.streets()
-        self.street_names = dict(zip(streets["code"], streets["name"]))
-        self.street_district = dict(zip(streets["code"], streets["areaCode"]))
-        self.district_names = dict(zip(reference.districts()["code"], reference.districts()["name"]))
-        table = reference.approximate_points()
-        self._district_points = {
-            r.code: (r.lat_wgs84, r.lon_wgs84) for r in table.itertuples() if r.kind == "district"
-        }
-        self._street_points = {r.code: (r.lat_wgs84, r.lon_wgs84) for r in table.itertuples() if r.kind == "street"}
-        stations = reference.metro_stations()
-        self._stations = {r.station: (r.lat_wgs84, r.lng_wgs84) for r in stations.itertuples()}
-        # Longest names first so "四川北路" wins over "四川".
-        self._street_patterns = sorted(
-            ((name, code) for code, name in self.street_names.items()), key=lambda item: -len(item[0])
-        )
-        self._station_patterns = sorted(self._stations, key=len, reverse=True)
+        idx = resolver.index()
+        self.street_names = idx.street_names
+        self.street_district = idx.street_district
+        self.district_names = idx.district_names
 
     def street_code(self, text: str | None) -> str | None:
-        """Official code for a 街道 given by code, full name or short name (e.g. 曲阳路街道 / 曲阳路)."""
-        if not text:
-            return None
-        text = text.strip()
-        if text in self.street_names:
-            return text
-        for name, code in self._street_patterns:
-            if text == name or text == _short(name):
-                return code
-        return None
+        return resolver.index().street_code(text)
 
     def street_point(self, code: str) -> Place | None:
-        name = self.street_names.get(code)
-        if name is None:
+        if code not in self.street_names:
             return None
-        if code in self._street_points:
-            lat, lon = self._street_points[code]
-            return Place(lat, lon, "street", code, name)
-        station = _short(name)
-        if station in self._stations:
-            lat, lon = self._stations[station]
-            return Place(lat, lon, "street", code, name)
-        district = self.street_district.get(code)
-        if district in self._district_points:
-            lat, lon = self._district_points[district]
-            return Place(lat, lon, "district", code, self.district_names.get(district, ""))
-        return None
+        return Place.from_resolution(resolver.index().street_resolution(code))
 
     def resolve(self, *, lat: float | None = None, lon: float | None = None, street: str | None = None,
                 address: str | None = None) -> Place | None:
         """Best available point: given coordinates, else the 街道, else whatever the address names."""
-        code = self.street_code(street) if street else None
         if lat is not None and lon is not None:
-            return Place(float(lat), float(lon), "exact", code or (self.find_street(address) if address else None))
-        if code:
-            return self.street_point(code)
-        if address:
-            return self.geocode(address)
-        return None
+            r = resolver.resolve(lat=lat, lon=lon)
+            code = self.street_code(street) if street else None
+            if code is None and address:
+                code = resolver.resolve(address).street_code
+            place = Place.from_resolution(r)
+            if place and code:
+                place = Place(place.lat, place.lon, place.precision, code, place.label, place.radius_km,
+                              code[:6], place.method)
+            return place
+        return Place.from_resolution(resolver.resolve(address, street=street))
 
     def find_street(self, text: str) -> str | None:
-        for name, code in self._street_patterns:
-            if name in text:
-                return code
-        return None
+        return resolver.resolve(text).street_code if text else None
 
     def geocode(self, address: str) -> Place | None:
-        """Approximate point for a free-text Shanghai address; None when nothing is recognised."""
-        code = self.find_street(address)
-        if code:
-            return self.street_point(code)
-        for station in self._station_patterns:
-            if len(station) >= 2 and (f"{station}站" in address or (len(station) >= 3 and station in address)):
-                lat, lon = self._stations[station]
-                return Place(lat, lon, "station", None, f"{station}站")
-        for dcode, dname in self.district_names.items():
-            if dname in address or (len(_short_district(dname)) >= 2 and _short_district(dname) + "区" in address):
-                if dcode in self._district_points:
-                    lat, lon = self._district_points[dcode]
-                    return Place(lat, lon, "district", None, dname)
-        return None
-
-
-def _short_district(name: str) -> str:
-    return re.sub(r"(新区|区)$", "", name)
+        return Place.from_resolution(resolver.resolve(address))
 
 
 @lru_cache(maxsize=1)

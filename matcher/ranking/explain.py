@@ -1,8 +1,14 @@
-"""Short Chinese explanations a counsellor can read aloud."""
+"""Short Chinese explanations a counsellor can read aloud.
+
+Every verdict is read off `Scored.components`, the same numbers the score is made of: there is no
+second rule here. (Before, the explanation called a seeker one education level below the
+requirement simply "below", while the score gave that half credit; now both say "one level below".)
+"""
 from __future__ import annotations
 
+from matcher.ranking.scoring import NEUTRAL, Scored
 from matcher.text.parsing import EDUCATION_LEVELS
-from matcher.ranking.scoring import Scored, Side
+from matcher.types import Side
 
 
 def _list(items, limit: int = 4) -> str:
@@ -12,8 +18,8 @@ def _list(items, limit: int = 4) -> str:
 
 
 def _salary(posting: Side) -> str | None:
-    if posting.extra.get("salary_text"):
-        return posting.extra["salary_text"]
+    if posting.salary_text:
+        return posting.salary_text
     low, high = posting.salary_low, posting.salary_high
     if not low and not high:
         return None
@@ -22,9 +28,43 @@ def _salary(posting: Side) -> str | None:
     return f"{(high or low):.0f}元/月"
 
 
+def _education(seeker: Side, posting: Side, value: float) -> str | None:
+    if not posting.education:
+        return None
+    need = EDUCATION_LEVELS.get(posting.education, "")
+    if seeker.education is None:
+        return f"要求{need}及以上，简历未写明学历"
+    if value >= 1.0:
+        return f"学历符合（要求{need}及以上）"
+    if value >= NEUTRAL:
+        return f"学历比要求低一级（要求{need}及以上）"
+    return f"学历低于要求（要求{need}及以上）"
+
+
+def _experience(seeker: Side, posting: Side, value: float) -> str | None:
+    if not posting.experience:
+        return None
+    if seeker.experience is not None and value >= 1.0:
+        return f"经验符合（要求{posting.experience:g}年以上）"
+    return f"要求{posting.experience:g}年以上经验"
+
+
+def _pay(seeker: Side, posting: Side, value: float) -> str | None:
+    salary = _salary(posting)
+    if salary and seeker.salary_low and posting.offered:
+        verdict = "达到" if value >= 1.0 else "略低于" if value > 0 else "低于"
+        return f"薪资{salary}，{verdict}期望的{seeker.salary_low:.0f}元"
+    if salary:
+        return f"薪资{salary}"
+    if seeker.salary_low:
+        return "薪资面议"
+    return None
+
+
 def explain_match(seeker: Side, posting: Side, scored: Scored, *, occupation_name: str | None = None) -> str:
-    """One paragraph: skills matched and missing, fit on education, experience and pay, travel."""
+    """One paragraph: occupation, skills matched and missing, fit on education, experience and pay, travel."""
     parts: list[str] = []
+    occupation_name = occupation_name or posting.occupation_name
     if occupation_name:
         parts.append(f"岗位属于“{occupation_name}”")
     if scored.matched:
@@ -34,28 +74,12 @@ def explain_match(seeker: Side, posting: Side, scored: Scored, *, occupation_nam
     other_missing = [m for m in scored.missing if m not in scored.missing_certificates]
     if other_missing:
         parts.append(f"简历未体现{_list(other_missing, 3)}")
-    if posting.education:
-        need = EDUCATION_LEVELS.get(posting.education, "")
-        if seeker.education is None:
-            parts.append(f"要求{need}及以上，简历未写明学历")
-        elif seeker.education >= posting.education:
-            parts.append(f"学历符合（要求{need}及以上）")
-        else:
-            parts.append(f"学历低于要求（要求{need}及以上）")
-    if posting.experience:
-        if seeker.experience is not None and seeker.experience >= posting.experience:
-            parts.append(f"经验符合（要求{posting.experience:g}年以上）")
-        else:
-            parts.append(f"要求{posting.experience:g}年以上经验")
-    salary = _salary(posting)
-    if salary and seeker.salary_low:
-        offered = posting.salary_high or posting.salary_low or 0
-        verdict = "达到" if offered >= seeker.salary_low else "低于"
-        parts.append(f"薪资{salary}，{verdict}期望的{seeker.salary_low:.0f}元")
-    elif salary:
-        parts.append(f"薪资{salary}")
-    elif seeker.salary_low:
-        parts.append("薪资面议")
+    value = scored.components
+    for part in (_education(seeker, posting, value.get("education", 0.0)),
+                 _experience(seeker, posting, value.get("experience", 0.0)),
+                 _pay(seeker, posting, value.get("salary", 0.0))):
+        if part:
+            parts.append(part)
     if scored.commute is not None:
         text = scored.commute.description
         if scored.commute.within_circle:

@@ -7,28 +7,15 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.ranking.scoring import Side
+from matcher.geo.geo import haversine_km_many
+from matcher.types import PostingEntry
 
 CELL_DEG = 0.0025  # ~280 m north-south, ~240 m east-west at Shanghai's latitude
 
-
-@dataclass
-class PostingEntry:
-    side: Side
-    employer: str
-    expires_ts: float | None
-    accessible: bool
-    employment_type: str
-    salary_text: str | None
-    street_code: str | None
-    station_id: int | None
-
-    def is_live(self, now: float) -> bool:
-        return self.expires_ts is None or self.expires_ts > now
+__all__ = ["PostingCatalog", "PostingEntry", "CELL_DEG"]
 
 
 class PostingCatalog:
@@ -68,17 +55,17 @@ class PostingCatalog:
         return cached
 
     def nearest(self, lat: float, lon: float, radius_km: float, limit: int) -> tuple[np.ndarray, np.ndarray]:
-        """Up to `limit` posting ids within `radius_km`, nearest first, and their distances in km.
+        """Up to `limit` posting ids within `radius_km`, nearest first (ties by id), and their distances in km.
 
-        Searches grid rings outward from the point and stops once enough postings are found, so the
-        cost depends on local density and `limit`, not on the size of the catalog.
+        Searches grid rings outward from the point and stops once `limit` postings lie within the
+        distance every unsearched cell is beyond, so the cost depends on local density and `limit`,
+        not on the size of the catalog, and the answer equals a brute-force scan.
         """
-        from matcher.geo.geo import haversine_km_many
-
         ci, cj = self._cell(lat, lon)
-        cell_km = CELL_DEG * 111.0 * math.cos(math.radians(lat))
+        # The query sits inside the centre cell: any cell of ring r+1 is at least r cell-widths away.
+        cell_km = CELL_DEG * 111.0 * min(1.0, math.cos(math.radians(lat)))
         max_ring = int(radius_km / cell_km) + 1
-        ids_parts, point_parts, found = [], [], 0
+        ids_parts, km_parts, found = [], [], 0
         for ring in range(max_ring + 1):
             for i in range(ci - ring, ci + ring + 1):
                 for j in range(cj - ring, cj + ring + 1):
@@ -87,18 +74,18 @@ class PostingCatalog:
                     ids, points = self._arrays((i, j))
                     if len(ids):
                         ids_parts.append(ids)
-                        point_parts.append(points)
+                        km_parts.append(haversine_km_many(lat, lon, points[:, 0], points[:, 1]))
                         found += len(ids)
-            # Everything within `ring` cells is collected; one more ring guarantees the nearest.
             if found >= limit and ring >= 1:
-                break
+                settled = ring * cell_km
+                if sum(int(np.count_nonzero(km <= settled)) for km in km_parts) >= limit:
+                    break
         if not ids_parts:
             return np.zeros(0, np.int64), np.zeros(0)
-        ids, points = np.concatenate(ids_parts), np.vstack(point_parts)
-        km = haversine_km_many(lat, lon, points[:, 0], points[:, 1])
+        ids, km = np.concatenate(ids_parts), np.concatenate(km_parts)
         inside = km <= radius_km
         ids, km = ids[inside], km[inside]
-        order = np.argsort(km, kind="stable")[:limit]
+        order = np.lexsort((ids, km))[:limit]
         return ids[order], km[order]
 
     def get(self, posting_id: int) -> PostingEntry | None:

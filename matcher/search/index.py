@@ -2,17 +2,19 @@
 
 Two implementations share one contract (`VectorIndex`): `ExactIndex` (numpy, the reference) and
 `FaissIndex` (any FAISS factory string, inner-product metric, wrapped in an id map). Persistence
-is one directory per index: `index.faiss`, `manifest.json`; written to a temporary directory,
+is one directory per index: `index.faiss`, `ids.npy`, `manifest.json` (with each file's sha256); written to a temporary directory,
 fsynced, then swapped in with `os.replace`, so a reader never sees a half-written index.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass
+import time
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -20,8 +22,11 @@ import faiss
 import numpy as np
 
 INDEX_FILE = "index.faiss"
+IDS_FILE = "ids.npy"
 MANIFEST_FILE = "manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: FAISS holds labels, ids.npy maps them to database ids; sha256 per file
+COMPACT_ABOVE = 0.2  # tombstone share at which an index that cannot delete is compacted
+TEMP_GRACE_S = 600.0  # a temporary index directory older than this is a crashed save's leftover
 
 
 class VectorIndex(Protocol):
@@ -90,6 +95,9 @@ class ExactIndex:
         position = {int(i): n for n, i in enumerate(self._ids)}
         return self._vectors[[position[int(i)] for i in _as_ids(ids)]]
 
+    def __contains__(self, item: int) -> bool:
+        return bool(np.any(self._ids == int(item)))
+
     def __len__(self) -> int:
         return len(self._ids)
 
@@ -97,23 +105,45 @@ class ExactIndex:
 class FaissIndex:
     """A FAISS index from a factory string (`Flat`, `HNSW32`, `IVF1024,SQ8`...), keyed by db ids.
 
-    Indexes that cannot delete (HNSW) keep superseded vectors; callers filter by the live set and
-    the service rebuilds when the dead share grows (see `dead_fraction`).
+    FAISS holds *labels* (one per vector ever added), and `_label_ids` maps each label back to its
+    database id (-1 once superseded). Indexes that can delete (Flat, IVF) drop the vector; those that
+    cannot (HNSW) keep it as a tombstone that every search filters out with an `IDSelector`, so an
+    updated posting is never found under its old text. When tombstones pass `COMPACT_ABOVE` of the
+    index, the live vectors are copied into a fresh index.
     """
 
-    def __init__(self, dim: int, factory: str = "Flat", *, ef_search: int = 96, nprobe: int = 16, index=None):
+    def __init__(self, dim: int, factory: str = "Flat", *, ef_search: int = 96, nprobe: int = 16, index=None,
+                 label_ids: np.ndarray | None = None):
         self.dim = dim
         self.factory = factory
         self.ef_search = ef_search
         self.nprobe = nprobe
-        self._index = index if index is not None else faiss.IndexIDMap2(
-            faiss.index_factory(dim, factory, faiss.METRIC_INNER_PRODUCT)
-        )
-        self._dead = 0
+        self._index = index if index is not None else self._new(dim, factory)
+        self._label_ids = np.zeros(0, np.int64) if label_ids is None else _as_ids(label_ids).copy()
+        self._label_of = {int(i): n for n, i in enumerate(self._label_ids.tolist()) if i >= 0}
+        self._selector = None  # cached "not a tombstone" selector (and what it wraps, kept alive)
         self._configure()
 
+    @staticmethod
+    def _new(dim: int, factory: str):
+        base = faiss.index_factory(dim, factory, faiss.METRIC_INNER_PRODUCT)
+        ivf = faiss.try_extract_index_ivf(base)
+        if ivf is not None and ivf is not False:
+            # IVF keeps labels in its own lists and renumbers nothing on removal: no id map on top
+            # (an IDMap would shift its positions and point at the wrong vectors); a hashtable
+            # direct map lets it reconstruct and remove by label.
+            ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
+            return base
+        return faiss.IndexIDMap2(base)
+
+    def _inner(self):
+        """The index doing the search (under the id map, when there is one)."""
+        if isinstance(self._index, (faiss.IndexIDMap, faiss.IndexIDMap2)):
+            return faiss.downcast_index(self._index.index)
+        return faiss.downcast_index(self._index)
+
     def _configure(self) -> None:
-        inner = faiss.downcast_index(self._index.index)
+        inner = self._inner()
         if isinstance(inner, faiss.IndexHNSW):
             inner.hnsw.efSearch = self.ef_search
             if inner.ntotal == 0:
@@ -123,11 +153,20 @@ class FaissIndex:
 
     @property
     def supports_remove(self) -> bool:
-        return not isinstance(faiss.downcast_index(self._index.index), faiss.IndexHNSW)
+        return not isinstance(self._inner(), faiss.IndexHNSW)
+
+    @property
+    def dead(self) -> int:
+        """Tombstones: superseded vectors still inside FAISS (only for indexes that cannot delete)."""
+        return int(self._index.ntotal) - len(self._label_of)
 
     @property
     def dead_fraction(self) -> float:
-        return self._dead / max(1, self._index.ntotal)
+        return self.dead / max(1, int(self._index.ntotal))
+
+    @property
+    def label_ids(self) -> np.ndarray:
+        return self._label_ids
 
     def train(self, sample: np.ndarray) -> None:
         if not self._index.is_trained:
@@ -137,43 +176,92 @@ class FaissIndex:
         ids, vectors = _as_ids(ids), _as_vectors(vectors, self.dim)
         if len(ids) == 0:
             return
+        if len(ids) != len(vectors):
+            raise ValueError("ids 与向量数量不一致")
         if not self._index.is_trained:
             raise RuntimeError("IVF 类索引需先用样本训练（train）再加入向量")
-        self.remove(ids)
-        self._index.add_with_ids(vectors, ids)
+        # The last of repeated ids wins, as if added one by one.
+        _, last = np.unique(ids[::-1], return_index=True)
+        keep = np.sort(len(ids) - 1 - last)
+        ids, vectors = ids[keep], vectors[keep]
+        self.remove(ids, compact=False)
+        labels = np.arange(len(self._label_ids), len(self._label_ids) + len(ids), dtype=np.int64)
+        self._index.add_with_ids(vectors, labels)
+        self._label_ids = np.concatenate([self._label_ids, ids])
+        self._label_of.update(zip(ids.tolist(), labels.tolist()))
 
-    def remove(self, ids) -> None:
-        ids = _as_ids(ids)
-        if len(ids) == 0 or self._index.ntotal == 0:
+    def remove(self, ids, *, compact: bool = True) -> None:
+        labels = [self._label_of.pop(int(i)) for i in _as_ids(ids).tolist() if int(i) in self._label_of]
+        if not labels:
             return
+        labels = np.asarray(labels, np.int64)
+        self._label_ids[labels] = -1
         if self.supports_remove:
-            self._index.remove_ids(faiss.IDSelectorBatch(ids))
+            # IDSelectorArray: the only kind an IVF hashtable direct map can remove by.
+            self._index.remove_ids(faiss.IDSelectorArray(len(labels), faiss.swig_ptr(labels)))
         else:
-            self._dead += len(ids)
+            self._selector = None
+            if compact and self.dead_fraction > COMPACT_ABOVE:
+                self.compact()
+
+    def compact(self) -> None:
+        """Copy the live vectors into a fresh index (drops every tombstone)."""
+        live = np.flatnonzero(self._label_ids >= 0)
+        ids, vectors = self._label_ids[live], self._reconstruct(live)
+        fresh = FaissIndex(self.dim, self.factory, ef_search=self.ef_search, nprobe=self.nprobe)
+        if not fresh.raw.is_trained:
+            fresh.train(_training_sample(fresh, vectors))
+        fresh.add(ids, vectors)
+        self._index, self._label_ids = fresh.raw, fresh.label_ids
+        self._label_of = {int(i): n for n, i in enumerate(self._label_ids.tolist()) if i >= 0}
+        self._selector = None
+        self._configure()
+
+    def _reconstruct(self, labels: np.ndarray) -> np.ndarray:
+        if not len(labels):
+            return np.zeros((0, self.dim), np.float32)
+        return self._index.reconstruct_batch(_as_ids(labels))
+
+    def _search_selector(self, subset):
+        if subset is not None:
+            labels = [self._label_of[int(i)] for i in _as_ids(subset).tolist() if int(i) in self._label_of]
+            return faiss.IDSelectorBatch(np.asarray(labels, np.int64)), None
+        if self.dead == 0:
+            return None, None
+        if self._selector is None:
+            inner = faiss.IDSelectorBatch(np.flatnonzero(self._label_ids < 0).astype(np.int64))
+            self._selector = (faiss.IDSelectorNot(inner), inner)
+        return self._selector
 
     def search(self, queries, k, *, subset=None):
         queries = _as_vectors(queries, self.dim)
-        if self._index.ntotal == 0:
-            return (np.full((len(queries), k), -np.inf, dtype=np.float32), np.full((len(queries), k), -1, dtype=np.int64))
+        empty = (np.full((len(queries), k), -np.inf, dtype=np.float32), np.full((len(queries), k), -1, dtype=np.int64))
+        if not self._label_of or (subset is not None and len(_as_ids(subset)) == 0):
+            return empty
+        selector, _keep_alive = self._search_selector(subset)
         params = None
-        if subset is not None:
-            selector = faiss.IDSelectorBatch(_as_ids(subset))
-            inner = faiss.downcast_index(self._index.index)
+        if selector is not None:
+            inner = self._inner()
             if isinstance(inner, faiss.IndexHNSW):
                 params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, k))
             elif isinstance(inner, faiss.IndexIVF):
                 params = faiss.SearchParametersIVF(sel=selector, nprobe=self.nprobe)
             else:
                 params = faiss.SearchParameters(sel=selector)
-        scores, ids = self._index.search(queries, k, params=params)
+        scores, labels = self._index.search(queries, k, params=params)
+        ids = np.where(labels >= 0, self._label_ids[np.maximum(labels, 0)], -1)
+        scores = np.where(ids >= 0, scores, -np.inf).astype(np.float32)
         return scores, ids
 
     def vectors(self, ids) -> np.ndarray:
-        ids = _as_ids(ids)
-        return self._index.reconstruct_batch(ids) if len(ids) else np.zeros((0, self.dim), np.float32)
+        labels = np.asarray([self._label_of[int(i)] for i in _as_ids(ids).tolist()], np.int64)
+        return self._reconstruct(labels)
+
+    def __contains__(self, item: int) -> bool:
+        return int(item) in self._label_of
 
     def __len__(self) -> int:
-        return int(self._index.ntotal)
+        return len(self._label_of)
 
     @property
     def raw(self):
@@ -203,14 +291,31 @@ def resolve_factory(factory: str, n: int, exact_below: int) -> str:
 def build_index(dim: int, factory: str, ids: np.ndarray, vectors: np.ndarray, *, ef_search: int = 96) -> FaissIndex:
     index = FaissIndex(dim, factory, ef_search=ef_search)
     if not index.raw.is_trained:
-        index.train(vectors if len(vectors) else np.zeros((1, dim), np.float32))
+        index.train(_training_sample(index, vectors))
     index.add(ids, vectors)
     return index
 
 
+def _training_sample(index: FaissIndex, vectors: np.ndarray) -> np.ndarray:
+    """The vectors, padded with seeded random unit vectors up to what the coarse quantiser needs
+    (an explicitly chosen IVF over a nearly empty table; `auto` only picks IVF for large ones)."""
+    ivf = faiss.try_extract_index_ivf(index.raw)
+    need = int(ivf.nlist) if ivf is not None and ivf is not False else 1
+    vectors = np.asarray(vectors, np.float32).reshape(-1, index.dim)
+    if len(vectors) >= need:
+        return vectors
+    filler = np.random.default_rng(0).normal(size=(need - len(vectors), index.dim)).astype(np.float32)
+    filler /= np.linalg.norm(filler, axis=1, keepdims=True)
+    return np.vstack([vectors, filler])
+
+
 @dataclass(frozen=True)
 class Manifest:
-    """What an index on disk was built from; a mismatch means rebuild from the database."""
+    """What an index on disk was built from; a mismatch means rebuild from the database.
+
+    `sha256` holds each file's checksum (filled in by `save_index`): a file changed on disk, even at
+    the same length, is refused and the index rebuilt from the database.
+    """
 
     model: str
     dim: int
@@ -218,10 +323,40 @@ class Manifest:
     data_version: int
     count: int
     format: int = FORMAT_VERSION
+    sha256: dict = field(default_factory=dict)
 
 
 class IndexUnusable(RuntimeError):
     """The stored index is missing, corrupt or does not match the expected manifest."""
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def remove_leftovers(directory: Path, *, older_than_s: float = TEMP_GRACE_S) -> list[Path]:
+    """Delete temporary and superseded index directories a crashed save left next to `directory`.
+
+    Only those older than `older_than_s`, so a save running in another process is left alone.
+    """
+    directory = Path(directory)
+    if not directory.parent.exists():
+        return []
+    removed = []
+    now = time.time()
+    candidates = list(directory.parent.glob(".tmp-index-*")) + [directory.with_name(directory.name + ".old")]
+    for path in candidates:
+        try:
+            if path.is_dir() and now - path.stat().st_mtime >= older_than_s:
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+        except FileNotFoundError:
+            continue
+    return removed
 
 
 def save_index(directory: Path, index: FaissIndex, manifest: Manifest) -> None:
@@ -230,8 +365,12 @@ def save_index(directory: Path, index: FaissIndex, manifest: Manifest) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-index-", dir=directory.parent))
     try:
         faiss.write_index(index.raw, str(tmp / INDEX_FILE))
+        with open(tmp / IDS_FILE, "wb") as handle:
+            np.save(handle, index.label_ids, allow_pickle=False)
+        checksums = {name: _sha256(tmp / name) for name in (INDEX_FILE, IDS_FILE)}
+        manifest = replace(manifest, count=len(index), sha256=checksums)
         (tmp / MANIFEST_FILE).write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=2))
-        for name in (INDEX_FILE, MANIFEST_FILE):
+        for name in (INDEX_FILE, IDS_FILE, MANIFEST_FILE):
             with open(tmp / name, "rb") as handle:
                 os.fsync(handle.fileno())
         old = directory.with_name(directory.name + ".old")
@@ -246,7 +385,8 @@ def save_index(directory: Path, index: FaissIndex, manifest: Manifest) -> None:
 
 
 def load_index(directory: Path, *, model: str, dim: int, factory: str, ef_search: int = 96) -> tuple[FaissIndex, Manifest]:
-    """Load a persisted index, refusing one built with another model, width or factory."""
+    """Load a persisted index, refusing one built with another model, width or factory, or whose
+    files do not match their checksums."""
     directory = Path(directory)
     try:
         raw_manifest = json.loads((directory / MANIFEST_FILE).read_text())
@@ -259,10 +399,21 @@ def load_index(directory: Path, *, model: str, dim: int, factory: str, ef_search
     found = (manifest.model, manifest.dim, manifest.factory, manifest.format)
     if found != expected:
         raise IndexUnusable(f"索引与当前配置不符：{found} != {expected}")
+    for name in (INDEX_FILE, IDS_FILE):
+        try:
+            actual = _sha256(directory / name)
+        except FileNotFoundError as exc:
+            raise IndexUnusable(f"索引文件缺失：{name}") from exc
+        if actual != manifest.sha256.get(name):
+            raise IndexUnusable(f"索引文件校验和不符：{name}")
     try:
         raw = faiss.read_index(str(directory / INDEX_FILE))
+        label_ids = np.load(directory / IDS_FILE, allow_pickle=False)
     except Exception as exc:  # faiss raises RuntimeError with C++ text for any corruption
         raise IndexUnusable(f"索引文件损坏：{exc}") from exc
-    if raw.d != dim or raw.ntotal != manifest.count:
+    if raw.d != dim or raw.ntotal > len(label_ids):
         raise IndexUnusable("索引文件与清单不一致")
-    return FaissIndex(dim, factory, ef_search=ef_search, index=raw), manifest
+    index = FaissIndex(dim, factory, ef_search=ef_search, index=raw, label_ids=label_ids)
+    if len(index) != manifest.count:
+        raise IndexUnusable("索引文件与清单不一致")
+    return index, manifest

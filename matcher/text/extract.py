@@ -13,7 +13,6 @@ term added to its dictionary — puts a word boundary, so 行政区 does not yie
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -22,7 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from data import reference
-from matcher.text.parsing import FieldError, Salary, parse_education, parse_experience, parse_salary
+from matcher.text.normalise import fold
+from matcher.text.parsing import SALARY_SPAN, FieldError, Salary, parse_education, parse_experience, parse_salary
 
 VOCAB_DIR = Path(reference.__file__).resolve().parent / "vocab"
 KINDS = ("posting", "resume")
@@ -98,14 +98,9 @@ def _unique(values) -> list:
 
 # ------------------------------------------------------------------------------------ normalisation
 
-def _norm_char(ch: str) -> str:
-    folded = unicodedata.normalize("NFKC", ch).lower()
-    return folded if len(folded) == 1 else ch
-
-
 def normalise_text(text: str) -> str:
     """Full-width to half-width and lower case, one character for one character (offsets survive)."""
-    return "".join(_norm_char(ch) for ch in text)
+    return fold(text)
 
 
 def _norm_term(term: str) -> str:
@@ -252,13 +247,7 @@ _EXP_RE = re.compile(
     r"(?=[^，,。；;\n]{0,6}经验|[^，,。；;\n]{0,4}(?:工作|从业|相关)))"
 )
 _EXP_LABEL_RE = re.compile(r"(?:工作经验|经验要求|工作年限|经验)\s*[:：]\s*([^，,。；;\s\n]{1,12})")
-_NUM = r"\d+(?:\.\d+)?\s*[kKwW千万]?"
-_SALARY_RE = re.compile(
-    r"(?:(年薪|月薪|日薪|时薪|底薪)\s*[:：]?\s*)?"
-    rf"({_NUM}\s*(?:元|块)?\s*(?:[-~～至到—]\s*{_NUM})?)"
-    r"\s*(元|块)?\s*((?:/|每|一)\s*(?:月|天|日|小时|时|年|件|单|h))?"
-    r"(\s*[·.]?\s*\d{2}薪)?(以上|起|\+)?"
-)
+_SALARY_RE = SALARY_SPAN
 _SALARY_CONTEXT = re.compile(r"(薪资|薪水|工资|待遇|薪酬|收入|月入|报酬)[^，,。；;\n]{0,4}$")
 _NEGOTIABLE_RE = re.compile(r"(?:薪资|工资|待遇|薪酬)?\s*[:：]?\s*面议")
 _SHIFT_TERMS = {

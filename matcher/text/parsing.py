@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from matcher.text.normalise import compact, is_blank
 
 EDUCATION_LEVELS: dict[int, str] = {0: "不限", 1: "初中", 2: "高中/中专", 3: "大专", 4: "本科", 5: "硕士", 6: "博士"}
 
@@ -28,18 +29,11 @@ class FieldError(ValueError):
 
 
 def _normalise(text: str) -> str:
-    """NFKC (full-width -> half-width), lower case, no whitespace, unified range dashes."""
-    text = unicodedata.normalize("NFKC", str(text)).lower()
-    text = re.sub(r"\s+", "", text)
-    return re.sub(r"[~～〜—–－﹣至到]", "-", text)
+    return compact(text)
 
 
 def _is_blank(text: object) -> bool:
-    if text is None:
-        return True
-    if isinstance(text, float) and math.isnan(text):
-        return True
-    return str(text).strip().lower() in {"", "-", "/", "—", "nan", "none", "null", "n/a"}
+    return is_blank(text, placeholders=True)
 
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -183,6 +177,14 @@ _UNIT_PATTERNS: list[tuple[str, str]] = [
     ("piece", r"计件|/件|每件|/单|每单"),
     ("month", r"月薪|/月|每月|元月|/m\b|/m$"),
 ]
+# The one pattern for a salary written inside free text (`extract` reads resumes and postings with it).
+_SALARY_NUM = r"\d+(?:\.\d+)?\s*[kKwW千万]?"
+SALARY_SPAN = re.compile(
+    r"(?:(年薪|月薪|日薪|时薪|底薪)\s*[:：]?\s*)?"
+    rf"({_SALARY_NUM}\s*(?:元|块)?\s*(?:[-~～至到—]\s*{_SALARY_NUM})?)"
+    r"\s*(元|块)?\s*((?:/|每|一)\s*(?:月|天|日|小时|时|年|件|单|h))?"
+    r"(\s*[·.]?\s*\d{2}薪)?(以上|起|\+)?"
+)
 _MULTIPLIER = {"k": 1000.0, "千": 1000.0, "w": 10000.0, "万": 10000.0}
 _AMOUNT = r"(\d+(?:\.\d+)?)(k|千|w|万)?"
 

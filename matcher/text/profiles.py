@@ -1,14 +1,30 @@
-"""What ranking needs to know about a posting or a seeker, derived once at ingest and stored.
+"""One input understood once: `build_profiles(inputs) -> [Profile]`.
+
+Each posting or seeker (or pasted resume) is redacted, neutralised, read for skills and fields,
+salary-parsed, placed and occupation-coded exactly once here, and the text to embed is composed
+here too. The write path (`matcher.postings`, `matcher.seekers`) and `JobCircle.match_text` share
+it, so an imported posting's street is resolved once and a pasted resume is neutralised once.
 
 `posting_features` / `seeker_features` return the JSON stored in the `extracted` column: canonical
 skills and certificates (with the spans they were read from, so explanations can quote them), and
-the other structured fields the extractor finds. The text that gets embedded is built here too.
+the other structured fields the extractor finds.
 """
 from __future__ import annotations
 
-from matcher.text.parsing import EDUCATION_LEVELS
+from typing import Sequence
+
+from matcher.errors import InvalidInput
+from matcher.geo.places import Place, gazetteer
+from matcher.inputs import PostingInput
+from matcher.text.compliance import check_posting
 from matcher.text.extract import canonical_skill, extract
 from matcher.text.fairness import neutralise
+from matcher.text.parsing import EDUCATION_LEVELS, parse_salary
+from matcher.text.privacy import redact
+from matcher.types import Profile
+
+OCCUPATION_TOP = 3
+OCCUPATION_PREFIX = 60  # a resume's opening characters, when no desired role names the occupation
 
 
 def _canonical_terms(terms) -> list[str]:
@@ -30,11 +46,16 @@ def posting_text(title: str, description: str, requirements: str, skills) -> str
     return "\n".join(part for part in parts if part)[:2000]
 
 
+def compose_seeker_text(neutral_resume: str, desired_roles, skills) -> str:
+    """The text embedded for a seeker, from a resume already neutralised."""
+    parts = ["求职意向：" + "、".join(desired_roles) if desired_roles else "", "技能：" + "、".join(skills) if skills else "",
+             neutral_resume]
+    return "\n".join(part for part in parts if part)[:2000]
+
+
 def seeker_text(resume_text: str, desired_roles, skills) -> str:
     """The text embedded for a seeker, with gender, age, ethnicity, hukou and marital words removed."""
-    parts = ["求职意向：" + "、".join(desired_roles) if desired_roles else "", "技能：" + "、".join(skills) if skills else "",
-             neutralise(resume_text)]
-    return "\n".join(part for part in parts if part)[:2000]
+    return compose_seeker_text(neutralise(resume_text), desired_roles, skills)
 
 
 def posting_features(title: str, description: str, requirements: str, skills) -> dict:
@@ -54,8 +75,9 @@ def posting_features(title: str, description: str, requirements: str, skills) ->
     }
 
 
-def seeker_features(resume_text: str, skills, desired_roles) -> dict:
-    found = extract(neutralise(resume_text), kind="resume")
+def neutral_seeker_features(neutral_resume: str, skills, desired_roles) -> dict:
+    """Seeker features read from a resume already neutralised."""
+    found = extract(neutral_resume, kind="resume")
     return {
         "skills": _canonical_terms(list(skills) + [s.value for s in found.skills]),
         "certificates": _canonical_terms([c.value for c in found.certificates]),
@@ -73,5 +95,91 @@ def seeker_features(resume_text: str, skills, desired_roles) -> dict:
     }
 
 
+def seeker_features(resume_text: str, skills, desired_roles) -> dict:
+    return neutral_seeker_features(neutralise(resume_text), skills, desired_roles)
+
+
 def education_name(level: int | None) -> str:
     return EDUCATION_LEVELS.get(level, "未注明") if level is not None else "未注明"
+
+
+def check_street(street: str | None) -> None:
+    """An unknown street is an error naming the field (checked before any slow work)."""
+    if street and gazetteer().street_code(street) is None:
+        raise InvalidInput(f"未找到街道“{street}”，请填写上海市的街道/镇名称或9位代码", field="street")
+
+
+def resolve_place(*, lat=None, lon=None, street: str | None = None, address: str | None = None) -> Place | None:
+    """The input's place, resolved once."""
+    check_street(street)
+    return gazetteer().resolve(lat=lat, lon=lon, street=street, address=address)
+
+
+def code_occupations(coder, titles: Sequence[str]) -> list[tuple[dict, ...]]:
+    """Top occupation codes per title (empty when occupation coding is off)."""
+    if coder is None or not titles:
+        return [() for _ in titles]
+    results = coder.code(list(titles), top_k=OCCUPATION_TOP)
+    return [
+        tuple({"code": c.code, "name": c.name, "score": round(float(c.score), 3), "level": c.level,
+               "confidence": round(float(r.confidence), 3)} for c in r.candidates[:OCCUPATION_TOP])
+        for r in results
+    ]
+
+
+def _posting_profile(inp, codes) -> Profile:
+    return Profile(
+        kind="posting", clean_text="\n".join([inp.title, inp.description, inp.requirements]), found={},
+        features=posting_features(inp.title, inp.description, inp.requirements, inp.skills),
+        salary=parse_salary(inp.salary) if inp.salary else None,
+        place=resolve_place(lat=inp.lat, lon=inp.lon, street=inp.street, address=inp.address),
+        occupation_codes=codes, text=posting_text(inp.title, inp.description, inp.requirements, inp.skills),
+        findings=tuple(check_posting({"title": inp.title, "description": inp.description,
+                                      "requirements": inp.requirements})),
+    )
+
+
+def _seeker_parts(resume_text: str) -> tuple[str, dict, str]:
+    clean, found = redact(resume_text)
+    return clean, found, neutralise(clean)
+
+
+def build_profiles(inputs: Sequence, coder=None) -> list[Profile]:
+    """Profiles for many `PostingInput`s or `SeekerInput`s, occupation-coded in one batch."""
+    postings = [inp for inp in inputs if isinstance(inp, PostingInput)]
+    if postings and len(postings) != len(inputs):
+        raise TypeError("build_profiles takes postings or seekers, not both")
+    if postings:
+        for inp in inputs:  # an unknown street fails before the (slow) coding
+            check_street(inp.street)
+        codes = code_occupations(coder, [inp.title for inp in inputs])
+        return [_posting_profile(inp, c) for inp, c in zip(inputs, codes)]
+    parts = []
+    for inp in inputs:
+        check_street(inp.street)
+        parts.append(_seeker_parts(inp.resume_text))
+    titles = ["/".join(inp.desired_roles) or neutral[:OCCUPATION_PREFIX] for inp, (_, _, neutral) in zip(inputs, parts)]
+    codes = code_occupations(coder, titles)
+    return [
+        Profile(kind="seeker", clean_text=clean, found=found,
+                features=neutral_seeker_features(neutral, inp.skills, inp.desired_roles), salary=None,
+                place=resolve_place(lat=inp.lat, lon=inp.lon, street=inp.street, address=inp.address),
+                occupation_codes=c, text=compose_seeker_text(neutral, inp.desired_roles, inp.skills))
+        for inp, (clean, found, neutral), c in zip(inputs, parts, codes)
+    ]
+
+
+def build_profile(inp, coder=None) -> Profile:
+    """The profile of one posting or seeker input."""
+    return build_profiles([inp], coder)[0]
+
+
+def text_profile(resume_text: str, *, coder=None, lat=None, lon=None, street=None, address=None) -> Profile:
+    """The profile of a pasted resume (ad-hoc matching; nothing is stored)."""
+    if not resume_text or not resume_text.strip():
+        raise InvalidInput("简历内容不能为空", field="resume_text")
+    place = resolve_place(lat=lat, lon=lon, street=street, address=address)
+    clean, found, neutral = _seeker_parts(resume_text)
+    codes = code_occupations(coder, [neutral[:OCCUPATION_PREFIX]])[0]
+    return Profile(kind="seeker", clean_text=clean, found=found, features=neutral_seeker_features(neutral, [], []),
+                   salary=None, place=place, occupation_codes=codes, text=compose_seeker_text(neutral, [], []))

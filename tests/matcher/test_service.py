@@ -74,7 +74,8 @@ def test_max_commute_and_min_salary_are_hard_filters(service):
     seeker = service.create_seeker(_seeker())
     near_only = service.match_seeker(seeker["id"], k=10, filters=MatchFilters(max_commute_minutes=30))
     assert ids[1] not in [r["posting_id"] for r in near_only]
-    assert all(r["commute_minutes"] <= 30 for r in near_only)
+    # A posting whose place is known only to its district has no honest travel time: kept, not counted as near.
+    assert all(r["commute_minutes"] is None or r["commute_minutes"] <= 30 for r in near_only)
     paid = service.match_seeker(seeker["id"], k=10, filters=MatchFilters(min_salary=5000))
     assert ids[2] not in [r["posting_id"] for r in paid]  # 200元/天 ≈ 4350元/月
 
@@ -122,9 +123,33 @@ def test_update_reencodes_and_keeps_status(service):
     posting_id = service.upsert_postings([DESIGN])[0]
     updated = service.update_posting(posting_id, {"salary": "7000-9000元/月"})
     assert updated["salary_monthly_max"] == 9000 and updated["status"] == "open"
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidInput, match="薪资“5-6元/月”") as error:
         service.update_posting(posting_id, {"salary": "5-6元/月"})
+    assert error.value.field == "salary"
     assert service.get_posting(posting_id)["salary"] == "7000-9000元/月"
+
+
+def test_updates_with_bad_fields_name_the_field_in_chinese(service):
+    seeker_id = service.create_seeker(_seeker())["id"]
+    with pytest.raises(InvalidInput, match="纬度和经度需同时填写") as error:
+        service.update_seeker(seeker_id, {"lat": 31.27})
+    with pytest.raises(InvalidInput, match="不能为空") as error:
+        service.update_posting(service.upsert_postings([DESIGN])[0], {"title": ""})
+    assert error.value.field == "title"
+    with pytest.raises(NotFound, match="岗位 999 不存在"):
+        service.update_posting(999, {"title": "保安"})
+
+
+def test_unknown_street_and_blank_resume_are_named(service):
+    with pytest.raises(InvalidInput, match="未找到街道“火星路街道”") as error:
+        service.match_text("会开叉车", street="火星路街道")
+    assert error.value.field == "street"
+    with pytest.raises(InvalidInput, match="简历内容不能为空") as error:
+        service.match_text("   ")
+    assert error.value.field == "resume_text"
+    with pytest.raises(InvalidInput, match="未找到街道") as error:
+        service.upsert_postings([CATERING, DESIGN.model_copy(update={"street": "火星路街道"})])
+    assert service.stats()["postings_open"] == 0  # all or nothing
 
 
 def test_index_is_rebuilt_when_the_stored_one_is_corrupt(settings):

@@ -178,3 +178,33 @@ def test_a_draft_posting_has_no_shortlist(service, desk):
     draft = service.create_posting(PostingInput(title="仓库管理员", requirements="限男性，35周岁以下"))
     with pytest.raises(Conflict):
         desk.shortlist(LOCAL_ADMIN, draft["id"])
+
+
+class _Coder:
+    """A stand-in occupation coder: design titles and resumes are 平面设计人员, the rest unknown."""
+
+    class _Result:
+        def __init__(self, candidates):
+            self.candidates, self.confidence = candidates, 0.9
+
+    class _Candidate:
+        code, name, score, level = "4-08-08-07", "平面设计人员", 0.9, 4
+
+    def code(self, titles, top_k=3):
+        return [self._Result([self._Candidate()] if "设计" in title else []) for title in titles]
+
+
+def test_shortlist_explains_like_a_match_and_names_the_occupation(settings):
+    service = JobCircle(settings, HashingEncoder(256), coder=_Coder()).start()
+    desk = CounsellorDesk(service).start()
+    try:
+        posting_id = service.create_posting(DESIGN)["id"]
+        seeker_id = service.create_seeker(_seeker(BASE))["id"]
+        candidate = desk.shortlist(LOCAL_ADMIN, posting_id, k=1)["candidates"][0]
+        match = service.match_seeker(seeker_id, k=1)[0]
+        assert candidate["explanation"].startswith("岗位属于“平面设计人员”")
+        assert candidate["explanation"] == match["explanation"]
+        assert candidate["fit_score"] == match["score"] and candidate["breakdown"] == match["breakdown"]
+    finally:
+        desk.stop()
+        service.stop()

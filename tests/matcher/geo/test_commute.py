@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from data import reference
 from matcher.geo import geo
+from matcher.geo import metro
 from matcher.geo.commute import MetroCommute
 
 
@@ -12,8 +12,8 @@ def commute():
 
 
 def near(station: str, dlat: float = 0.0, dlon: float = 0.0) -> tuple[float, float]:
-    row = reference.metro_stations().set_index("station").loc[station]
-    return (float(row["lat_wgs84"]) + dlat, float(row["lng_wgs84"]) + dlon)
+    s = metro.stations()[station]
+    return (s.lat + dlat, s.lon + dlon)
 
 
 def test_neighbouring_points_walk(commute):
@@ -27,7 +27,7 @@ def test_hongkou_stadium_to_peoples_square_by_metro(commute):
     assert result.mode == "metro"
     assert 20 <= result.minutes <= 40
     assert "8号线" in result.description and "虹口足球场站上车" in result.description
-    assert result.description.startswith("地铁约")
+    assert result.description.startswith("地铁：") and "人民广场站下车" in result.description
 
 
 def test_metro_beats_cycling_across_the_city(commute):
@@ -44,9 +44,8 @@ def test_transfer_stations_connect_lines(commute):
     # 人民广场 joins lines 1, 2 and 8: a ride from a line-2 station to a line-8 station passes there.
     a, b = names.index("南京东路"), names.index("大世界")
     assert net.minutes[a, b] < 20
-    stations = reference.metro_stations()
-    transfers = stations[stations["lines"].str.contains(r"\|")]
-    assert len(transfers) > 40
+    transfers = [s for s in metro.stations().values() if len(s.lines) > 1]
+    assert len(metro.stations()) == 408 and len(transfers) > 60
 
 
 def test_one_more_stop_takes_longer(commute):

@@ -79,3 +79,45 @@ def test_auto_factory_is_exact_for_small_collections():
     assert resolve_factory("auto", 50_000, 20_000) == "HNSW32"
     assert resolve_factory("IVF1024,SQ8", 10, 20_000) == "IVF1024,SQ8"
     assert resolve_factory("auto", 1_000_000, 20_000) == resolve_factory("auto", 1_050_000, 20_000) == "IVF4096,Flat"
+
+
+def test_an_index_file_changed_at_the_same_length_is_refused(tmp_path):
+    vectors = _clustered(100, 16)
+    index = build_index(16, "Flat", np.arange(100) + 1, vectors)
+    save_index(tmp_path / "ix", index, Manifest("m", 16, "Flat", 1, 100))
+    path = tmp_path / "ix" / "index.faiss"
+    data = bytearray(path.read_bytes())
+    data[-200:-100] = bytes(100)  # vector bytes zeroed: still a readable FAISS file
+    path.write_bytes(bytes(data))
+    with pytest.raises(IndexUnusable, match="校验和"):
+        load_index(tmp_path / "ix", model="m", dim=16, factory="Flat")
+
+
+def test_leftover_temporary_directories_are_removed(tmp_path):
+    from matcher.search.index import remove_leftovers
+
+    index = build_index(16, "Flat", np.arange(10) + 1, _clustered(10, 16))
+    save_index(tmp_path / "ix", index, Manifest("m", 16, "Flat", 1, 10))
+    crashed = tmp_path / ".tmp-index-abc123"
+    crashed.mkdir()
+    (crashed / "index.faiss").write_bytes(b"half")
+    old = tmp_path / "ix.old"
+    old.mkdir()
+    assert set(remove_leftovers(tmp_path / "ix", older_than_s=0)) == {crashed, old}
+    assert not crashed.exists() and not old.exists() and (tmp_path / "ix").exists()
+    fresh = tmp_path / ".tmp-index-now"
+    fresh.mkdir()
+    assert remove_leftovers(tmp_path / "ix") == [] and fresh.exists()  # a save in progress elsewhere
+
+
+def test_hnsw_tombstones_survive_a_save_and_load(tmp_path):
+    vectors = _clustered(300, 16)
+    ids = np.arange(300, dtype=np.int64) + 1
+    index = build_index(16, "HNSW32", ids, vectors)
+    index.add(ids[:5], vectors[100:105])  # five updates: five tombstones
+    assert index.dead == 5
+    save_index(tmp_path / "ix", index, Manifest("m", 16, "HNSW32", 1, 300))
+    loaded, manifest = load_index(tmp_path / "ix", model="m", dim=16, factory="HNSW32")
+    assert loaded.dead == 5 and len(loaded) == 300 and manifest.count == 300
+    _, found = loaded.search(vectors[:5], 3)
+    assert not {1, 2, 3, 4, 5} & set(found[:, 0].tolist())  # not found under their old vectors

@@ -1,0 +1,209 @@
+"""Posting writes: every input goes through `build_profiles` once (salary parsed once, street
+resolved once, features and compliance read once), then into the database with a change number.
+
+The posting index is a cache that catches up from those change numbers; `on_change` lets the
+service apply a write at once instead of at the next refresh.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+from pydantic import ValidationError
+from sqlalchemy import select, update
+
+from data.schema import Employer, Posting, Station
+from matcher.errors import Conflict, InvalidInput, NotFound, validation_message
+from matcher.inputs import PostingInput
+from matcher.search.synced import encode_batches
+from matcher.text import profiles
+from matcher.text.compliance import blocks_publication
+from matcher.types import Profile
+
+DRAFT_NOTE = "岗位信息含可能违反就业促进法的要求，已暂存为草稿，修改后自动发布"
+
+
+def set_place(row, address: str | None, place) -> None:
+    row.address = address
+    row.street_code = place.street_code if place else None
+    row.lat, row.lon = (place.lat, place.lon) if place else (None, None)
+    row.location_precision = place.precision if place else None
+
+
+def posting_public(row: Posting) -> dict:
+    """The public view of a posting (safe for anyone: postings hold no personal data)."""
+    return {
+        "id": row.id, "external_id": row.external_id, "title": row.title,
+        "employer": row.employer.name if row.employer else None,
+        "description": row.description, "requirements": row.requirements, "skills": row.skills,
+        "salary": row.salary_text, "salary_monthly_min": row.monthly_min, "salary_monthly_max": row.monthly_max,
+        "education": row.education_level, "education_name": profiles.education_name(row.education_level),
+        "experience_min": row.experience_min, "experience_max": row.experience_max,
+        "employment_type": row.employment_type, "headcount": row.headcount,
+        "street_code": row.street_code, "address": row.address, "lat": row.lat, "lon": row.lon,
+        "location_precision": row.location_precision,
+        "location_approximate": row.location_precision not in (None, "exact"),
+        "station_id": row.station_id, "status": row.status,
+        "expires_at": row.expires_at.isoformat() if row.expires_at else None,
+        "accessible": row.accessible, "occupation_codes": row.occupation_codes,
+        "required_skills": (row.extracted or {}).get("skills", []),
+        "required_certificates": (row.extracted or {}).get("certificates", []),
+        "compliance_findings": (row.extracted or {}).get("compliance", []),
+        "status_note": DRAFT_NOTE if row.status == "draft" else None,
+    }
+
+
+def validated(model, data: dict):
+    """`model.model_validate(data)`, with the first problem as an `InvalidInput` naming its field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"]) or None
+        raise InvalidInput(validation_message(error), field=field) from exc
+
+
+def posting_text_of(row: Posting) -> str:
+    return profiles.posting_text(row.title, row.description, row.requirements, row.skills)
+
+
+class PostingWriter:
+    """Creates, updates, closes and reads postings."""
+
+    def __init__(self, db, encoder, coder=None, *, on_change: Callable[[], None] = lambda: None):
+        self.db = db
+        self.encoder = encoder
+        self.coder = coder
+        self.on_change = on_change
+
+    def upsert(self, inputs: Sequence[PostingInput], *, progress: bool = False) -> list[int]:
+        """Create or update (by external id) many postings in one transaction; returns their ids."""
+        if not inputs:
+            return []
+        built = profiles.build_profiles(inputs, self.coder)
+        vectors = encode_batches(self.encoder, [p.text for p in built], progress=progress, desc="编码岗位")
+        ids: list[int] = []
+        with self.db.session() as session, session.begin():
+            seq = self.db.take_seq(session, "postings", len(inputs))
+            employers: dict[str, Employer] = {}
+            for offset, (inp, profile, vector) in enumerate(zip(inputs, built, vectors)):
+                row = None
+                if inp.external_id:
+                    row = session.scalar(select(Posting).where(Posting.external_id == inp.external_id))
+                row = row or Posting()
+                self._fill(session, row, inp, profile, vector, employers)
+                row.change_seq = seq + offset
+                session.add(row)
+                session.flush()
+                ids.append(row.id)
+        self.on_change()
+        return ids
+
+    def _fill(self, session, row: Posting, inp: PostingInput, profile: Profile, vector, employers) -> None:
+        salary = profile.salary
+        if inp.employer:
+            employer = employers.get(inp.employer) or session.scalar(select(Employer).where(Employer.name == inp.employer))
+            if employer is None:
+                employer = Employer(name=inp.employer)
+                session.add(employer)
+                session.flush()
+            employers[inp.employer] = employer
+            row.employer_id = employer.id
+        if inp.station_id is not None and session.get(Station, inp.station_id) is None:
+            raise InvalidInput(f"服务站点 {inp.station_id} 不存在", field="station_id")
+        row.external_id = inp.external_id
+        row.station_id = inp.station_id
+        row.title, row.description, row.requirements = inp.title, inp.description, inp.requirements
+        row.skills = list(inp.skills)
+        row.salary_text = salary.text if salary else None
+        row.salary_min, row.salary_max = (salary.min, salary.max) if salary else (None, None)
+        row.salary_unit = salary.unit if salary else None
+        row.monthly_min, row.monthly_max = (salary.monthly_min, salary.monthly_max) if salary else (None, None)
+        row.education_level = inp.education
+        row.experience_min, row.experience_max = inp.experience_min, inp.experience_max
+        row.employment_type = inp.employment_type
+        row.headcount = inp.headcount
+        row.expires_at = inp.expires_at
+        row.accessible = inp.accessible
+        if blocks_publication(list(profile.findings)):
+            row.status = "draft"  # held until an edit removes the discriminatory wording
+        elif row.status in (None, "draft"):
+            row.status = "open"  # a re-import keeps a closed posting closed
+        set_place(row, inp.address, profile.place)
+        row.extracted = dict(profile.features) | {"compliance": [finding.to_dict() for finding in profile.findings]}
+        row.occupation_codes = [dict(c) for c in profile.occupation_codes]
+        row.embedding = np.asarray(vector, np.float32).tobytes()
+        row.embedding_model = self.encoder.name
+
+    def create(self, inp: PostingInput) -> dict:
+        return self.get(self.upsert([inp])[0])
+
+    def update(self, posting_id: int, changes: dict[str, Any]) -> dict:
+        current = self.current_input(posting_id)
+        with self.db.session() as session:
+            external_id = session.get(Posting, posting_id).external_id
+        merged = validated(PostingInput, current | changes).model_copy(update={"external_id": external_id})
+        profile = profiles.build_profile(merged, self.coder)
+        vector = encode_batches(self.encoder, [profile.text])[0]
+        with self.db.session() as session, session.begin():
+            row = session.get(Posting, posting_id)
+            self._fill(session, row, merged, profile, vector, {})
+            row.change_seq = self.db.take_seq(session, "postings", 1)
+        self.on_change()
+        return self.get(posting_id)
+
+    def set_status(self, posting_id: int, status: str) -> dict:
+        with self.db.session() as session, session.begin():
+            row = session.get(Posting, posting_id)
+            if row is None:
+                raise NotFound(f"岗位 {posting_id} 不存在")
+            if status == "open" and row.status == "draft":
+                raise Conflict("该岗位含可能违反就业促进法的要求，请先修改岗位内容再发布")
+            row.status = status
+            row.change_seq = self.db.take_seq(session, "postings", 1)
+        self.on_change()
+        return self.get(posting_id)
+
+    def current_input(self, posting_id: int) -> dict:
+        """The stored posting as `PostingInput` fields (the base an update is merged onto)."""
+        with self.db.session() as session:
+            row = session.get(Posting, posting_id)
+            if row is None:
+                raise NotFound(f"岗位 {posting_id} 不存在")
+            data = {
+                "title": row.title, "employer": row.employer.name if row.employer else None,
+                "description": row.description, "requirements": row.requirements, "skills": row.skills,
+                "salary": row.salary_text, "education": row.education_level, "experience_min": row.experience_min,
+                "experience_max": row.experience_max, "employment_type": row.employment_type,
+                "headcount": row.headcount, "station_id": row.station_id, "expires_at": row.expires_at,
+                "accessible": row.accessible, "address": row.address,
+            }
+            if row.location_precision == "exact":
+                data |= {"lat": row.lat, "lon": row.lon}
+            elif row.street_code:
+                data["street"] = row.street_code
+            return data
+
+    def get(self, posting_id: int) -> dict:
+        with self.db.session() as session:
+            row = session.get(Posting, posting_id)
+            if row is None:
+                raise NotFound(f"岗位 {posting_id} 不存在")
+            return posting_public(row)
+
+    def reencode_stale(self, *, progress: bool = False) -> int:
+        """Store a current vector for postings that lack one (new model); returns how many."""
+        with self.db.session() as session:
+            stale = session.scalars(select(Posting).where(
+                (Posting.embedding.is_(None)) | (Posting.embedding_model != self.encoder.name))).all()
+            texts = [posting_text_of(row) for row in stale]
+            ids = [row.id for row in stale]
+        if not ids:
+            return 0
+        vectors = encode_batches(self.encoder, texts, progress=progress, desc="重新编码岗位")
+        with self.db.session() as session, session.begin():
+            seq = self.db.take_seq(session, "postings", len(ids))
+            for offset, (posting_id, vector) in enumerate(zip(ids, vectors)):
+                session.execute(update(Posting).where(Posting.id == posting_id).values(
+                    embedding=vector.tobytes(), embedding_model=self.encoder.name, change_seq=seq + offset))
+        return len(ids)

@@ -1,0 +1,270 @@
+"""A vector index and an entry cache kept in step with one database table.
+
+`SyncedIndex` is written once and used twice: for open postings (entries in a `PostingCatalog`) and
+for seekers (entries in an `EntryMap`). The database is the source of truth; the index is a cache
+loaded from `<directory>` on start (refused and rebuilt on any mismatch or checksum failure) and
+caught up from the table's change feed (`change_seq`, bumped by every write through
+`Database.take_seq`), so writes made by another process reach a running server without a rebuild.
+
+What varies per table is passed in: which rows are live (`live_where` in SQL, `is_live` per row),
+the entry a row becomes (`entry_of`), the text embedded when a row has no current vector
+(`text_of`), and the model tag its stored vectors must carry (`model_name`).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Generic, Protocol, TypeVar
+
+import numpy as np
+from sqlalchemy import func, select
+from tqdm import tqdm
+
+from data.schema import Counter
+from matcher.search.index import (FaissIndex, IndexUnusable, Manifest, build_index, load_index, remove_leftovers,
+                                  resolve_factory, save_index)
+from matcher.search.sides import vector_of
+
+log = logging.getLogger("jobcircle")
+
+ENCODE_BATCH = 64
+E = TypeVar("E")
+
+
+class EntryStore(Protocol[E]):
+    def upsert(self, entry: E) -> None: ...
+
+    def remove(self, item_id: int) -> None: ...
+
+    def get(self, item_id: int) -> E | None: ...
+
+    def ids(self) -> list[int]: ...
+
+    def __contains__(self, item_id: int) -> bool: ...
+
+    def __len__(self) -> int: ...
+
+
+class EntryMap(Generic[E]):
+    """The plain entry store: id -> entry (entries carry their id as `.id`)."""
+
+    def __init__(self):
+        self._entries: dict[int, E] = {}
+
+    def upsert(self, entry: E) -> None:
+        self._entries[entry.id] = entry
+
+    def remove(self, item_id: int) -> None:
+        self._entries.pop(item_id, None)
+
+    def get(self, item_id: int) -> E | None:
+        return self._entries.get(item_id)
+
+    def ids(self) -> list[int]:
+        return list(self._entries)
+
+    def items(self):
+        return self._entries.items()
+
+    def __contains__(self, item_id: int) -> bool:
+        return item_id in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+@dataclass(frozen=True)
+class TableSpec(Generic[E]):
+    """How one table feeds a synced index."""
+
+    table: Any  # the ORM class; needs id, embedding, embedding_model, change_seq columns
+    counter: str  # the `Counter` row its writes (and deletions) bump
+    entry_of: Callable[[Any], E]
+    text_of: Callable[[Any], str]
+    live_where: Any = None  # SQL condition for rows that belong in the index (None: every row)
+    is_live: Callable[[Any], bool] = lambda row: True
+    tracks_deletes: bool = False  # rows may be deleted outright (not only flagged)
+    label: str = "条目"
+
+
+def encode_batches(encoder, texts, *, progress: bool = False, desc: str = "") -> np.ndarray:
+    """Document vectors for many texts, in batches, with an optional progress bar."""
+    chunks = []
+    bar = tqdm(total=len(texts), desc=desc, disable=not progress, unit="条")
+    for start in range(0, len(texts), ENCODE_BATCH):
+        batch = list(texts[start:start + ENCODE_BATCH])
+        chunks.append(encoder.encode_documents(batch))
+        bar.update(len(batch))
+    bar.close()
+    return np.vstack(chunks).astype(np.float32) if chunks else np.zeros((0, encoder.dim), np.float32)
+
+
+class SyncedIndex(Generic[E]):
+    """Vectors and entries for one table, loaded or rebuilt on `start()`, current after `refresh()`."""
+
+    def __init__(self, spec: TableSpec[E], *, db, encoder, settings, directory: Path, model_name: str,
+                 entries: EntryStore[E] | None = None):
+        self.spec = spec
+        self.db = db
+        self.encoder = encoder
+        self.settings = settings
+        self.directory = Path(directory)
+        self.model_name = model_name
+        self.entries: EntryStore[E] = entries if entries is not None else EntryMap()
+        self._entries_factory = type(self.entries)
+        self.index: FaissIndex | None = None
+        self.version = 0
+        self.factory = ""
+        self.lock = threading.RLock()
+        self._last_refresh = 0.0
+
+    # ------------------------------------------------------------------ start, save, rebuild
+    def count_live(self, session) -> int:
+        query = select(func.count()).select_from(self.spec.table)
+        if self.spec.live_where is not None:
+            query = query.where(self.spec.live_where)
+        return session.scalar(query) or 0
+
+    def _factory(self) -> str:
+        with self.db.session() as session:
+            count = self.count_live(session)
+        return resolve_factory(self.settings.index_factory, count, self.settings.exact_below)
+
+    def start(self, *, progress: bool = False) -> "SyncedIndex[E]":
+        """Load the saved index and catch it up, or rebuild it from the table."""
+        remove_leftovers(self.directory)
+        self.factory = self._factory()
+        try:
+            index, manifest = load_index(self.directory, model=self.model_name, dim=self.encoder.dim,
+                                         factory=self.factory, ef_search=self.settings.hnsw_ef_search)
+        except IndexUnusable as exc:
+            log.info("rebuilding %s: %s", self.directory.name, exc)
+            self.rebuild(progress=progress)
+            return self
+        with self.lock:
+            self.index, self.version = index, 0
+            self.entries = self._entries_factory()
+            # Entries always come from the database; the index catches up from its manifest's version.
+            self._apply(since=0, index_since=manifest.data_version)
+        return self
+
+    def rebuild(self, *, progress: bool = False) -> int:
+        """A fresh index and entry cache from the table; returns the number of vectors."""
+        spec, dim = self.spec, self.encoder.dim
+        with self.lock:
+            self.factory = self._factory()
+            with self.db.session() as session:
+                version = self._latest(session)
+                query = select(spec.table).execution_options(yield_per=2000)
+                if spec.live_where is not None:
+                    query = query.where(spec.live_where)
+                total = self.count_live(session)
+                entries = self._entries_factory()
+                ids, vectors, texts, missing = [], [], [], []
+                rows = session.scalars(query)
+                for row in tqdm(rows, total=total, desc=f"构建{spec.label}索引", disable=not progress, unit="条"):
+                    entries.upsert(spec.entry_of(row))
+                    vector = self._stored(row)
+                    if vector is None:
+                        missing.append(len(ids))
+                        texts.append(spec.text_of(row))
+                    ids.append(row.id)
+                    vectors.append(vector)
+            encoded = encode_batches(self.encoder, texts, progress=progress, desc=f"编码{spec.label}")
+            for n, vector in zip(missing, encoded):
+                vectors[n] = vector
+            matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, dim), np.float32)
+            self.index = build_index(dim, self.factory, np.asarray(ids, np.int64), matrix,
+                                     ef_search=self.settings.hnsw_ef_search)
+            self.entries, self.version = entries, version
+            self.save()
+            return len(ids)
+
+    def save(self) -> None:
+        with self.lock:
+            if self.index is None:
+                return
+            manifest = Manifest(self.model_name, self.encoder.dim, self.factory, self.version, len(self.index))
+            save_index(self.directory, self.index, manifest)
+
+    # ------------------------------------------------------------------ change feed
+    def _latest(self, session) -> int:
+        counter = session.get(Counter, self.spec.counter)
+        latest = session.scalar(select(func.max(self.spec.table.change_seq))) or 0
+        return max(latest, counter.value if counter else 0)
+
+    def _stored(self, row) -> np.ndarray | None:
+        if row.embedding_model != self.model_name:
+            return None
+        return vector_of(row.embedding, self.encoder.dim)
+
+    def refresh(self, *, force: bool = False) -> None:
+        """Apply rows changed in the database since the index's version (cheap when none)."""
+        now = time.monotonic()
+        if not force and now - self._last_refresh < self.settings.refresh_interval_s:
+            return
+        self._last_refresh = now
+        with self.db.session() as session:
+            latest = self._latest(session)
+        if latest > self.version:
+            with self.lock:
+                self._apply(since=self.version)
+
+    def _apply(self, *, since: int, index_since: int | None = None) -> None:
+        spec = self.spec
+        index_since = since if index_since is None else index_since
+        with self.db.session() as session:
+            rows = session.scalars(select(spec.table).where(spec.table.change_seq > since)
+                                   .order_by(spec.table.change_seq)).all()
+            add_ids, add_vectors, add_texts, remove_ids = [], [], [], []
+            for row in rows:
+                if spec.is_live(row):
+                    self.entries.upsert(spec.entry_of(row))
+                    if row.change_seq > index_since:
+                        add_ids.append(row.id)
+                        add_vectors.append(self._stored(row))
+                        add_texts.append(spec.text_of(row) if add_vectors[-1] is None else "")
+                else:
+                    self.entries.remove(row.id)
+                    if row.change_seq > index_since:
+                        remove_ids.append(row.id)
+            gone: list[int] = []
+            if spec.tracks_deletes:
+                present = set(session.scalars(select(spec.table.id)).all())
+                gone = [i for i in self.entries.ids() if i not in present]
+            latest = max([self._latest(session), self.version] + [row.change_seq for row in rows])
+        missing = [n for n, v in enumerate(add_vectors) if v is None]
+        encoded = encode_batches(self.encoder, [add_texts[n] for n in missing])
+        for n, vector in zip(missing, encoded):
+            add_vectors[n] = vector
+        for item_id in gone:
+            self.entries.remove(item_id)
+        if remove_ids or gone:
+            self.index.remove(np.asarray(remove_ids + gone, np.int64))
+        if add_ids:
+            self.index.add(np.asarray(add_ids, np.int64), np.vstack(add_vectors).astype(np.float32))
+        self.version = latest
+
+    # ------------------------------------------------------------------ reads
+    def search(self, vector: np.ndarray, k: int, subset: list[int] | None = None) -> dict[int, float]:
+        """Id -> cosine for the k nearest live items (restricted to `subset` when given)."""
+        with self.lock:
+            if subset is not None:
+                subset = [i for i in subset if i in self.entries]
+                if not subset:
+                    return {}
+            pool = max(1, min(k, len(self.index)))
+            scores, ids = self.index.search(np.asarray(vector, np.float32)[None, :], pool,
+                                            subset=np.asarray(subset, np.int64) if subset is not None else None)
+            return {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0 and int(i) in self.entries}
+
+    def cosines(self, ids, vector: np.ndarray) -> np.ndarray:
+        """Cosine of `vector` with each id's stored vector."""
+        with self.lock:
+            return self.index.vectors(np.asarray(ids, np.int64)) @ np.asarray(vector, np.float32)
+
+    def __len__(self) -> int:
+        return len(self.entries)
