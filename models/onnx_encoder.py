@@ -36,7 +36,8 @@ from typing import Sequence
 
 import numpy as np
 
-from models.encoder import MODEL_SUBDIR, find_model_dir
+from models import encoder as _base
+from models.encoder import MODEL_SUBDIR
 
 ONNX_NAME = f"{MODEL_SUBDIR}-onnx"
 ONNX_INT8_NAME = f"{MODEL_SUBDIR}-onnx-int8"
@@ -82,7 +83,7 @@ def _source_stamp(model_dir: Path) -> str:
 
 
 def export_dir(variant: str, model_dir: Path | None = None, root: Path | None = None) -> Path:
-    model_dir = Path(model_dir) if model_dir else find_model_dir()
+    model_dir = Path(model_dir) if model_dir else _base.find_model_dir()
     return (root or cache_root()) / f"{MODEL_SUBDIR}-{variant}-v{EXPORT_FORMAT}-{_source_stamp(model_dir)}"
 
 
@@ -155,7 +156,7 @@ def ensure_export(variant: str = "fp32", model_dir: Path | None = None, root: Pa
     """The folder holding a verified export of `variant`, exporting it first when missing or corrupt."""
     if variant not in VARIANTS.values():
         raise ValueError(f"未知的 ONNX 变体 {variant!r}：可用 fp32 或 int8")
-    model_dir = Path(model_dir) if model_dir else find_model_dir()
+    model_dir = Path(model_dir) if model_dir else _base.find_model_dir()
     folder = export_dir(variant, model_dir, root)
     if _verified(folder):
         return folder

@@ -1,31 +1,47 @@
-"""Encode the next chunk of texts while the caller parses and writes the current one.
+"""Encode one chunk while the caller parses the next and writes the previous one.
 
-ONNX Runtime (and torch) release the GIL while they compute, so one background thread encoding
-chunk i+1 overlaps with the Python work (parsing, extraction, database writes) on chunk i. Within a
-chunk the encoder batches by length (`OnnxEncoder.encode_documents` sorts by token count), so short
-texts are not padded to the longest one. Chunks keep the input order, so callers write rows in the
-order given (an external id repeated in one import still ends with its last row).
+ONNX Runtime (and torch) release the GIL while they compute, so one worker thread encoding chunk i+1
+overlaps with the Python work on the other chunks: `prepare` (parsing, extraction, occupation coding)
+of chunk i+2 and the caller's database writes of chunk i. Within a chunk the encoder batches by
+length (`OnnxEncoder.encode_documents` sorts by token count), so short texts are not padded to the
+longest one. Chunks keep the input order, so callers write rows in the order given (an external id
+repeated in one import still ends with its last row).
 """
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence, TypeVar
 
 import numpy as np
 
 CHUNK = 256
+T = TypeVar("T")
+P = TypeVar("P")
 
 
-def encode_ahead(encoder, texts: Sequence[str], *, chunk: int = CHUNK) -> Iterator[tuple[int, np.ndarray]]:
-    """Yield `(start, vectors)` for consecutive chunks of `texts`, encoding one chunk ahead."""
-    if not texts:
+def prepare_encode_ahead(
+    items: Sequence[T],
+    prepare: Callable[[Sequence[T]], Sequence[P]],
+    text_of: Callable[[P], str],
+    encoder,
+    *,
+    chunk: int = CHUNK,
+) -> Iterator[tuple[int, Sequence[P], np.ndarray]]:
+    """Yield `(start, prepared, vectors)` for consecutive chunks of `items`, in order.
+
+    `prepare(chunk)` runs in the calling thread; `encoder.encode_documents` on the prepared texts runs
+    in one worker thread, one chunk ahead of what the caller is consuming.
+    """
+    starts = list(range(0, len(items), chunk))
+    if not starts:
         return
-    starts = list(range(0, len(texts), chunk))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode-ahead") as pool:
-        pending = pool.submit(encoder.encode_documents, list(texts[0:chunk]))
+        prepared = prepare(items[0:chunk])
+        pending = pool.submit(encoder.encode_documents, [text_of(p) for p in prepared])
         for n, start in enumerate(starts):
-            vectors = pending.result()
-            if n + 1 < len(starts):
-                nxt = starts[n + 1]
-                pending = pool.submit(encoder.encode_documents, list(texts[nxt:nxt + chunk]))
-            yield start, np.asarray(vectors, dtype=np.float32)
+            following = prepare(items[starts[n + 1]:starts[n + 1] + chunk]) if n + 1 < len(starts) else None
+            vectors = np.asarray(pending.result(), dtype=np.float32)
+            if following is not None:
+                pending = pool.submit(encoder.encode_documents, [text_of(p) for p in following])
+            yield start, prepared, vectors
+            prepared = following
