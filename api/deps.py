@@ -1,16 +1,25 @@
-"""Dependencies: the service built once in the app's lifespan, handed to routes."""
+"""Typed dependency aliases. Heavy objects (service, desk, interviews) are built once in the lifespan;
+a request only picks them up from `app.state`."""
 from __future__ import annotations
 
-import threading
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from matcher.counsellor import access
+from matcher.counsellor.access import LOCAL_ADMIN, Principal
 from matcher.counsellor.desk import CounsellorDesk
 from matcher.errors import NotReady
+from matcher.interview.service import InterviewService
 from matcher.service import JobCircle
+from matcher.settings import Settings
 
-_desk_lock = threading.Lock()
+_bearer = HTTPBearer(auto_error=False, description="jobcircle users add 发放的令牌")
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
 
 
 def get_service(request: Request) -> JobCircle:
@@ -20,19 +29,50 @@ def get_service(request: Request) -> JobCircle:
     return service
 
 
-Service = Annotated[JobCircle, Depends(get_service)]
-
-
-def get_desk(request: Request, service: Service) -> CounsellorDesk:
-    """The counsellors' side over the running service, built on first use (it loads the seeker index)."""
+def get_desk(request: Request, _service: Annotated[JobCircle, Depends(get_service)]) -> CounsellorDesk:
     desk: CounsellorDesk | None = getattr(request.app.state, "desk", None)
-    if desk is None or desk.service is not service:
-        with _desk_lock:
-            desk = getattr(request.app.state, "desk", None)
-            if desk is None or desk.service is not service:
-                desk = CounsellorDesk(service).start()
-                request.app.state.desk = desk
+    if desk is None:
+        raise NotReady("就业援助员功能正在启动，请稍后再试")
     return desk
 
 
-Desk = Annotated[CounsellorDesk, Depends(get_desk)]
+def get_interviews(request: Request, _service: Annotated[JobCircle, Depends(get_service)]) -> InterviewService:
+    interviews: InterviewService | None = getattr(request.app.state, "interviews", None)
+    if interviews is None:
+        raise NotReady("模拟面试功能正在启动，请稍后再试")
+    return interviews
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ServiceDep = Annotated[JobCircle, Depends(get_service)]
+MatcherDep = ServiceDep
+DeskDep = Annotated[CounsellorDesk, Depends(get_desk)]
+InterviewsDep = Annotated[InterviewService, Depends(get_interviews)]
+
+
+def current_user(service: ServiceDep,
+                 credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    """`Authorization: Bearer <token>` -> Principal. Without a token and with `auth_required=false`
+    (single-machine trial only) the caller acts as a local admin; a token that is sent is still checked."""
+    token = credentials.credentials if credentials is not None else None
+    if not token and not service.settings.auth_required:
+        return LOCAL_ADMIN
+    with service.db.session() as session:
+        return access.authenticate(session, token, ttl_days=service.settings.token_ttl_days)
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]
+
+
+def require_counsellor(principal: CurrentUser) -> Principal:
+    access.require_staff(principal)
+    return principal
+
+
+def require_admin(principal: CurrentUser) -> Principal:
+    access.require_admin(principal)
+    return principal
+
+
+RequireCounsellor = Annotated[Principal, Depends(require_counsellor)]
+RequireAdmin = Annotated[Principal, Depends(require_admin)]

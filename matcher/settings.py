@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     priority_policy_path: Path | None = Field(
         default=None, description="重点群体政策加分配置文件；默认用内置的 data/policy/priority_policy.json"
     )
+    token_ttl_days: int = Field(default=90, ge=1, le=3650, description="令牌有效天数，过期后需向管理员重新申请")
+    max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, description="请求体上限（字节），分块传输同样计数")
+    rate_limit_per_token: str = Field(default="600/minute", description="每个令牌的请求频率上限，如 600/minute")
+    rate_limit_per_client: str = Field(default="1200/minute", description="每个客户端地址的请求频率上限")
 
     @model_validator(mode="after")
     def _derive(self) -> "Settings":

@@ -1,15 +1,19 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from api.schemas.common import ErrorPublic
+from api.schemas.matching import HealthPublic, ReadyPublic
+
 router = APIRouter(tags=["健康检查"])
 
 
-@router.get("/health", summary="存活检查（任何人可调用）")
-def health() -> dict:
+@router.get("/health", response_model=HealthPublic, summary="存活检查（任何人可调用）")
+def health():
     return {"status": "ok"}
 
 
-@router.get("/ready", summary="就绪检查：模型与索引均已加载时返回 200（任何人可调用）")
+@router.get("/ready", response_model=ReadyPublic, responses={503: {"model": ErrorPublic, "description": "尚未就绪"}},
+            summary="就绪检查：模型与索引均已加载时返回 200（任何人可调用）")
 def ready(request: Request):
     service = getattr(request.app.state, "service", None)
     if service is None or not service.ready:

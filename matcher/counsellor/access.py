@@ -18,8 +18,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Iterable
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -106,8 +106,19 @@ def add_user(session: Session, *, name: str, role: str, station_ids: Iterable[in
     return user.id, issue_token(session, user.id)
 
 
-def authenticate(session: Session, token: str | None) -> Principal:
-    """The principal holding `token`; raises Unauthorized for a missing, unknown or revoked token."""
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; they were written in UTC.
+    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
+
+
+def token_expires_at(row: Token, ttl_days: int | None) -> datetime | None:
+    created = _aware(row.created_at)
+    return created + timedelta(days=ttl_days) if ttl_days and created is not None else None
+
+
+def authenticate(session: Session, token: str | None, *, ttl_days: int | None = None) -> Principal:
+    """The principal holding `token`; raises Unauthorized for a missing, unknown, revoked or expired token
+    (a token lives `ttl_days` days from when it was issued; None: forever)."""
     if not token:
         raise Unauthorized("请先登录：请求头需带 Authorization: Bearer <令牌>")
     row = session.execute(
@@ -115,6 +126,9 @@ def authenticate(session: Session, token: str | None) -> Principal:
     ).first()
     if row is None or row.Token.revoked_at is not None:
         raise Unauthorized("令牌无效或已被吊销，请向管理员重新申请")
+    expires = token_expires_at(row.Token, ttl_days)
+    if expires is not None and expires <= datetime.now(timezone.utc):
+        raise Unauthorized("令牌已过期，请向管理员重新申请")
     user = row.User
     return Principal(user_id=user.id, role=user.role, station_ids=frozenset(user.station_ids or ()),
                      district_wide=bool(user.district_wide), seeker_id=user.seeker_id, name=user.name)
@@ -138,6 +152,29 @@ def revoke_user(session: Session, user_id: int) -> int:
     for row in rows:
         row.revoked_at = now
     return len(rows)
+
+
+def list_tokens(session: Session, *, ttl_days: int | None = None) -> list[dict]:
+    """Every token issued (never the token itself): whose, when issued, when it expires, whether revoked."""
+    now = datetime.now(timezone.utc)
+    out = []
+    for token, user in session.execute(select(Token, User).join(User, User.id == Token.user_id).order_by(Token.id)):
+        expires, revoked = token_expires_at(token, ttl_days), _aware(token.revoked_at)
+        out.append({"id": token.id, "user_id": user.id, "user_name": user.name, "role": user.role,
+                    "created_at": _aware(token.created_at), "expires_at": expires, "revoked_at": revoked,
+                    "live": revoked is None and (expires is None or expires > now)})
+    return out
+
+
+def revoke_token_id(session: Session, token_id: int, *, ttl_days: int | None = None) -> dict:
+    """Revoke a token by its number (as listed); revoking twice is harmless. The caller commits."""
+    row = session.get(Token, token_id)
+    if row is None:
+        raise NotFound(f"令牌 {token_id} 不存在")
+    if row.revoked_at is None:
+        row.revoked_at = datetime.now(timezone.utc)
+        session.flush()
+    return next(t for t in list_tokens(session, ttl_days=ttl_days) if t["id"] == token_id)
 
 
 def list_users(session: Session) -> list[dict]:
@@ -176,6 +213,53 @@ def can_access_station(principal: Principal, station_id: int | None) -> None:
         return
     if station_id is None or station_id not in principal.station_ids:
         raise Forbidden("没有权限：只能查看或处理本人所属服务站点的信息")
+
+
+def can_edit_posting(principal: Principal, posting_station_id: int | None, new_station_id: int | None = None) -> None:
+    """Staff may change a posting of one of their stations (or one without a station), and may move it
+    only to one of their stations."""
+    require_staff(principal)
+    if posting_station_id is not None:
+        can_access_station(principal, posting_station_id)
+    if new_station_id is not None:
+        can_access_station(principal, new_station_id)
+
+
+def can_import(principal: Principal, kind: str) -> None:
+    """Postings: any staff (rows are checked per station); seekers: district-wide staff only, since rows
+    may name any station (a station's counsellor registers seekers one by one instead)."""
+    require_staff(principal)
+    if kind == "seekers" and not principal.sees_all_stations:
+        raise Forbidden("没有权限：批量导入求职者仅限全区就业援助员或管理员，本站求职者请逐个登记")
+
+
+def can_open_interview(principal: Principal, session_id: int, owner: tuple[int | None, int | None, bool],
+                       check_seeker: Callable[[Principal, int], None]) -> None:
+    """A mock interview: the one who started it, the seeker it is about, an admin, or that seeker's
+    counsellor when the seeker shared it. Anyone else reads it as not found."""
+    seeker_id, user_id, shared = owner
+    if principal.role == "admin" or (user_id is not None and user_id == principal.user_id):
+        return
+    if seeker_id is not None and principal.role == "seeker" and principal.seeker_id == seeker_id:
+        return
+    if seeker_id is not None and principal.role == "counsellor":
+        check_seeker(principal, seeker_id)
+        if shared:
+            return
+        raise Forbidden("求职者未同意向就业援助员公开本次模拟面试")
+    raise NotFound(f"模拟面试 {session_id} 不存在")
+
+
+def interview_subject(principal: Principal, seeker_id: int | None, has_resume: bool,
+                      check_seeker: Callable[[Principal, int], None]) -> int | None:
+    """Whose interview a new session is: a named seeker must be one this principal may see; a seeker
+    who gives no resume practises on their own record."""
+    if seeker_id is not None:
+        check_seeker(principal, seeker_id)
+        return seeker_id
+    if principal.role == "seeker" and principal.seeker_id is not None and not has_resume:
+        return principal.seeker_id
+    return None
 
 
 def _check_seeker(principal: Principal, seeker_row: Seeker | None, seeker_id: int | None) -> Seeker:

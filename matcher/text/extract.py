@@ -242,14 +242,15 @@ _EDU_RE = re.compile(
 )
 _EXP_RE = re.compile(
     r"(经验不限|不限经验|无经验要求|无需经验|无经验|接受应届生?|应届生?|"
-    r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十半]{1,3})\s*(?:-|~|～|至|到)?\s*"
-    r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十]{1,3})?\s*(?:个月|年)(?:及以上|以上|以下|以内)?"
+    # Bounded runs: unbounded \d+ and \s* here made a long run of digits take minutes (found by schemathesis).
+    r"(?:\d{1,3}(?:\.\d{1,2})?|[一二两三四五六七八九十半]{1,3})\s{0,3}(?:-|~|～|至|到)?\s{0,3}"
+    r"(?:\d{1,3}(?:\.\d{1,2})?|[一二两三四五六七八九十]{1,3})?\s{0,3}(?:个月|年)(?:及以上|以上|以下|以内)?"
     r"(?=[^，,。；;\n]{0,6}经验|[^，,。；;\n]{0,4}(?:工作|从业|相关)))"
 )
 _EXP_LABEL_RE = re.compile(r"(?:工作经验|经验要求|工作年限|经验)\s*[:：]\s*([^，,。；;\s\n]{1,12})")
 _SALARY_RE = SALARY_SPAN
 _SALARY_CONTEXT = re.compile(r"(薪资|薪水|工资|待遇|薪酬|收入|月入|报酬)[^，,。；;\n]{0,4}$")
-_NEGOTIABLE_RE = re.compile(r"(?:薪资|工资|待遇|薪酬)?\s*[:：]?\s*面议")
+_NEGOTIABLE_RE = re.compile(r"(?:薪资|工资|待遇|薪酬)?\s{0,3}[:：]?\s{0,3}面议")  # bounded: a long blank run took minutes
 _SHIFT_TERMS = {
     "夜班": True, "大夜班": True, "大夜": True, "小夜班": True, "通宵班": True, "通宵": True, "值夜班": True,
     "夜间值班": True, "三班倒": True, "两班倒": True, "倒班": True, "24小时值班": True, "做24休48": True,
