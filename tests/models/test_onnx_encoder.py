@@ -84,8 +84,11 @@ def test_onnx_int8_stays_close_and_ranks_like_the_shipped_model(real_encoder, on
     expected = real_encoder.encode_documents(TEXTS)
     got = onnx_int8.encode_documents(TEXTS)
     assert np.min(np.sum(expected * got, axis=1)) > 0.99
-    query = onnx_int8.encode_queries(["想找会计的工作"])[0]
-    assert int(np.argmax(got @ query)) == 2  # the accounting text ranks first
+    queries = ["会计，熟悉用友财务软件", "养老院护理工作，可以夜班", "Python后端开发"]
+    shipped_top = np.argmax(real_encoder.encode_queries(queries) @ expected.T, axis=1)
+    int8_top = np.argmax(onnx_int8.encode_queries(queries) @ got.T, axis=1)
+    assert shipped_top.tolist() == [2, 4, 1]  # the texts a person would pick
+    assert int8_top.tolist() == shipped_top.tolist()
 
 
 @pytest.mark.slow
