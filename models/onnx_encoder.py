@@ -202,7 +202,9 @@ class OnnxEncoder:
         self.model_path = folder / MODEL_FILE
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.intra_op_num_threads = threads or min(os.cpu_count() or 1, 4)
+        # One thread by default: on 2 shared cores a second intra-op thread made single queries 4x
+        # slower and documents slower too (encode_bench); concurrency comes from requests/workers.
+        options.intra_op_num_threads = threads or int(os.environ.get("JOBCIRCLE_ONNX_THREADS", "1"))
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         self._session = ort.InferenceSession(str(self.model_path), options, providers=["CPUExecutionProvider"])
