@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.routes import activities  # trainings and events (issue 14)
 from api import errors
 from api.limits import BodyLimit, RateLimit
 from api.routes import (admin, counsellors, health, imports, interviews, ledger, matching, occupations, places,
@@ -32,7 +33,7 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
             app.state.service.start()
         # The counsellors' side (seeker index) is built here too, not on the first request.
         app.state.desk = CounsellorDesk(app.state.service).start()
-        app.state.interviews = InterviewService(app.state.service)
+        app.state.interviews = InterviewService(app.state.service.db, lambda: app.state.service.encoder)
         yield
         app.state.desk.stop()
         app.state.service.stop()
@@ -50,4 +51,5 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     errors.install(app)
     for module in ROUTERS:
         app.include_router(module.router, responses=EVERY_ROUTE)
+    app.include_router(activities.router, responses=EVERY_ROUTE)
     return app

@@ -29,7 +29,9 @@ def seed_demo(service, *, progress: bool = True) -> dict:
     posting_ids = service.upsert_postings(postings, progress=progress)
     seeker_ids = service.upsert_seekers(seekers, progress=progress)
     service.save_index()
-    return {"stations": len(station_ids), "postings": len(posting_ids), "seekers": len(seeker_ids)}
+    from matcher.activities.seed import seed_demo_activities  # trainings and events (issue 14)
+
+    return {"stations": len(station_ids), "postings": len(posting_ids), "seekers": len(seeker_ids)} | seed_demo_activities(service)
 
 
 DEMO_USERS = {"admin": "示例管理员", "counsellor": "示例就业援助员", "seeker": "示例求职者"}
@@ -85,7 +87,8 @@ def cmd_demo(args, settings: Settings) -> int:
     if service.stats()["postings_open"] == 0:
         print("首次运行：正在生成虹口区示例数据（合成数据，非真实单位与人员）……", file=sys.stderr)
         counts = seed_demo(service)
-        print(f"已载入：{counts['stations']} 个服务站点、{counts['postings']} 个岗位、{counts['seekers']} 名求职者", file=sys.stderr)
+        print(f"已载入：{counts['stations']} 个服务站点、{counts['postings']} 个岗位、{counts['seekers']} 名求职者、"
+              f"{counts.get('trainings', 0)} 个培训、{counts.get('events', 0)} 个活动", file=sys.stderr)
     tokens = ensure_demo_users(service, settings)
     names = {"admin": "管理员", "counsellor": "就业援助员", "seeker": "求职者"}
     print("示例账号令牌（请求头 Authorization: Bearer <令牌>）：", file=sys.stderr)
@@ -233,7 +236,8 @@ def cmd_import(args, settings: Settings) -> int:
     service = _service(settings)
     kind = {"postings": "posting", "seekers": "seeker"}[args.kind]
     try:
-        result = import_file(service, kind, Path(args.file), allow_partial=args.allow_partial, progress=True)
+        result = import_file(service, kind, Path(args.file), allow_partial=args.allow_partial, progress=True,
+                             dry_run=args.dry_run)
     except InvalidInput as exc:
         print(f"导入失败：{exc.message}", file=sys.stderr)
         return 2
@@ -241,8 +245,15 @@ def cmd_import(args, settings: Settings) -> int:
         service.stop()
     for error in result.errors:
         print(f"第{error['row']}行 “{error['column']}”：{error['reason']}", file=sys.stderr)
-    if result.unknown_columns:
-        print(f"未识别的列（未导入）：{'、'.join(result.unknown_columns)}", file=sys.stderr)
+    for column in result.columns:
+        target = column["label"] if column.get("field") else f"未导入：{column['reason']}"
+        print(f"列“{column['header']}” → {target}", file=sys.stderr)
+    for dup in result.duplicates:
+        first = f"第{dup['duplicate_of_row']}行" if "duplicate_of_row" in dup else f"岗位 {dup['duplicate_of']}"
+        print(f"第{dup['row']}行与{first}重复（同一单位、岗位、地址，内容几乎相同）", file=sys.stderr)
+    if result.dry_run:
+        print(f"试运行：共 {result.total_rows} 行，{len(result.errors)} 处错误，未导入任何数据。")
+        return 1 if result.errors else 0
     if result.errors and not args.allow_partial:
         print(f"共 {len(result.errors)} 处错误，未导入任何数据。修正后重新导入，或加 --allow-partial 只导入正确的行。", file=sys.stderr)
         return 1
@@ -258,10 +269,9 @@ def cmd_index(args, settings: Settings) -> int:
     return 0
 
 
-def _match_remote(args, server: str) -> list[dict] | None:
+def _match_remote(args, server: str) -> dict | None:
     """Ask a running jobcircle server (no model load here); None after printing a Chinese error."""
     import urllib.error
-    import urllib.parse
     import urllib.request
 
     base = server.rstrip("/")
@@ -277,7 +287,10 @@ def _match_remote(args, server: str) -> list[dict] | None:
                                          headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())["results"]
+            payload = json.loads(response.read())
+        if not isinstance(payload, dict) or "results" not in payload:
+            raise ValueError("答复中没有 results")
+        return payload
     except urllib.error.HTTPError as exc:
         try:
             detail = json.loads(exc.read()).get("detail")
@@ -294,30 +307,34 @@ def _match_remote(args, server: str) -> list[dict] | None:
 def cmd_match(args, settings: Settings) -> int:
     server = args.server or os.environ.get("JOBCIRCLE_SERVER_URL")
     if server:
-        results = _match_remote(args, server)
-        if results is None:
+        response = _match_remote(args, server)
+        if response is None:
             return 2
-        return _print_matches(results, as_json=args.json)
+        return _print_matches(response, as_json=args.json)
 
     from matcher.errors import JobCircleError
 
     service = _service(settings, progress=False)
     try:
         if args.seeker is not None:
-            results = service.match_seeker(args.seeker, args.k)
+            response = service.match_seeker(args.seeker, args.k)
         else:
-            results = service.match_text(args.text, k=args.k, street=args.street)
+            response = service.match_text(args.text, k=args.k, street=args.street)
     except JobCircleError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 2
-    return _print_matches(results, as_json=args.json)
+    return _print_matches(response, as_json=args.json)
 
 
-def _print_matches(results: list[dict], *, as_json: bool) -> int:
+def _print_matches(response: dict, *, as_json: bool) -> int:
+    results = response["results"]
     if as_json:
-        keys = ("posting_id", "title", "score", "breakdown", "explanation")
-        print(json.dumps({"results": [{k: r[k] for k in keys} | r for r in results]}, ensure_ascii=False))
+        print(json.dumps(response, ensure_ascii=False))
     else:
+        if response.get("message"):
+            print(response["message"])
+        for r in response.get("weak_alternatives", []):
+            print(f"（相关度较低）[{r['posting_id']}] {r['title']} — {r.get('employer') or '-'}")
         for rank, r in enumerate(results, 1):
             print(f"{rank}. [{r['posting_id']}] {r['title']} — {r.get('employer') or '-'}  得分 {r['score']:.3f}")
             print(f"   {r['explanation']}")
@@ -325,10 +342,14 @@ def _print_matches(results: list[dict], *, as_json: bool) -> int:
 
 
 def cmd_occupations(args, settings: Settings) -> int:
+    from matcher.occupations.cache import LazyEncoder
     from matcher.occupations.coder import OccupationCoder, code_lines
     from models.registry import load_encoder
 
-    coder = OccupationCoder(load_encoder(settings.encoder)).fit(cache_dir=settings.data_dir / "cache")
+    # Fitted state and title embeddings come from .npz files under the data dir; the model itself is
+    # loaded only if some title needs encoding and is not in the cache.
+    encoder = LazyEncoder(settings.encoder, lambda: load_encoder(settings.encoder))
+    coder = OccupationCoder(encoder).fit(cache_dir=settings.data_dir / "cache")
     lines = (line.rstrip("\n") for line in sys.stdin)
     for out in code_lines(lines, coder, top_k=args.top):
         if args.json:
@@ -336,11 +357,23 @@ def cmd_occupations(args, settings: Settings) -> int:
         else:
             item = json.loads(out)
             best = "；".join(f"{c['code']} {c['name']}（{c['score']:.2f}）" for c in item["candidates"][:3]) or "无法编码"
-            print(f"{item['title']}\t{best}", flush=True)
+            head = "" if item["confident"] or not item["candidates"] else "可能是（置信度低）："
+            print(f"{item['title']}\t{head}{best}", flush=True)
     return 0
 
 
 def cmd_postings(args, settings: Settings) -> int:
+    if args.action == "export":
+        from matcher.ingest import export_postings
+        from matcher.store import Database
+
+        database = Database(settings.database_url).open()
+        try:
+            count = export_postings(database, args.out or sys.stdout, args.format)
+        finally:
+            database.close()
+        print(f"已导出 {count} 个岗位", file=sys.stderr)
+        return 0
     from matcher.text.compliance import check_lines
 
     bad = 0
@@ -384,6 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=["postings", "seekers"])
     p.add_argument("file")
     p.add_argument("--allow-partial", action="store_true", help="只导入通过校验的行")
+    p.add_argument("--dry-run", action="store_true", help="只显示列对应关系、错误与重复行，不导入")
     p = sub.add_parser("index", help="向量索引维护")
     p.add_argument("action", choices=["rebuild"])
     p = sub.add_parser("match", help="为求职者或一段简历文字匹配岗位")
@@ -420,8 +454,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["code"])
     p.add_argument("--top", type=int, default=5, help="每个名称返回的候选数")
     p.add_argument("--json", action="store_true", help="每行输出一个 JSON 对象")
-    p = sub.add_parser("postings", help="岗位合规检查：从标准输入逐行读任职要求，输出 JSON")
-    p.add_argument("action", choices=["check"])
+    p = sub.add_parser("postings", help="岗位：check 合规检查（从标准输入逐行读任职要求，输出 JSON）；export 导出全部岗位")
+    p.add_argument("action", choices=["check", "export"])
+    p.add_argument("--format", choices=["csv", "xlsx", "jsonl"], default="csv", help="export 的文件格式")
+    p.add_argument("--out", help="export 写入的文件（csv、jsonl 默认写到标准输出）")
     from cli.places import add_parser as add_places_parser
     add_places_parser(sub)
     for name, helptext in (("evaluate", "离线评估：匹配质量对比（基线、完整排序与消融）"),
@@ -429,13 +465,27 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=helptext)
         p.add_argument("--quick", action="store_true", help="小规模快速运行（CI 使用）")
         p.add_argument("--out", help="报告目录（默认 reports/<时间戳>）")
+    from cli import activities as activities_cli  # trainings and events (issue 14)
+
+    activities_cli.add_parsers(sub)
     return parser
+
+
+def cmd_activities(args, settings: Settings) -> int:
+    from cli import activities as activities_cli
+
+    service = _service(settings, progress=False)
+    try:
+        return activities_cli.run(args, service)
+    finally:
+        service.stop()
 
 
 COMMANDS = {"demo": cmd_demo, "serve": cmd_serve, "import": cmd_import, "index": cmd_index, "match": cmd_match,
             "users": cmd_users, "ledger": cmd_ledger, "occupations": cmd_occupations, "postings": cmd_postings,
             "evaluate": cmd_evaluate, "bench": cmd_bench, "backup": cmd_backup, "restore": cmd_restore,
             "places": cmd_places}
+COMMANDS |= {"trainings": cmd_activities, "events": cmd_activities}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,13 +16,16 @@ POSTING_COLUMNS: dict[str, list[str]] = {
     "external_id": ["岗位编号", "职位编号", "编号", "外部编号", "external_id", "id", "job_id"],
     "title": ["岗位名称", "职位名称", "招聘岗位", "岗位", "职位", "工种", "title", "job_title", "position"],
     "employer": ["公司名称", "单位名称", "用人单位", "企业名称", "招聘单位", "公司", "employer", "company"],
-    "description": ["岗位描述", "职位描述", "工作内容", "岗位职责", "工作职责", "description", "job_description"],
-    "requirements": ["任职要求", "岗位要求", "职位要求", "任职资格", "招聘要求", "requirements", "qualifications"],
+    "description": ["岗位描述", "职位描述", "工作内容", "岗位职责", "工作职责", "职位详情", "岗位详情", "岗位介绍",
+                    "职位介绍", "工作描述", "description", "job_description"],
+    "requirements": ["任职要求", "岗位要求", "职位要求", "任职资格", "招聘要求", "岗位需求", "职位需求", "任职条件",
+                     "应聘要求", "requirements", "qualifications"],
     "skills": ["技能要求", "技能", "skills"],
     "salary": ["薪资", "薪酬", "工资", "月薪", "薪资待遇", "工资待遇", "薪资范围", "salary", "pay"],
     "education": ["学历要求", "学历", "education"],
     "experience": ["经验要求", "经验", "工作经验", "工作年限", "experience"],
-    "employment_type": ["用工形式", "工作性质", "岗位类型", "招聘类型", "employment_type", "job_type"],
+    "employment_type": ["用工形式", "工作性质", "岗位类型", "招聘类型", "职位类型", "employment_type", "job_type"],
+    "days_per_week": ["时间要求", "出勤要求", "每周天数", "每周工作天数", "实习天数", "days_per_week"],
     "headcount": ["招聘人数", "人数", "需求人数", "headcount", "openings"],
     "address": ["工作地点", "地址", "工作地址", "单位地址", "address", "location"],
     "street": ["街道", "所属街道", "街道镇", "street"],
@@ -58,6 +61,8 @@ FIELD_LABELS = {
     "posting": {field: names[0] for field, names in POSTING_COLUMNS.items()},
     "seeker": {field: names[0] for field, names in SEEKER_COLUMNS.items()},
 }
+LINK = "link"  # a column of web addresses: recognised, reported, never taken as an address
+_URL = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.IGNORECASE)
 MAX_ROWS = 100_000
 
 
@@ -69,12 +74,22 @@ def _key(header: str) -> str:
     return re.sub(r"[\s（）()【】\[\]:：*]", "", str(header)).lower()
 
 
-def map_columns(headers, kind: str) -> tuple[dict[str, str], list[str]]:
-    """Map file headers to field names; returns ({header: field}, unknown headers)."""
+def is_link_column(values) -> bool:
+    """Most non-blank cells are web addresses (a scraped export's 详情链接, even under a header like 地址)."""
+    cells = [str(v) for v in values if v is not None and str(v).strip()]
+    return bool(cells) and sum(bool(_URL.match(c)) for c in cells) >= 0.8 * len(cells)
+
+
+def map_columns(headers, kind: str, frame=None) -> tuple[dict[str, str], list[str]]:
+    """Map file headers to field names; returns ({header: field}, unknown headers). With the `frame`,
+    a column whose cells are web addresses maps to `LINK` whatever its header says."""
     table = POSTING_COLUMNS if kind == "posting" else SEEKER_COLUMNS
     lookup = {_key(alias): field for field, aliases in table.items() for alias in aliases}
     mapping, unknown, used = {}, [], set()
     for header in headers:
+        if frame is not None and is_link_column(frame[header].tolist()):
+            mapping[str(header)] = LINK
+            continue
         field = lookup.get(_key(header))
         if field and field not in used:
             mapping[str(header)] = field

@@ -168,7 +168,7 @@ def run_product(loaded: Loaded, dataset: synthetic.SyntheticDataset, weights: Ma
     rankings, latencies = {}, []
     for seeker in dataset.seekers:
         started = time.perf_counter()
-        results = loaded.service.match_seeker(loaded.seeker_ids[seeker.key], k=k, weights=dict(weights))
+        results = loaded.service.match_seeker(loaded.seeker_ids[seeker.key], k=k, weights=dict(weights))["results"]
         latencies.append((time.perf_counter() - started) * 1000)
         rankings[seeker.key] = [keys[r["posting_id"]] for r in results]
     return rankings, latencies

@@ -86,7 +86,7 @@ def collect_candidates(service, seeker_ids: Sequence, k: int = 50) -> dict:
     """`{seeker id: Candidates}` from `service.match_seeker(seeker_id, k)` with the hand-set weights."""
     out = {}
     for seeker_id in seeker_ids:
-        results = service.match_seeker(seeker_id, k=k)
+        results = service.match_seeker(seeker_id, k=k)["results"]
         if not results:
             continue
         out[seeker_id] = Candidates(

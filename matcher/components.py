@@ -26,10 +26,11 @@ from models.registry import load_encoder
 POSTINGS = TableSpec(
     table=Posting, counter="postings", entry_of=posting_entry, text_of=posting_text_of,
     live_where=Posting.status == "open", is_live=lambda row: row.status == "open", label="岗位",
+    lexical_text=posting_text_of,
 )
 SEEKERS = TableSpec(
     table=Seeker, counter="seekers", entry_of=seeker_entry, text_of=seeker_text_of,
-    tracks_deletes=True, label="求职者",
+    tracks_deletes=True, label="求职者", lexical_text=seeker_text_of,
 )
 
 

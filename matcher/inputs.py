@@ -162,6 +162,7 @@ class PostingInput(_Located):
     experience_min: float | None = Field(default=None, description="最少工作年限")
     experience_max: float | None = None
     employment_type: EmploymentType = Field(default="full_time", description="全职 / 兼职 / 实习 / 见习 / 临时")
+    days_per_week: float | None = Field(default=None, gt=0, le=7, description="每周工作天数（如“4天/周”）；日薪按此折算月薪")
     headcount: Headcount = Field(default=None, ge=1, le=10_000, description="招聘人数")
     station_id: int | None = None
     expires_at: AwareDatetime = Field(default=None, description="截止日期")

@@ -50,6 +50,8 @@ def posting_public(row: Posting) -> dict:
         "accessible": row.accessible, "occupation_codes": row.occupation_codes,
         "required_skills": (row.extracted or {}).get("skills", []),
         "required_certificates": (row.extracted or {}).get("certificates", []),
+        "days_per_week": (row.extracted or {}).get("days_per_week"),
+        "duplicate_of": (row.extracted or {}).get("duplicate_of"),
         "compliance_findings": (row.extracted or {}).get("compliance", []),
         "status_note": DRAFT_NOTE if row.status == "draft" else None,
     }

@@ -25,7 +25,7 @@ from matcher.search.sides import profile_side, seeker_match_query, seeker_side, 
 from matcher.seekers import seeker_public
 from matcher.settings import Settings
 from matcher.store import Database
-from matcher.text.profiles import resolve_place, text_profile
+from matcher.text.profiles import resolve_place, seeker_text, text_profile
 from models.encoder import Encoder
 
 __all__ = ["JobCircle", "MatchFilters", "posting_public", "seeker_public"]
@@ -124,7 +124,8 @@ class JobCircle:
 
     # ------------------------------------------------------------------ matching
     def match_seeker(self, seeker_id: int, k: int = 10, filters: MatchFilters | None = None,
-                     weights: dict[str, float] = WEIGHTS) -> list[dict]:
+                     weights: dict[str, float] = WEIGHTS) -> dict:
+        """Jobs for a stored seeker: `{results, message, weak_alternatives}` (see `match_jobs`)."""
         with self.db.session() as session:
             row = session.execute(seeker_match_query(seeker_id)).one_or_none()
             if row is None:
@@ -135,18 +136,20 @@ class JobCircle:
         filters = filters or MatchFilters()
         if filters.max_commute_minutes is None:
             filters.max_commute_minutes = row.max_commute_minutes
-        return self._match(vector, seeker_side(row), k, filters, weights)
+        text = seeker_text(row.resume_text or "", row.desired_roles or [], row.skills or [])
+        return self._match(vector, seeker_side(row), k, filters, weights, text)
 
     def match_text(self, resume_text: str, *, k: int = 10, lat: float | None = None, lon: float | None = None,
-                   street: str | None = None, address: str | None = None, filters: MatchFilters | None = None) -> list[dict]:
-        """Ad-hoc matching of pasted resume text; nothing is stored."""
+                   street: str | None = None, address: str | None = None, filters: MatchFilters | None = None) -> dict:
+        """Ad-hoc matching of pasted resume text; nothing is stored. `{results, message, weak_alternatives}`;
+        text with no word at all (symbols, digits, emoji) is `InvalidInput`."""
         profile = text_profile(resume_text, coder=self.coder, lat=lat, lon=lon, street=street, address=address)
         vector = self.encoder.encode_queries([profile.text])[0]
-        return self._match(vector, profile_side(profile), k, filters or MatchFilters(), WEIGHTS)
+        return self._match(vector, profile_side(profile), k, filters or MatchFilters(), WEIGHTS, profile.text)
 
-    def _match(self, vector, side, k: int, filters: MatchFilters, weights) -> list[dict]:
+    def _match(self, vector, side, k: int, filters: MatchFilters, weights, text: str | None = None) -> dict:
         parts = self.parts
-        return match_jobs(parts.postings, parts.commute, self.settings, vector, side, k, filters, weights)
+        return match_jobs(parts.postings, parts.commute, self.settings, vector, side, k, filters, weights, text)
 
     # ------------------------------------------------------------------ nearby
     def nearby(self, *, lat: float | None = None, lon: float | None = None, street: str | None = None,

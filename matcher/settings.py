@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     hnsw_ef_search: int = 96
     candidate_pool: int = Field(default=100, ge=10, le=2000, description="向量召回候选数")
     geo_pool: int = Field(default=150, ge=0, le=5000, description="按距离补充召回的候选数")
+    relevance_threshold: float | None = Field(
+        default=None, ge=0.0, le=1.0,
+        description="最高相关度低于此值时不推荐岗位；默认取该向量模型在评测集 dev 划分上设定的值")
     max_k: int = Field(default=100, ge=1, le=500)
     default_radius_km: float = 3.0
     district_code: str = Field(default="310109", description="本区行政区划代码（默认虹口区）")

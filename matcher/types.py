@@ -37,6 +37,13 @@ class Side:
     title: str = ""
     occupation_name: str | None = None
     salary_text: str | None = None
+    # Eligibility facts (see matcher.text.intent): a posting's night/rotating shifts; a seeker's
+    # certificates said to be lacking, nights ruled out, 证件齐全, and the work they say they leave.
+    night_work: bool = False
+    denied: frozenset[str] = frozenset()
+    nights_ruled_out: bool = False
+    all_certificates: bool = False
+    former_occupations: tuple[str, ...] = ()
 
     @property
     def offered(self) -> float | None:
@@ -56,6 +63,7 @@ class PostingEntry:
     salary_text: str | None
     street_code: str | None
     station_id: int | None
+    duplicate_of: int | None = None
 
     @property
     def id(self) -> int:

@@ -20,9 +20,11 @@ async def import_table(
     principal: RequireCounsellor,
     file: UploadFile = File(..., description="CSV（UTF-8 或 GBK）或 XLSX 文件"),
     allow_partial: bool = Query(False, description="为 true 时只导入通过校验的行；默认任一行有误则全部不导入"),
+    dry_run: bool = Query(False, description="为 true 时只返回列对应关系、错误与重复行，不导入"),
 ):
     access.can_import(principal, kind)
     raw = await file.read(settings.max_body_bytes + 1)
     if len(raw) > settings.max_body_bytes:
         raise InvalidInput(f"文件过大：上限 {settings.max_body_bytes // 1024 // 1024} MB，请拆分后导入", field="file")
-    return import_file(service, KINDS[kind], raw, filename=file.filename, allow_partial=allow_partial).to_dict()
+    return import_file(service, KINDS[kind], raw, filename=file.filename, allow_partial=allow_partial,
+                       dry_run=dry_run).to_dict()

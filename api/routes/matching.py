@@ -11,9 +11,8 @@ router = APIRouter(tags=["匹配"])
 @router.post("/match", response_model=MatchResponse, summary="粘贴简历即时匹配，不保存任何内容（任何人）")
 def match(body: MatchRequest, service: ServiceDep):
     filters = MatchFilters(body.max_commute_minutes, body.min_salary, body.accessible_only)
-    results = service.match_text(body.resume_text, k=body.k, lat=body.lat, lon=body.lon, street=body.street,
-                                 address=body.address, filters=filters)
-    return {"results": results}
+    return service.match_text(body.resume_text, k=body.k, lat=body.lat, lon=body.lon, street=body.street,
+                              address=body.address, filters=filters)
 
 
 @router.get("/nearby", response_model=NearbyResponse, summary="附近的岗位和就业服务站点（任何人）")

@@ -76,4 +76,4 @@ def seeker_matches(
 ):
     desk.check_seeker(principal, seeker_id)
     filters = MatchFilters(max_commute_minutes, min_salary, accessible_only)
-    return {"results": service.match_seeker(seeker_id, k, filters)}
+    return service.match_seeker(seeker_id, k, filters)

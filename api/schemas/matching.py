@@ -46,10 +46,16 @@ class MatchResult(BaseModel):
     travel: str | None = None
     occupation: str | None = None
     explanation: str
+    relevance: float | None = Field(default=None, description="与求职者工作方向的相关度（0-1）")
+    gates: list[dict] = Field(default_factory=list, description="未通过的资格条件：证书、班次、求职意向")
+    duplicate_of: int | None = None
+    weak: bool = False
 
 
 class MatchResponse(BaseModel):
     results: list[MatchResult]
+    message: str | None = Field(default=None, description="没有合适岗位时的说明")
+    weak_alternatives: list[MatchResult] = Field(default_factory=list, description="相关度较低、仅供参考的岗位")
 
 
 class NearbyPosting(BaseModel):

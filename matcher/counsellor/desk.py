@@ -22,6 +22,8 @@ from sqlalchemy import delete, func, select
 from data.access_tables import AccessLog, Decision, ServiceRecord, ShortlistEntry, User
 from data.interview_tables import InterviewAnswer, InterviewSession
 from data.schema import OUTCOME_EVENTS, MatchOutcome, Posting, Seeker, Station
+from data.activity_tables import Registration, TrainingDecline
+from matcher.activities.registrations import registration_public, release_for_seeker
 from matcher.counsellor import access, records
 from matcher.counsellor.access import Principal
 from matcher.errors import InvalidInput, NotFound
@@ -30,7 +32,7 @@ from matcher.counsellor.shortlist import SHORTLIST_OUTCOMES, Shortlister
 from matcher.ranking.policy import PriorityPolicy
 from matcher.seekers import seeker_public
 
-NEW_POSTING_MIN_SCORE = 0.5
+NEW_POSTING_MIN_SCORE = 0.37  # on the relevance-first score of issue 10 (relevance 70%, gates 15%, logistics 15%)
 NEW_POSTINGS_SHOWN = 3
 COACHING_BELOW = 60
 SERVICE_ALIASES = {"job_recommendation": "job_referral"} | {name: code for code, name in SERVICE_CODES.items()}
@@ -161,17 +163,25 @@ class CounsellorDesk:
                     "answers": [{"question_id": a.question_id, "answer_text": a.answer_text, "score": a.score,
                                  "feedback": a.feedback, "at": _iso(a.created_at)} for a in s.answers],
                 })
+            activities = [registration_public(r) for r in session.scalars(
+                select(Registration).where(Registration.seeker_id == seeker_id).order_by(Registration.id))]
+            declines = [{"certificate": r.certificate, "training_id": r.training_id, "reason": r.reason, "at": _iso(r.at)}
+                        for r in session.scalars(select(TrainingDecline).where(TrainingDecline.seeker_id == seeker_id)
+                                                 .order_by(TrainingDecline.id))]
             log = access.access_log(session, seeker_id)
             access.log_access(session, principal, seeker_id, "export", "导出个人信息")
         return {"exported_at": datetime.now(timezone.utc).isoformat(), "profile": profile, "outcomes": outcomes,
                 "decisions": decisions, "shortlists": shortlists, "services": services,
-                "interview_sessions": interviews, "access_log": log}
+                "interview_sessions": interviews, "registrations": activities, "training_declines": declines,
+                "access_log": log}
 
     def delete_seeker(self, principal: Principal, seeker_id: int) -> dict:
         """Remove the resume, its vectors, interview records, outcomes, decisions and the identifiable
         service records. The service ledger keeps its entries, which carry only a pseudonym."""
         with self.service.db.session() as session, session.begin():
             access.can_delete_seeker(principal, self._seeker(session, seeker_id), seeker_id)
+            # Seats taken by the seeker's registrations go back before the rows cascade away.
+            released = release_for_seeker(session, seeker_id)
             session_ids = select(InterviewSession.id).where(InterviewSession.seeker_id == seeker_id)
             removed = {
                 "interview_answers": session.execute(delete(InterviewAnswer).where(InterviewAnswer.session_id.in_(session_ids))).rowcount,
@@ -181,6 +191,7 @@ class CounsellorDesk:
                 "shortlist_entries": session.execute(delete(ShortlistEntry).where(ShortlistEntry.seeker_id == seeker_id)).rowcount,
                 "service_records": session.execute(delete(ServiceRecord).where(ServiceRecord.seeker_id == seeker_id)).rowcount,
                 "accounts": session.execute(delete(User).where(User.seeker_id == seeker_id)).rowcount,
+                "registrations_released": released,
             }
             # Who read the record stays accountable, without pointing at the deleted person.
             session.query(AccessLog).filter(AccessLog.seeker_id == seeker_id).update({AccessLog.seeker_id: None})
@@ -315,7 +326,7 @@ class CounsellorDesk:
 
     def _new_postings(self, seeker_id: int, since: datetime) -> list[dict]:
         try:
-            matches = self.service.match_seeker(seeker_id, k=10)
+            matches = self.service.match_seeker(seeker_id, k=10)["results"]
         except Exception:  # a seeker without a vector yet is simply not matched here
             return []
         good = [m for m in matches if m["score"] >= NEW_POSTING_MIN_SCORE]

@@ -95,10 +95,17 @@ class Shortlister:
         entries = [(self.seekers.entries.get(i), c) for i, c in found.items()]
         entries = [(e, c) for e, c in entries if e is not None]
         by_id = {e.id: e for e, _ in entries}
+        # The lexical component reads the seeker's words against the posting, as a seeker's match does.
+        words, postings = self.seekers.lexical, self.service.postings.lexical
+        bm25 = ideal = None
+        if words is not None and postings is not None and posting_id in postings:
+            terms = [words.terms(e.id) for e, _ in entries]
+            bm25 = [float(postings.score_terms(t, [posting_id])[0]) for t in terms]
+            ideal = [postings.ideal_terms(t) for t in terms]
         # Every candidate is ranked: policy and exposure may lift one the fit score alone would cut.
         ranked = rank(Direction.SEEKERS, posting.side, [e.side for e, _ in entries], [c for _, c in entries],
                       commute=self.service.commute, k=len(entries) or 1, weights=WEIGHTS,
-                      max_minutes=[e.max_commute_minutes for e, _ in entries])
+                      max_minutes=[e.max_commute_minutes for e, _ in entries], lexical=bm25, lexical_ideal=ideal)
         penalty = float(settings.shortlist_exposure_penalty)
         exposure = self.exposure_counts([r.side.id for r in ranked], exclude_posting=posting_id) if penalty > 0 else {}
         candidates = []

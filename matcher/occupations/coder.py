@@ -13,24 +13,23 @@ Pipeline for one title:
    the definition, head-noun agreement (员/师/工/司机...), the code's number of aliases, its 大类 and
    whether a manager title meets a 大类-1 code.
 3. Rank with a conditional-logit model (a softmax over all 细类 of a linear score). Its weights are
-   data, fitted on the `tune` half of evaluation/datasets/occupation_devset.csv by
-   `python -m evaluation.occupation_eval --train` and stored in data/vocab/occupation_ranker.json.
-   Two weight vectors are stored: `full` and `lexical` (the same model without encoder features).
+   data, fitted on the dev titles (`tune` of evaluation/datasets/occupation_devset.csv and `dev` of
+   occupation_jobboard.csv) by `python -m evaluation.occupation_eval --train` and stored in
+   data/vocab/occupation_ranker.json. Two weight vectors are stored: `full` and `lexical` (the same
+   model without encoder features).
 4. Speed: every title is first scored by the lexical model (cheap); when its top probability is at
    least `skip_encoder_prob` the encoder is skipped for it. The rest have their core variants
-   (deduplicated across the batch) encoded in batches and are scored by the full model.
-5. Confidence is the model's probability of the top 细类. When it is below `CONFIDENT`, the
-   probabilities are pooled per 小类 and per 中类; a clearly dominant parent is returned first, at
-   level 3 or 2, with a Chinese note saying so.
+   (deduplicated across the batch) encoded in batches, through an on-disk cache of title
+   embeddings, and are scored by the full model. Fitted state is cached as .npz (see cache.py).
+5. Confidence is a logistic calibration of the top 细类's probability (fitted on the dev titles,
+   `calibration` in the ranker file). At or above `threshold` the result is `confident`; below it
+   the coder abstains: it still returns the top-k list, but `code` is None and every text it gives
+   says 可能是…（置信度低）. A clearly dominant 小类/中类 is then offered first, with a note.
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
-import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -38,12 +37,17 @@ import numpy as np
 import pandas as pd
 
 from data import reference
+from matcher.occupations.clean import (  # noqa: F401  (clean_title is part of this module's API)
+    _ASCII_TOKEN, _CJK, _GENERIC_HEAD, _MANAGER, CleanedTitle, _fold, _strip_marker, clean_title,
+)
+from matcher.occupations.results import CONFIDENT, Candidate, CodingResult, describe  # noqa: F401
+from matcher.occupations.cache import QueryCache, digest, load_state, save_state, state_path
 from models.encoder import Encoder
 
 VOCAB_DIR = Path(reference.__file__).resolve().parent / "vocab"
 RANKER_FILE = VOCAB_DIR / "occupation_ranker.json"
+ADAPTER_FILE = VOCAB_DIR / "occupation_adapter.npz"  # written by `python -m evaluation.occupation_adapter`
 
-CONFIDENT = 0.5  # below this probability the top 细类 is reported as uncertain
 PARENT_SHARE = 0.6  # pooled probability a 小类/中类 needs to be offered instead
 ENCODE_BATCH = 256
 CHUNK = 256  # titles whose feature tensors are built at once (bounds memory: CHUNK x n_codes x n_features)
@@ -64,143 +68,15 @@ _FEATURE_DOCS = {
     "emb_definition": "encoder cosine to '<name>：<definition>'",
     "emb_alias_rr": "1 / (1 + rank of the code by emb_alias among all codes for this title)",
     "emb_definition_rr": "the same by emb_definition",
+    "emb_adapted": "cosine of the adapter-mapped title (a linear map trained on the table's own aliases) to '<name>：<definition>'; 0 without an adapter",
+    "emb_adapted_rr": "the same as a reciprocal rank",
     "manager_major1": "the title carries a manager word (经理/总监/院长/书记...) and the code is in 大类 1",
     **{f"major{m}": f"the code is in 大类 {m} (a prior from the mix of titles stations handle)" for m in range(1, 9)},
 }
 FEATURES = tuple(_FEATURE_DOCS)
 ENCODER_FEATURES = tuple(f for f in FEATURES if f.startswith("emb_"))
-
-_MARKER = re.compile(r"(?<=[\u4e00-\u9fff])(?:L/S|S/L|L|S)$")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_BRACKETS = re.compile(r"[（(【\[「『<《{][^）)】\]」』>》}]*[）)】\]」』>》}]")
-_URGENCY = re.compile(r"急招|急聘|诚聘|诚招|高薪诚聘|高薪|热招|直招|急需|急缺|长期招聘?|大量招聘?|招聘|招募|聘请|^招")
-_BENEFITS = re.compile(
-    r"包吃包住|包吃住|包食宿|包住宿|包住|包吃|管吃住|五险一金|六险一金|五险|社保|双休|单休|周末双休|做一休一|长白班|"
-    r"日结|周结|月结|高提成|提成|底薪|年终奖|带薪年假|节假日福利|入职即缴|免费培训|可培训|包培训|无经验可|经验不限|"
-    r"男女不限|限男性?|限女性?|不限|兼职|全职|临时工?|长期|多名|若干|可居家|居家办公|持证优先|持证|优先|以下|以上|岁"
-)
-_SALARY = re.compile(
-    r"(?:月薪|日薪|时薪|年薪|底薪|薪资|工资)?\s*(?<![a-z0-9.])\d+(?:\.\d+)?\s*[kw千万]?"
-    r"(?:\s*[-~]\s*\d+(?:\.\d+)?\s*[kw千万]?)?\s*(?:元|块)?(?:/(?:月|天|日|小时|时|年))?(?:以上|起|\+)?"
-    r"(?![0-9.]*\s*(?:米|号|吨|座|层))"
-)
-_HEADCOUNT = re.compile(r"\d+\s*(?:名|人|位)")
-_PLATFORMS = re.compile(
-    r"亚马逊|amazon|ebay|shopee|lazada|tiktok|1688|阿里巴巴|阿里|淘宝|天猫|京东|拼多多|抖音|快手|小红书|美团|饿了么|"
-    r"唯品会|苏宁|盒马|叮咚|顺丰|中通|圆通|申通|韵达|菜鸟|滴滴|星巴克|麦当劳|肯德基|全家|罗森|链家|我爱我家"
-)
-_COMPANY = re.compile(r"^\S{2,20}?(?:有限责任公司|股份有限公司|有限公司|公司|集团)")
-_SENIORITY = re.compile(r"实习生|实习|见习|学徒|储备|高级|资深|初级|中级|主管|总监|经理|组长|领班|队长|主任|助理|专员")
-# Words that make a title a management post (大类 1 candidates); seniority words such as 主管 do not.
-_MANAGER = re.compile(r"总经理|经理|总监|院长|校长|厂长|馆长|书记|负责人|总干事|理事长|董事长|主任|局长|处长|行长|总裁")
-_SPLIT = re.compile(r"[/|、]|或")
-_ASCII_TOKEN = re.compile(r"[a-z0-9+#.]*[a-z][a-z0-9+#.]*")
-_GENERIC_HEAD = re.compile(r"(?<=[\u4e00-\u9fff]{2})师傅$")
-
-
-def _strip_marker(name: str) -> str:
-    return _MARKER.sub("", str(name).strip())
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", str(text)).lower().strip()
-
-
-@dataclass(frozen=True)
-class CleanedTitle:
-    """A title prepared for coding: variants to score, seniority words found, and whether it is junk."""
-
-    original: str
-    variants: tuple[str, ...]
-    seniority: tuple[str, ...]
-    junk: bool
-    core: tuple[str, ...] = ()  # the variants worth the encoder's time: '/' parts without seniority words
-
-
-def clean_title(title: str, places: Sequence[str] = ()) -> CleanedTitle:
-    """Strip urgency, benefits, salary, places, platforms and brackets; split '/'; keep seniority aside."""
-    text = _fold(title or "")
-    inner = " ".join(m.group(0)[1:-1] for m in _BRACKETS.finditer(text))
-    text = _BRACKETS.sub(" ", text)
-    if not _CJK.search(text) and not re.search(r"[a-z]{2,}", text):
-        text = inner  # the whole title was in brackets, e.g. '【保安】'
-    text = _SALARY.sub(" ", text)
-    text = _HEADCOUNT.sub(" ", text)
-    text = _URGENCY.sub(" ", text)
-    text = _BENEFITS.sub(" ", text)
-    for place in places:
-        text = text.replace(place, " ")
-    text = re.sub(r"上海市?|沪", " ", text)
-    light = _PLATFORMS.sub(" ", text)
-    light = _COMPANY.sub(" ", light)
-
-    seniority = tuple(dict.fromkeys(_SENIORITY.findall(light)))
-    variants: list[str] = []
-
-    def add(candidate: str) -> None:
-        candidate = re.sub(r"\s+", "", candidate).strip("-_·.,，:：;；!！?？*#")
-        if candidate and (_CJK.search(candidate) or re.search(r"[a-z]{2,}|\.net|c\+\+|c#", candidate)):
-            if candidate not in variants:
-                variants.append(candidate)
-
-    # Platform names stay in the first variant: official aliases such as 拼多多运营 include them.
-    add(text)
-    add(light)
-    parts = [p for p in _SPLIT.split(light) if p.strip()]
-    core: list[str] = []
-    for part in parts if len(parts) > 1 else [light]:
-        part = re.sub(r"\s+", "", part)
-        stripped = _SENIORITY.sub("", part)
-        if len(parts) > 1 and not stripped:
-            continue  # '主管/经理': the second title is only a seniority word
-        add(part)
-        if len(stripped) >= 2:  # '总经理' must not shrink to '总'
-            add(stripped)
-            core.append(stripped)
-        else:
-            core.append(part)
-    core = [c for c in dict.fromkeys(core) if c in variants] or variants[-1:]
-    junk = not variants
-    return CleanedTitle(str(title), tuple(variants), seniority, junk, tuple(core))
-
-
-@dataclass(frozen=True)
-class Candidate:
-    code: str
-    name: str
-    score: float
-    level: int
-
-
-@dataclass(frozen=True)
-class CodingResult:
-    """Ranked codes for one title; `level` is the level the answer is trusted at (4, 3, 2; 0 = none)."""
-
-    title: str
-    candidates: list[Candidate]
-    confidence: float
-    level: int
-    note: str = ""
-    seniority: tuple[str, ...] = field(default=())
-
-    @property
-    def best_detailed(self) -> Candidate | None:
-        """The top 细类 (level 4) candidate, even when a parent is offered first."""
-        return next((c for c in self.candidates if c.level == 4), None)
-
-    def to_json(self) -> dict:
-        return {
-            "title": self.title,
-            "candidates": [
-                {"code": c.code, "name": c.name, "score": round(float(c.score), 4), "level": c.level}
-                for c in self.candidates
-            ],
-            "confidence": round(float(self.confidence), 4),
-            "level": self.level,
-            "note": self.note,
-            "seniority": list(self.seniority),
-        }
-
+# Optional: used only when the ranker file names them (an adapter experiment); absent = weight 0.
+ADAPTER_FEATURES = ("emb_adapted", "emb_adapted_rr")
 
 class NotFittedError(RuntimeError):
     """The coder was used before `fit()`."""
@@ -221,16 +97,28 @@ def load_ranker(path: Path | str = RANKER_FILE) -> dict:
     """The fitted ranking weights: {'features', 'full', 'lexical', 'skip_encoder_prob', ...}."""
     with open(path, encoding="utf-8") as handle:
         ranker = json.load(handle)
-    missing = set(ranker["features"]) ^ set(FEATURES)
+    missing = (set(ranker["features"]) ^ set(FEATURES)) - set(ADAPTER_FEATURES)
     if missing:
         raise ValueError(f"职业编码排序权重与特征不一致（{sorted(missing)}），请重新运行 evaluation.occupation_eval --train")
     return ranker
 
 
-def untrained_ranker() -> dict:
-    """All-zero weights (every code equally likely): what `fit(ranker=...)` takes before training."""
-    zeros = {f: 0.0 for f in FEATURES}
-    return {"features": list(FEATURES), "full": dict(zeros), "lexical": dict(zeros), "skip_encoder_prob": 1.01}
+def load_adapter(encoder_name: str, dim: int, path: Path = ADAPTER_FILE) -> np.ndarray | None:
+    """The adapter matrix when one was trained for this encoder, else None (the feature stays 0)."""
+    if not path.exists():
+        return None
+    with np.load(path, allow_pickle=False) as z:
+        if str(z["encoder"]) != encoder_name or z["weight"].shape != (dim, dim):
+            return None
+        return z["weight"].astype(np.float32)
+
+
+def untrained_ranker(*, adapter: bool = False) -> dict:
+    """All-zero weights (every code equally likely): what `fit(ranker=...)` takes before training.
+    With `adapter`, the adapter features are named, so `fit` loads the adapter."""
+    names = [f for f in FEATURES if adapter or f not in ADAPTER_FEATURES]
+    zeros = {f: 0.0 for f in names}
+    return {"features": names, "full": dict(zeros), "lexical": dict(zeros), "skip_encoder_prob": 1.01}
 
 
 def softmax_rows(scores: np.ndarray) -> np.ndarray:
@@ -247,7 +135,8 @@ class OccupationCoder:
         self.table = table
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, *, cache_dir: "Path | str | None" = None, ranker: dict | None = None) -> "OccupationCoder":
+    def fit(self, *, cache_dir: "Path | str | None" = None, ranker: dict | None = None,
+            use_adapter: bool = True) -> "OccupationCoder":
         """Prepare alias tables, TF-IDF, embeddings and ranking weights. With `cache_dir`, the alias
         and definition embeddings are stored there (plain .npy keyed by model name and a hash of
         the texts) and reused on later starts. `ranker` replaces the shipped weights (for training)."""
@@ -290,20 +179,18 @@ class OccupationCoder:
         self.popularity_ = np.log1p(counts).astype(np.float32)
         self.major_ = np.array([int(code[0]) for code in self.codes_])
 
-        definitions = (detailed["clean_name"] + "。" + detailed["definition"] + " " + detailed["tasks"]).map(_fold)
-        self.vectorizer_ = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
-        self.vectorizer_.fit(list(self.alias_texts_) + definitions.tolist())
-        self.alias_tfidf_ = self.vectorizer_.transform(self.alias_texts_).T.tocsr()
-        self.name_tfidf_ = self.alias_tfidf_[:, self.alias_starts_].tocsr()
-        self.definition_tfidf_ = self.vectorizer_.transform(definitions.tolist()).T.tocsr()
-        self.abbreviations_ = load_abbreviations()
-        self.ranker_ = load_ranker() if ranker is None else ranker
-        self.weights_ = {kind: np.array([self.ranker_[kind][f] for f in FEATURES], np.float32)
-                         for kind in ("full", "lexical")}
-        self.alias_embeddings_ = self._embeddings("aliases", self.alias_texts_, cache_dir)
+        definitions = (detailed["clean_name"] + "。" + detailed["definition"] + " " + detailed["tasks"]).map(_fold).tolist()
         # Definitions are long; the first sentence or so carries the meaning and keeps encoding cheap.
         definition_texts = (detailed["clean_name"] + "：" + detailed["definition"].fillna("").str.slice(0, 60)).tolist()
-        self.definition_embeddings_ = self._embeddings("definitions", definition_texts, cache_dir)
+        self.abbreviations_ = load_abbreviations()
+        self.ascii_vocabulary_ = {w for a in self.alias_texts_ for w in _ASCII_TOKEN.findall(a)} | set(self.abbreviations_)
+        self.ranker_ = load_ranker() if ranker is None else ranker
+        self.weights_ = {kind: np.array([self.ranker_[kind].get(f, 0.0) for f in FEATURES], np.float32)
+                         for kind in ("full", "lexical")}
+        self._load_or_build_state(definitions, definition_texts, cache_dir)
+        self.query_cache_ = QueryCache(cache_dir, self.encoder.name)
+        wants_adapter = use_adapter and set(ADAPTER_FEATURES) <= set(self.ranker_["features"])
+        self.adapter_ = load_adapter(self.encoder.name, self.alias_embeddings_.shape[1]) if wants_adapter else None
         self.places_ = sorted(
             set(reference.districts()["name"]) | set(reference.streets()["name"])
             | {re.sub(r"(新区|区)$", "", n) for n in reference.districts()["name"]},
@@ -311,32 +198,63 @@ class OccupationCoder:
         )
         return self
 
-    def _embeddings(self, kind: str, texts: list[str], cache_dir) -> np.ndarray:
-        cache_file = None
-        if cache_dir is not None:
-            digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
-            model = re.sub(r"[^\w.-]", "_", getattr(self.encoder, "name", "encoder"))
-            cache_file = Path(cache_dir) / f"occupation-{kind}-{model}-{digest}.npy"
-            if cache_file.exists():
-                cached = np.load(cache_file, allow_pickle=False)
-                if cached.shape == (len(texts), self.encoder.dim):
-                    return cached
-        vectors = np.vstack([
+    _MATRICES = ("alias_tfidf", "definition_tfidf")
+
+    def _load_or_build_state(self, definitions: list[str], definition_texts: list[str], cache_dir) -> None:
+        """TF-IDF vocabulary, idf and matrices and the name/alias/definition embeddings: loaded from
+        one .npz in `cache_dir` when its key (model, every text they are built from) matches, else
+        built (the embeddings take minutes on 2 cores) and saved there."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        model = self.encoder.name
+        key = digest(model, "\n".join(self.alias_texts_), "\n".join(definitions), "\n".join(definition_texts))
+        path = None if cache_dir is None else state_path(cache_dir, model, key)
+        loaded = None if path is None else load_state(path, self._MATRICES)
+        if loaded is not None:
+            arrays, matrices = loaded
+            vocabulary = {term: i for i, term in enumerate(arrays["tfidf_terms"].tolist())}
+            self.vectorizer_ = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True,
+                                               vocabulary=vocabulary)
+            self.vectorizer_.idf_ = arrays["tfidf_idf"]
+            self.alias_tfidf_, self.definition_tfidf_ = matrices["alias_tfidf"], matrices["definition_tfidf"]
+            self.alias_embeddings_ = arrays["alias_embeddings"]
+            self.definition_embeddings_ = arrays["definition_embeddings"]
+        else:
+            self.vectorizer_ = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
+            self.vectorizer_.fit(list(self.alias_texts_) + definitions)
+            self.alias_tfidf_ = self.vectorizer_.transform(self.alias_texts_).T.tocsr()
+            self.definition_tfidf_ = self.vectorizer_.transform(definitions).T.tocsr()
+            self.alias_embeddings_ = self._encode_documents(self.alias_texts_)
+            self.definition_embeddings_ = self._encode_documents(definition_texts)
+            if path is not None:
+                terms = sorted(self.vectorizer_.vocabulary_, key=self.vectorizer_.vocabulary_.get)
+                save_state(path, {
+                    "tfidf_terms": np.array(terms), "tfidf_idf": self.vectorizer_.idf_.astype(np.float64),
+                    "alias_embeddings": self.alias_embeddings_, "definition_embeddings": self.definition_embeddings_,
+                }, {"alias_tfidf": self.alias_tfidf_, "definition_tfidf": self.definition_tfidf_})
+        self.name_tfidf_ = self.alias_tfidf_[:, self.alias_starts_].tocsr()
+
+    def _encode_documents(self, texts: list[str]) -> np.ndarray:
+        return np.vstack([
             self.encoder.encode_documents(texts[start:start + ENCODE_BATCH])
             for start in range(0, len(texts), ENCODE_BATCH)
         ]).astype(np.float32)
-        if cache_file is not None:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(".tmp.npy")
-            np.save(tmp, vectors, allow_pickle=False)
-            os.replace(tmp, cache_file)
-        return vectors
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "alias_embeddings_"):
             raise NotFittedError("职业编码器尚未初始化：请先调用 OccupationCoder.fit()")
 
     # ------------------------------------------------------------------ features
+    def _clean(self, title) -> CleanedTitle:
+        """`clean_title`, and a title of Latin letters only whose words no name, alias or known
+        abbreviation uses ('asdfgh', 'qwerty') counts as junk: there is nothing to code."""
+        cleaned = clean_title("" if title is None else str(title), self.places_)
+        if not cleaned.junk and not any(_CJK.search(v) for v in cleaned.variants):
+            words = {w for v in cleaned.variants for w in _ASCII_TOKEN.findall(v)}
+            if not words & self.ascii_vocabulary_:
+                return CleanedTitle(cleaned.original, (), (), True, ())
+        return cleaned
+
     def _expand(self, cleaned: CleanedTitle) -> tuple[list[str], list[str]]:
         """(variants, core variants) with abbreviation-expanded and 师傅-less forms added."""
         variants, core = list(cleaned.variants), list(cleaned.core)
@@ -384,10 +302,16 @@ class OccupationCoder:
         }
 
     def _embedded(self, texts: list[str]) -> dict[str, np.ndarray]:
-        q = np.vstack([
-            self.encoder.encode_queries(texts[s:s + ENCODE_BATCH]) for s in range(0, len(texts), ENCODE_BATCH)
-        ])
+        q = self.query_cache_.encode(texts, lambda missing: np.vstack([
+            self.encoder.encode_queries(missing[s:s + ENCODE_BATCH]) for s in range(0, len(missing), ENCODE_BATCH)
+        ]))
+        adapted = np.zeros((len(texts), len(self.codes_)), dtype=np.float32)
+        if self.adapter_ is not None:
+            mapped = q @ self.adapter_.T
+            mapped /= np.linalg.norm(mapped, axis=1, keepdims=True) + 1e-9
+            adapted = mapped @ self.definition_embeddings_.T
         return {
+            "emb_adapted": adapted,
             "emb_alias": self._per_code_max(q @ self.alias_embeddings_.T),
             "emb_name": q @ self.alias_embeddings_[self.alias_starts_].T,
             "emb_definition": q @ self.definition_embeddings_.T,
@@ -400,7 +324,7 @@ class OccupationCoder:
         (what the lexical model sees). Used to fit the ranker; `code()` builds the same features.
         """
         self._check_fitted()
-        cleaned = [clean_title("" if t is None else str(t), self.places_) for t in titles]
+        cleaned = [self._clean(t) for t in titles]
         expanded = [self._expand(c) for c in cleaned]
         return self._features(cleaned, expanded, [use_encoder] * len(cleaned))
 
@@ -428,7 +352,7 @@ class OccupationCoder:
                     for name, matrix in embedded.items():
                         out[t, :, column[name]] = matrix[rows].max(axis=0)
         # Ranks add what a linear softmax cannot see in the raw values: how a code stands among all.
-        for base in ("tfidf_alias", "tfidf_definition", "emb_alias", "emb_definition"):
+        for base in ("tfidf_alias", "tfidf_definition", "emb_alias", "emb_definition", "emb_adapted"):
             values = out[:, :, column[base]]
             ranks = np.empty(values.shape, dtype=np.float32)
             np.put_along_axis(ranks, np.argsort(-values, axis=1, kind="stable"),
@@ -448,7 +372,7 @@ class OccupationCoder:
     def code(self, titles: Sequence[str], top_k: int = 5) -> list[CodingResult]:
         """Code each title; never raises on junk (empty candidates, confidence 0, a note instead)."""
         self._check_fitted()
-        cleaned = [clean_title("" if t is None else str(t), self.places_) for t in titles]
+        cleaned = [self._clean(t) for t in titles]
         # Titles that clean to the same form (the same posting with other salaries, benefits or
         # places, common in spreadsheets) are scored once, and their text is encoded at most once.
         keys = [(c.variants, c.core, bool(_MANAGER.search(c.original.lower()))) for c in cleaned]
@@ -459,6 +383,7 @@ class OccupationCoder:
         probs = np.zeros((len(distinct), len(self.codes_)), dtype=np.float32)
         for start in range(0, len(distinct), CHUNK):
             probs[start:start + CHUNK] = self._probabilities([cleaned[t] for t in distinct[start:start + CHUNK]])
+        self.query_cache_.save()
         row = {key: r for r, key in enumerate(first)}
         return [self._result(c, probs[row[key]], top_k) for c, key in zip(cleaned, keys)]
 
@@ -474,23 +399,43 @@ class OccupationCoder:
             probs[need] = softmax_rows(full @ self.weights_["full"])
         return probs
 
+    @property
+    def threshold(self) -> float:
+        """Calibrated confidence below which the coder abstains (no single code is stated)."""
+        return float(self.ranker_.get("calibration", {}).get("threshold", CONFIDENT))
+
+    def calibrate(self, top_probability: np.ndarray | float) -> np.ndarray:
+        """P(the top 细类 is right) from the model's top probability: a logistic fit on the dev
+        titles (`calibration` in the ranker file); the raw probability when there is none."""
+        p = np.clip(np.asarray(top_probability, dtype=np.float64), 1e-6, 1 - 1e-6)
+        cal = self.ranker_.get("calibration")
+        if not cal:
+            return p
+        return 1.0 / (1.0 + np.exp(-(cal["a"] * np.log(p / (1 - p)) + cal["b"])))
+
     def _result(self, cleaned: CleanedTitle, probs: np.ndarray, top_k: int) -> CodingResult:
+        threshold = self.threshold
         if cleaned.junk:
-            return CodingResult(cleaned.original, [], 0.0, 0, "无法识别的职位名称（为空或不含中文/英文职位词），未编码，请人工填写", ())
+            return CodingResult(cleaned.original, [], 0.0, 0, "无法识别的职位名称（为空或不含中文/英文职位词），未编码，请人工填写",
+                                (), confident=False, threshold=threshold)
         order = np.argsort(-probs)[:top_k]
-        confidence = float(probs[order[0]])
+        confidence = float(self.calibrate(probs[order[0]]))
         candidates = [Candidate(self.codes_[i], self.names_[i], float(probs[i]), 4) for i in order]
+        confident = confidence >= threshold
         level, note = 4, ""
-        if confidence < CONFIDENT:
+        if not confident:
+            guesses = "、".join(c.name for c in candidates[:3])
+            note = f"可能是：{guesses}（置信度低），请人工确认职业编码"
             parent = self._parent_fallback(probs)
             if parent is not None:
                 candidates = [parent] + candidates
                 level = parent.level
                 label = "小类" if parent.level == 3 else "中类"
-                note = f"细类把握不大，建议按{label}“{parent.name}”（{parent.code}）归类，请人工确认细类"
+                note = f"细类把握不大，可能属于{label}“{parent.name}”（{parent.code}）；细类{note}"
             else:
-                note = "把握不大，请人工确认职业编码"
-        return CodingResult(cleaned.original, candidates, confidence, level, note, cleaned.seniority)
+                level = 0
+        return CodingResult(cleaned.original, candidates, confidence, level, note, cleaned.seniority,
+                            confident=confident, threshold=threshold)
 
     def _parent_fallback(self, probs: np.ndarray) -> Candidate | None:
         for level, prefix_len in ((3, 7), (2, 4)):

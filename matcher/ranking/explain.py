@@ -61,6 +61,20 @@ def _pay(seeker: Side, posting: Side, value: float) -> str | None:
     return None
 
 
+def gate_sentence(gate: dict) -> str:
+    """One failed eligibility gate, said plainly (the posting was ranked lower for it)."""
+    kind, name, status = gate["kind"], gate["name"], gate["status"]
+    if kind == "certificate" and status == "denied":
+        return f"岗位要求持{name}，简历写明没有此证（已降低排序）"
+    if kind == "certificate":
+        return f"岗位要求持{name}，简历未写明持有（已降低排序）"
+    if kind == "schedule":
+        return "岗位需要上夜班或倒班，简历写明只能上白班（已降低排序）"
+    if kind == "intent":
+        return f"岗位属于简历中以前做过、现在不想再做的“{name}”（已降低排序）"
+    return f"{name}不符（已降低排序）"
+
+
 def explain_match(seeker: Side, posting: Side, scored: Scored, *, occupation_name: str | None = None) -> str:
     """One paragraph: occupation, skills matched and missing, fit on education, experience and pay, travel."""
     parts: list[str] = []
@@ -69,8 +83,7 @@ def explain_match(seeker: Side, posting: Side, scored: Scored, *, occupation_nam
         parts.append(f"岗位属于“{occupation_name}”")
     if scored.matched:
         parts.append(f"具备岗位要求的{_list(scored.matched)}")
-    if scored.missing_certificates:
-        parts.append(f"缺少{_list(scored.missing_certificates)}")
+    parts += [gate_sentence(g) for g in scored.gates or []]
     other_missing = [m for m in scored.missing if m not in scored.missing_certificates]
     if other_missing:
         parts.append(f"简历未体现{_list(other_missing, 3)}")

@@ -17,7 +17,7 @@ from matcher.errors import InvalidInput
 from matcher.geo.commute import commute_fields
 from matcher.geo.geo import CYCLE_KMH, DETOUR_FACTOR, Commute, haversine_km_many
 from matcher.ranking.explain import explain_match
-from matcher.ranking.scoring import WEIGHTS, Scored, combine, components, scored_at
+from matcher.ranking.scoring import WEIGHTS, Scored, combine, components, gates, relevance, scored_at
 from matcher.types import Direction, PostingEntry, Side
 
 DEFAULT_GEO_MINUTES = 30.0
@@ -29,6 +29,13 @@ class MatchFilters:
     max_commute_minutes: float | None = None
     min_salary: float | None = None
     accessible_only: bool = False
+
+
+class RankedList(list):
+    """`rank()`'s answer: the top k, best first, and the best relevance over EVERY candidate scored."""
+
+    best_relevance: float = 0.0
+    lexical_evidence: bool = False
 
 
 @dataclass
@@ -77,15 +84,19 @@ def _travel(direction: Direction, query: Side, candidates: Sequence[Side], commu
 
 
 def rank(direction: Direction, query: Side, candidates: Sequence[Side], cosines: Sequence[float], *, commute,
-         k: int, weights: Mapping[str, float] = WEIGHTS, max_minutes=None) -> list[Ranked]:
+         k: int, weights: Mapping[str, float] = WEIGHTS, max_minutes=None, lexical=None,
+         lexical_ideal: float | None = None) -> RankedList:
     """The top `k` candidates for `query`, best first (ties by id).
 
     `max_minutes` is one limit for all (jobs) or one per candidate (seekers' own limits); NaN or None
-    means no limit, and a candidate whose travel time is unknown is never dropped by it.
+    means no limit, and a candidate whose travel time is unknown is never dropped by it. `lexical`
+    holds each candidate's raw BM25 score against the query (None: unknown, neutral), `lexical_ideal`
+    the query's own ideal score (`LexicalIndex.ideal`).
     """
     if not candidates:
-        return []
+        return RankedList()
     cosines = np.asarray(cosines, np.float64)
+    raw_lexical = np.asarray(lexical, np.float64) if lexical is not None else None
     minutes, modes, km, full = _travel(direction, query, candidates, commute)
     if max_minutes is not None:
         limit = np.asarray([np.nan if m is None else m for m in np.broadcast_to(
@@ -94,25 +105,33 @@ def rank(direction: Direction, query: Side, candidates: Sequence[Side], cosines:
         candidates = [candidates[i] for i in keep]
         cosines, minutes, km = cosines[keep], minutes[keep], km[keep]
         modes, full = [modes[i] for i in keep], [full[i] for i in keep]
+        if raw_lexical is not None:
+            raw_lexical = raw_lexical[keep]
+        if lexical_ideal is not None and np.ndim(lexical_ideal):
+            lexical_ideal = np.asarray(lexical_ideal, np.float64)[keep]
         if not candidates:
-            return []
+            return RankedList()
     if direction is Direction.JOBS:
         seekers, postings = [query] * len(candidates), list(candidates)
     else:
         seekers, postings = list(candidates), [query] * len(candidates)
-    table = components(seekers, postings, cosines, minutes)
+    failed = [gates(s, p) for s, p in zip(seekers, postings)]
+    table = components(seekers, postings, cosines, minutes, raw_lexical, failed, lexical_ideal)
     scores, breakdown = combine(table, weights)
+    relevant = relevance(table, weights)
     ids = np.asarray([c.id for c in candidates], np.int64)
     order = np.lexsort((ids, -scores))[:k]
-    out = []
+    out = RankedList()
+    out.best_relevance = float(relevant.max())
+    out.lexical_evidence = bool(raw_lexical is None or np.nanmax(raw_lexical) > 0)
     for n in order:
         commute_n = full[n]
         if commute_n is None and not np.isnan(minutes[n]):
             # The full estimate, with its sentence, only for what is shown.
             commute_n = commute.estimate(seekers[n].point, postings[n].point,
                                          approximate=seekers[n].approximate_point or postings[n].approximate_point)
-        out.append(Ranked(candidates[n], scored_at(n, seekers[n], postings[n], table, scores, breakdown, commute_n),
-                          float(cosines[n])))
+        out.append(Ranked(candidates[n], scored_at(n, seekers[n], postings[n], table, scores, breakdown, commute_n,
+                                                   failed[n], relevant[n]), float(cosines[n])))
     return out
 
 
@@ -120,31 +139,89 @@ def rank(direction: Direction, query: Side, candidates: Sequence[Side], cosines:
 # Jobs for a seeker
 # ---------------------------------------------------------------------------------------------------
 
-def job_candidates(postings, vector: np.ndarray, side: Side, filters: MatchFilters, settings) -> dict[int, float]:
-    """Posting id -> cosine: the vector search's pool plus postings near the seeker (`geo_pool`)."""
+IDEAL = -1  # key of the query's ideal lexical score in `job_candidates`' BM25 map
+
+
+def job_candidates(postings, vector: np.ndarray, side: Side, filters: MatchFilters, settings,
+                   query_text: str | None = None) -> tuple[dict[int, float], dict[int, float] | None]:
+    """(posting id -> cosine, posting id -> BM25 or None): the union of the vector search's pool, the
+    lexical index's pool (BM25 over jieba words) and the postings near the seeker. Every posting in
+    the union is scored in full, so a posting only one channel finds is never lost to a cut."""
+    lexical = postings.lexical if query_text is not None else None
     with postings.lock:
         index = postings.index
         pool = min(settings.candidate_pool, max(1, len(index)))
         scores, ids = index.search(vector[None, :], pool)
         found = {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
+        extra: list[int] = []
+        if lexical is not None:
+            extra += [i for i in lexical.search(query_text, settings.candidate_pool) if i not in found]
         if side.point is not None and settings.geo_pool:
             minutes = filters.max_commute_minutes or DEFAULT_GEO_MINUTES
             radius = min(MAX_GEO_RADIUS_KM, CYCLE_KMH * minutes / 60.0 / DETOUR_FACTOR)
             near, _ = postings.entries.nearest(side.point[0], side.point[1], radius, settings.geo_pool + len(found))
-            near = np.asarray([i for i in near.tolist() if i not in found], dtype=np.int64)[: settings.geo_pool]
-            if len(near):
-                found.update(zip(near.tolist(), postings.cosines(near, vector).tolist()))
-    return found
+            taken = set(found) | set(extra)
+            extra += [i for i in near.tolist() if i not in taken][: settings.geo_pool]
+        extra = [i for i in dict.fromkeys(extra) if i in postings.entries]
+        if extra:
+            found.update(zip(extra, postings.cosines(np.asarray(extra, np.int64), vector).tolist()))
+    bm25 = None
+    if lexical is not None:
+        bm25 = dict(zip(found, lexical.scores(query_text, list(found)).tolist()))
+        bm25[IDEAL] = lexical.ideal(query_text)
+    return found, bm25
+
+
+NO_WORDS = ("简历与岗位库中的岗位没有任何共同的工作内容、技能或证书，因此不推荐岗位。"
+            "如果简历只有几个字，请写明做过什么工作、会什么技能、想找什么工作。")
+NOTHING_SUITABLE = ("岗位库中暂时没有与简历所写工作方向相符的岗位（最高相关度{best:.2f}，低于{threshold:.2f}），"
+                    "因此不推荐岗位。{more}")
+WEAK_NOTE = "下面列出的几个岗位相关度较低，仅供参考。"
+WEAK_SHOWN = 3
+# Set on the DEV split only (`python -m evaluation.ranking_eval --split dev --real-model`; notes/ranking.md).
+CALIBRATED_THRESHOLDS = {"m3e-small": 0.339}
+
+
+def relevance_threshold(settings, model_name: str) -> float:
+    """The abstention threshold: the configured one, else the one set for this encoder on the DEV split
+    of the ranking benchmark (an encoder without one never abstains on relevance alone)."""
+    if settings.relevance_threshold is not None:
+        return float(settings.relevance_threshold)
+    return CALIBRATED_THRESHOLDS.get(model_name, 0.0)
+
+
+def answer(results: list[dict], message: str | None = None, weak: list[dict] | None = None) -> dict:
+    """The one response shape of matching: results, a Chinese message when there are none, weak alternatives."""
+    return {"results": results, "message": message, "weak_alternatives": weak or []}
+
+
+def collapse_duplicates(ranked: Sequence[Ranked], entries: Mapping[int, PostingEntry]) -> list[Ranked]:
+    """Keep the best-ranked posting of each group of duplicates (same employer, title, address, text)."""
+    seen: set[int] = set()
+    out = []
+    for item in ranked:
+        entry = entries[item.side.id]
+        group = entry.duplicate_of or entry.id
+        if group in seen:
+            continue
+        seen.add(group)
+        out.append(item)
+    return out
 
 
 def match_jobs(postings, commute, settings, vector: np.ndarray, side: Side, k: int, filters: MatchFilters,
-               weights: Mapping[str, float] = WEIGHTS) -> list[dict]:
-    """Open, live postings ranked for one seeker side, as result dicts."""
+               weights: Mapping[str, float] = WEIGHTS, query_text: str | None = None) -> dict:
+    """Open, live postings ranked for one seeker side: `{results, message, weak_alternatives}`.
+
+    `results` is empty, with a Chinese `message`, when the resume shares no word with any posting and
+    names no skill or certificate (garbage), or when the best relevance of every candidate is below
+    `settings.relevance_threshold` (nothing is the person's kind of work); the nearest few then come
+    as `weak_alternatives`, each marked `weak`."""
     if not 1 <= k <= settings.max_k:
         raise InvalidInput(f"k 应在 1 到 {settings.max_k} 之间", field="k")
     postings.refresh()
     now = time.time()
-    found = job_candidates(postings, vector, side, filters, settings)
+    found, bm25 = job_candidates(postings, vector, side, filters, settings, query_text)
     with postings.lock:
         entries = [(postings.entries.get(i), c) for i, c in found.items()]
     entries = [(e, c) for e, c in entries if e is not None and e.is_live(now)]
@@ -153,9 +230,27 @@ def match_jobs(postings, commute, settings, vector: np.ndarray, side: Side, k: i
     if filters.min_salary:
         entries = [(e, c) for e, c in entries if e.side.offered is None or e.side.offered >= filters.min_salary]
     by_id = {e.side.id: e for e, _ in entries}
-    ranked = rank(Direction.JOBS, side, [e.side for e, _ in entries], [c for _, c in entries], commute=commute,
-                  k=k, weights=weights, max_minutes=filters.max_commute_minutes)
-    return [job_result(side, r, by_id[r.side.id]) for r in ranked]
+    lexical = [bm25.get(e.id, 0.0) for e, _ in entries] if bm25 is not None else None
+    def ranked_top(n: int) -> RankedList:
+        return rank(Direction.JOBS, side, [e.side for e, _ in entries], [c for _, c in entries], commute=commute,
+                    k=n, weights=weights, max_minutes=filters.max_commute_minutes, lexical=lexical,
+                    lexical_ideal=bm25.get(IDEAL) if bm25 is not None else None)
+
+    # Collapsing duplicates keeps a prefix of the full order, so the top k never depends on k.
+    ranked = ranked_top(min(len(entries), 2 * k + 20))
+    shown = collapse_duplicates(ranked, by_id)
+    if len(shown) < k and len(ranked) < len(entries):
+        ranked = ranked_top(len(entries))
+        shown = collapse_duplicates(ranked, by_id)
+    if bm25 is not None and not ranked.lexical_evidence and not (side.skills or side.certificates):
+        return answer([], NO_WORDS)
+    threshold = relevance_threshold(settings, getattr(postings, "model_name", ""))
+    if shown and ranked.best_relevance < threshold:
+        weak = [job_result(side, r, by_id[r.side.id]) | {"weak": True} for r in shown[:min(k, WEAK_SHOWN)]]
+        more = WEAK_NOTE if weak else ""
+        return answer([], NOTHING_SUITABLE.format(best=ranked.best_relevance, threshold=threshold, more=more), weak)
+    results = [job_result(side, r, by_id[r.side.id]) for r in shown[:k]]
+    return answer(results, None if results else "没有符合筛选条件的岗位。")
 
 
 def job_result(seeker: Side, ranked: Ranked, entry: PostingEntry) -> dict:
@@ -165,6 +260,9 @@ def job_result(seeker: Side, ranked: Ranked, entry: PostingEntry) -> dict:
         "title": entry.side.title,
         "employer": entry.employer,
         "score": scored.score,
+        "relevance": scored.relevance,
+        "gates": scored.gates,
+        "duplicate_of": entry.duplicate_of,
         "breakdown": scored.breakdown,
         "components": {name: round(value, 6) for name, value in scored.components.items()},
         "similarity": round(ranked.cosine, 4),

@@ -14,7 +14,7 @@ from matcher.types import PostingEntry, Profile, SeekerEntry, Side
 SEEKER_MATCH_COLUMNS = (
     Seeker.id, Seeker.embedding, Seeker.extracted, Seeker.education_level, Seeker.experience_years,
     Seeker.expected_salary_monthly, Seeker.occupation_codes, Seeker.lat, Seeker.lon, Seeker.location_precision,
-    Seeker.max_commute_minutes,
+    Seeker.max_commute_minutes, Seeker.resume_text, Seeker.desired_roles, Seeker.skills,
 )
 
 
@@ -63,6 +63,7 @@ def posting_side(row) -> Side:
         title=row.title,
         occupation_name=(row.occupation_codes or [{}])[0].get("name") if row.occupation_codes else None,
         salary_text=row.salary_text,
+        night_work=bool(features.get("night_work")),
     )
 
 
@@ -76,6 +77,7 @@ def posting_entry(row) -> PostingEntry:
         salary_text=row.salary_text,
         street_code=row.street_code,
         station_id=row.station_id,
+        duplicate_of=(row.extracted or {}).get("duplicate_of"),
     )
 
 
@@ -92,7 +94,18 @@ def seeker_side(row) -> Side:
         point=_point(row),
         approximate_point=row.location_precision not in (None, "exact"),
         coarse_point=_point(row) is not None and is_coarse(row.location_precision),
+        **seeker_eligibility(features),
     )
+
+
+def seeker_eligibility(features) -> dict:
+    """The gate facts of a seeker's extracted features (absent in rows written before them: neutral)."""
+    return {
+        "denied": frozenset(features.get("denied_certificates", [])),
+        "nights_ruled_out": bool(features.get("nights_ruled_out")),
+        "all_certificates": bool(features.get("all_certificates")),
+        "former_occupations": tuple(features.get("former_codes", [])),
+    }
 
 
 def seeker_entry(row) -> SeekerEntry:
@@ -112,4 +125,5 @@ def profile_side(profile: Profile, *, id: int = 0, expected_salary: float | None
         salary_low=expected_salary, occupations=profile.codes,
         point=(place.lat, place.lon) if place else None, approximate_point=bool(place and place.approximate),
         coarse_point=bool(place and is_coarse(place.precision)),
+        **seeker_eligibility(features),
     )

@@ -26,6 +26,7 @@ from tqdm import tqdm
 from data.schema import Counter
 from matcher.search.index import (FaissIndex, IndexUnusable, Manifest, build_index, load_index, remove_leftovers,
                                   resolve_factory, save_index)
+from matcher.search.lexical import LexicalIndex
 from matcher.search.sides import vector_of
 
 log = logging.getLogger("jobcircle")
@@ -88,6 +89,7 @@ class TableSpec(Generic[E]):
     is_live: Callable[[Any], bool] = lambda row: True
     tracks_deletes: bool = False  # rows may be deleted outright (not only flagged)
     label: str = "条目"
+    lexical_text: Callable[[Any], str] | None = None  # words a lexical (BM25) index keeps per live row
 
 
 def encode_batches(encoder, texts, *, progress: bool = False, desc: str = "") -> np.ndarray:
@@ -120,6 +122,8 @@ class SyncedIndex(Generic[E]):
         self.factory = ""
         self.lock = threading.RLock()
         self._last_refresh = 0.0
+        # The lexical index follows the same rows as the vectors: same rebuild, same change feed.
+        self.lexical: LexicalIndex | None = LexicalIndex() if spec.lexical_text is not None else None
 
     # ------------------------------------------------------------------ start, save, rebuild
     def count_live(self, session) -> int:
@@ -147,6 +151,8 @@ class SyncedIndex(Generic[E]):
         with self.lock:
             self.index, self.version = index, 0
             self.entries = self._entries_factory()
+            if self.lexical is not None:
+                self.lexical.clear()
             # Entries always come from the database; the index catches up from its manifest's version.
             self._apply(since=0, index_since=manifest.data_version)
         return self
@@ -163,10 +169,13 @@ class SyncedIndex(Generic[E]):
                     query = query.where(spec.live_where)
                 total = self.count_live(session)
                 entries = self._entries_factory()
+                lexical = LexicalIndex() if self.lexical is not None else None
                 ids, vectors, texts, missing = [], [], [], []
                 rows = session.scalars(query)
                 for row in tqdm(rows, total=total, desc=f"构建{spec.label}索引", disable=not progress, unit="条"):
                     entries.upsert(spec.entry_of(row))
+                    if lexical is not None:
+                        lexical.upsert(row.id, spec.lexical_text(row))
                     vector = self._stored(row)
                     if vector is None:
                         missing.append(len(ids))
@@ -180,6 +189,8 @@ class SyncedIndex(Generic[E]):
             self.index = build_index(dim, self.factory, np.asarray(ids, np.int64), matrix,
                                      ef_search=self.settings.hnsw_ef_search)
             self.entries, self.version = entries, version
+            if lexical is not None:
+                self.lexical = lexical
             self.save()
             return len(ids)
 
@@ -223,12 +234,16 @@ class SyncedIndex(Generic[E]):
             for row in rows:
                 if spec.is_live(row):
                     self.entries.upsert(spec.entry_of(row))
+                    if self.lexical is not None:
+                        self.lexical.upsert(row.id, spec.lexical_text(row))
                     if row.change_seq > index_since:
                         add_ids.append(row.id)
                         add_vectors.append(self._stored(row))
                         add_texts.append(spec.text_of(row) if add_vectors[-1] is None else "")
                 else:
                     self.entries.remove(row.id)
+                    if self.lexical is not None:
+                        self.lexical.remove(row.id)
                     if row.change_seq > index_since:
                         remove_ids.append(row.id)
             gone: list[int] = []
@@ -242,6 +257,8 @@ class SyncedIndex(Generic[E]):
             add_vectors[n] = vector
         for item_id in gone:
             self.entries.remove(item_id)
+            if self.lexical is not None:
+                self.lexical.remove(item_id)
         if remove_ids or gone:
             self.index.remove(np.asarray(remove_ids + gone, np.int64))
         if add_ids:

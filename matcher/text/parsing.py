@@ -152,11 +152,13 @@ class Salary:
     unit: str | None  # "month" | "day" | "hour" | "year" | "piece"
     negotiable: bool
     text: str
+    days_per_week: float | None = None  # a stated schedule (4天/周): a day rate x days x 52/12 per month
 
     def _monthly(self, value: float | None) -> float | None:
         if value is None or self.unit is None:
             return None
-        factor = {"month": 1.0, "day": DAYS_PER_MONTH, "hour": HOURS_PER_MONTH, "year": 1 / MONTHS_PER_YEAR}
+        days = self.days_per_week * 52 / 12 if self.days_per_week else DAYS_PER_MONTH
+        factor = {"month": 1.0, "day": days, "hour": HOURS_PER_MONTH, "year": 1 / MONTHS_PER_YEAR}
         if self.unit not in factor:
             return None  # piece rates cannot be converted without a volume
         return round(value * factor[self.unit], 2)

@@ -35,11 +35,11 @@ def test_service_runs_on_postgresql(tmp_path, pg_database):
     ])
     assert service.upsert_postings([PostingInput(title="平面设计助理", salary="6000-8000元/月", external_id="A1")])[0] == ids[0]
     seeker = service.create_seeker(SeekerInput(resume_text="视觉传达设计，熟练Photoshop", consent=True))
-    before = service.match_seeker(seeker["id"], k=2)
+    before = service.match_seeker(seeker["id"], k=2)["results"]
     assert before[0]["posting_id"] == ids[0]
     service.close_posting(ids[1])
     service.stop()
     again = JobCircle(settings, HashingEncoder(128)).start()
-    assert [r["posting_id"] for r in again.match_seeker(seeker["id"], k=2)] == [ids[0]]
+    assert [r["posting_id"] for r in again.match_seeker(seeker["id"], k=2)["results"]] == [ids[0]]
     assert again.stats()["postings_open"] == 1
     again.stop()

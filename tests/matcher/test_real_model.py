@@ -33,12 +33,12 @@ def test_design_graduate_gets_the_design_assistant_job_first(settings, real_enco
     seeker = service.create_seeker(SeekerInput(
         resume_text="2025届视觉传达设计专业本科毕业生。熟练使用Photoshop、Illustrator，在校期间设计过社团海报和公众号配图。",
         desired_roles=["设计"], consent=True, street="嘉兴路街道"))
-    results = service.match_seeker(seeker["id"], k=4)
+    results = service.match_seeker(seeker["id"], k=4)["results"]
     assert results[0]["posting_id"] == ids[3]
     # Occupation codes are assigned at ingest and named in the explanation.
     security = service.get_posting(ids[1])["occupation_codes"]
     assert security and security[0]["code"] == "4-07-05-01"
     assert results[0]["occupation"] and results[0]["occupation"] in results[0]["explanation"]
-    ad_hoc = service.match_text("视觉传达设计专业，会PS和AI，做过海报", k=4)
+    ad_hoc = service.match_text("视觉传达设计专业，会PS和AI，做过海报", k=4)["results"]
     assert ad_hoc[0]["posting_id"] == ids[3]
     service.stop()

@@ -3,6 +3,7 @@ import pytest
 
 from matcher.errors import InvalidInput, NotFound
 from matcher.inputs import PostingInput, SeekerInput
+from matcher.ranking.scoring import WEIGHTS
 from matcher.service import JobCircle, MatchFilters
 from models.encoder import HashingEncoder
 
@@ -22,7 +23,7 @@ def _seeker(**extra):
 def test_right_job_ranks_first_and_explains_itself(service):
     ids = service.upsert_postings([DESIGN, CATERING, SECURITY])
     seeker = service.create_seeker(_seeker(expected_salary=6000))
-    results = service.match_seeker(seeker["id"], k=3)
+    results = service.match_seeker(seeker["id"], k=3)["results"]
     assert results[0]["posting_id"] == ids[0]
     top = results[0]
     assert "Photoshop" in top["matched"] and "Photoshop" in top["explanation"]
@@ -35,27 +36,27 @@ def test_closed_posting_disappears_and_new_one_appears_without_rebuild(service):
     ids = service.upsert_postings([DESIGN, CATERING])
     seeker = service.create_seeker(_seeker())
     service.close_posting(ids[0])
-    assert ids[0] not in [r["posting_id"] for r in service.match_seeker(seeker["id"], k=10)]
+    assert ids[0] not in [r["posting_id"] for r in service.match_seeker(seeker["id"], k=10)["results"]]
     new_id = service.create_posting(PostingInput(title="平面设计助理（见习）", requirements="Photoshop、Illustrator",
                                                  street="广中路街道"))["id"]
-    assert service.match_seeker(seeker["id"], k=1)[0]["posting_id"] == new_id
+    assert service.match_seeker(seeker["id"], k=1)["results"][0]["posting_id"] == new_id
 
 
 def test_expired_posting_is_never_matched(service):
     expired = PostingInput.model_validate(DESIGN.model_dump() | {"expires_at": "2020-01-01T00:00:00+00:00"})
     ids = service.upsert_postings([expired, CATERING])
     seeker = service.create_seeker(_seeker())
-    assert ids[0] not in [r["posting_id"] for r in service.match_seeker(seeker["id"], k=10)]
+    assert ids[0] not in [r["posting_id"] for r in service.match_seeker(seeker["id"], k=10)["results"]]
 
 
 def test_results_survive_a_restart(settings):
     first = JobCircle(settings, HashingEncoder(256)).start()
     first.upsert_postings([DESIGN, CATERING, SECURITY, FAR])
     seeker_id = first.create_seeker(_seeker())["id"]
-    before = first.match_seeker(seeker_id, k=4)
+    before = first.match_seeker(seeker_id, k=4)["results"]
     first.stop()
     second = JobCircle(settings, HashingEncoder(256)).start()
-    assert second.match_seeker(seeker_id, k=4) == before
+    assert second.match_seeker(seeker_id, k=4)["results"] == before
     second.stop()
 
 
@@ -64,7 +65,7 @@ def test_writes_from_another_process_reach_a_running_service(settings):
     seeker_id = server.create_seeker(_seeker())["id"]
     importer = JobCircle(settings, HashingEncoder(256)).start()  # e.g. `jobcircle import` in another shell
     new_id = importer.upsert_postings([DESIGN])[0]
-    assert server.match_seeker(seeker_id, k=1)[0]["posting_id"] == new_id
+    assert server.match_seeker(seeker_id, k=1)["results"][0]["posting_id"] == new_id
     importer.stop()
     server.stop()
 
@@ -72,11 +73,11 @@ def test_writes_from_another_process_reach_a_running_service(settings):
 def test_max_commute_and_min_salary_are_hard_filters(service):
     ids = service.upsert_postings([DESIGN, FAR, SECURITY])
     seeker = service.create_seeker(_seeker())
-    near_only = service.match_seeker(seeker["id"], k=10, filters=MatchFilters(max_commute_minutes=30))
+    near_only = service.match_seeker(seeker["id"], k=10, filters=MatchFilters(max_commute_minutes=30))["results"]
     assert ids[1] not in [r["posting_id"] for r in near_only]
     # A posting whose place is known only to its district has no honest travel time: kept, not counted as near.
     assert all(r["commute_minutes"] is None or r["commute_minutes"] <= 30 for r in near_only)
-    paid = service.match_seeker(seeker["id"], k=10, filters=MatchFilters(min_salary=5000))
+    paid = service.match_seeker(seeker["id"], k=10, filters=MatchFilters(min_salary=5000))["results"]
     assert ids[2] not in [r["posting_id"] for r in paid]  # 200元/天 ≈ 4350元/月
 
 
@@ -98,17 +99,17 @@ def test_sensitive_tags_need_their_own_consent(service):
 def test_ad_hoc_match_stores_nothing(service):
     service.upsert_postings([DESIGN, CATERING])
     before = service.stats()
-    results = service.match_text("熟练Photoshop和Illustrator的设计专业毕业生", k=2, street="曲阳路街道")
+    results = service.match_text("熟练Photoshop和Illustrator的设计专业毕业生", k=2, street="曲阳路街道")["results"]
     assert results[0]["title"] == "平面设计助理"
     assert service.stats()["seekers"] == before["seekers"]
 
 
 def test_unknown_ids_and_bad_k_are_clear_errors(service):
     with pytest.raises(NotFound, match="求职者 99"):
-        service.match_seeker(99)
+        service.match_seeker(99)["results"]
     seeker = service.create_seeker(_seeker())
     with pytest.raises(InvalidInput) as error:
-        service.match_seeker(seeker["id"], k=1000)
+        service.match_seeker(seeker["id"], k=1000)["results"]
     assert error.value.field == "k"
 
 
@@ -142,10 +143,10 @@ def test_updates_with_bad_fields_name_the_field_in_chinese(service):
 
 def test_unknown_street_and_blank_resume_are_named(service):
     with pytest.raises(InvalidInput, match="未找到街道“火星路街道”") as error:
-        service.match_text("会开叉车", street="火星路街道")
+        service.match_text("会开叉车", street="火星路街道")["results"]
     assert error.value.field == "street"
     with pytest.raises(InvalidInput, match="简历内容不能为空") as error:
-        service.match_text("   ")
+        service.match_text("   ")["results"]
     assert error.value.field == "resume_text"
     with pytest.raises(InvalidInput, match="未找到街道") as error:
         service.upsert_postings([CATERING, DESIGN.model_copy(update={"street": "火星路街道"})])
@@ -177,10 +178,10 @@ def test_discriminatory_posting_is_held_as_draft_until_edited(service):
     assert posting["status"] == "draft"
     assert {f["ground"] for f in posting["compliance_findings"]} >= {"gender", "age"}
     seeker = service.create_seeker(_seeker())
-    assert posting["id"] not in [r["posting_id"] for r in service.match_seeker(seeker["id"], k=10)]
+    assert posting["id"] not in [r["posting_id"] for r in service.match_seeker(seeker["id"], k=10)["results"]]
     fixed = service.update_posting(posting["id"], {"requirements": "熟悉Excel，能适应倒班"})
     assert fixed["status"] == "open"
-    assert posting["id"] in [r["posting_id"] for r in service.match_seeker(seeker["id"], k=10)]
+    assert posting["id"] in [r["posting_id"] for r in service.match_seeker(seeker["id"], k=10)["results"]]
 
 
 def test_jobs_for_a_seeker_ignore_gender_age_ethnicity_hukou_and_marriage(service):
@@ -192,7 +193,7 @@ def test_jobs_for_a_seeker_ignore_gender_age_ethnicity_hukou_and_marriage(servic
     for first, second in pairs:
         a = service.create_seeker(SeekerInput(resume_text=first + base, consent=True, street="广中路街道"))
         b = service.create_seeker(SeekerInput(resume_text=second + base, consent=True, street="广中路街道"))
-        first_results, second_results = service.match_seeker(a["id"], k=4), service.match_seeker(b["id"], k=4)
+        first_results, second_results = service.match_seeker(a["id"], k=4)["results"], service.match_seeker(b["id"], k=4)["results"]
         assert 0.5 < first_results[0]["similarity"] < 0.9  # where a difference would show in the score
         strip = lambda results: [(r["posting_id"], r["score"], r["explanation"]) for r in results]  # noqa: E731
         assert strip(first_results) == strip(second_results)
@@ -202,6 +203,6 @@ def test_open_ended_salary_counts_as_meeting_the_expectation(service):
     posting_id = service.upsert_postings([PostingInput(title="平面设计助理", requirements="Photoshop、Illustrator",
                                                        salary="7000元以上", street="曲阳路街道")])[0]
     seeker = service.create_seeker(_seeker(expected_salary=6000))
-    result = service.match_seeker(seeker["id"], k=1)[0]
+    result = service.match_seeker(seeker["id"], k=1)["results"][0]
     assert result["posting_id"] == posting_id
-    assert "达到期望" in result["explanation"] and result["breakdown"]["salary"] == pytest.approx(0.10)
+    assert "达到期望" in result["explanation"] and result["breakdown"]["salary"] == pytest.approx(WEIGHTS["salary"])

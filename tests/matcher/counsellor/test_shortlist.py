@@ -201,7 +201,7 @@ def test_shortlist_explains_like_a_match_and_names_the_occupation(settings):
         posting_id = service.create_posting(DESIGN)["id"]
         seeker_id = service.create_seeker(_seeker(BASE))["id"]
         candidate = desk.shortlist(LOCAL_ADMIN, posting_id, k=1)["candidates"][0]
-        match = service.match_seeker(seeker_id, k=1)[0]
+        match = service.match_seeker(seeker_id, k=1)["results"][0]
         assert candidate["explanation"].startswith("岗位属于“平面设计人员”")
         assert candidate["explanation"] == match["explanation"]
         assert candidate["fit_score"] == match["score"] and candidate["breakdown"] == match["breakdown"]

@@ -13,7 +13,7 @@ CASHIER = PostingInput(title="超市收银员", requirements="1. 持健康证\n2
 
 @pytest.fixture
 def interviews(service):
-    return InterviewService(service)
+    return InterviewService(service.db, lambda: service.encoder)
 
 
 def test_session_from_a_stored_posting_tests_every_requirement(service, interviews):
@@ -59,3 +59,25 @@ def test_deleting_the_seeker_deletes_their_interviews(service, interviews):
     with service.db.session() as db:
         assert db.scalar(select(func.count()).select_from(InterviewSession)) == 0
         assert db.scalar(select(func.count()).select_from(InterviewAnswer)) == 0
+
+
+def test_built_from_the_database_and_an_encoder_provider(service):
+    from models.encoder import HashingEncoder
+
+    loads = []
+    interviews = InterviewService(service.db, lambda: loads.append(1) or HashingEncoder(256))
+    assert loads == []  # the model loads on first use, not at construction
+    session = interviews.start(resume_text="做过超市收银", role_text="超市收银员\n持健康证，熟练使用收银系统")
+    assert loads == [1] and all(q["probes"].startswith("考察：") for q in session["questions"])
+
+
+def test_phone_and_id_numbers_are_redacted_before_storage(service, interviews):
+    session = interviews.start(resume_text="做过超市收银", role_text="超市收银员\n持健康证，熟练使用收银系统")
+    question = session["questions"][0]["id"]
+    feedback = interviews.answer(session["id"], question,
+                                 "我叫小王，电话13812345678，身份证310101199001011234，在超市做过两年收银。")
+    assert any("已隐去" in n for n in feedback["notices"])
+    with service.db.session() as db:
+        stored = db.scalars(select(InterviewAnswer.answer_text)).all()
+    assert stored and all("13812345678" not in t and "310101199001011234" not in t for t in stored)
+    assert "[手机号已隐去]" in stored[-1]

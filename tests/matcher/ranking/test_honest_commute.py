@@ -14,7 +14,7 @@ def _district_only_seeker(service):
 def test_a_district_only_seeker_is_never_told_within_15_minutes_or_0_km(service):
     service.upsert_postings([SAME_DISTRICT, PRECISE])
     seeker = _district_only_seeker(service)
-    results = service.match_seeker(seeker["id"], k=2)
+    results = service.match_seeker(seeker["id"], k=2)["results"]
     assert len(results) == 2
     for result in results:
         assert result["within_15min"] is None
@@ -35,5 +35,5 @@ def test_a_precise_pair_still_gets_its_commute(service):
     service.upsert_postings([PRECISE])
     seeker = service.create_seeker(SeekerInput(resume_text="做过三年小区保安，有保安员证", consent=True,
                                                lat=31.2050, lon=121.5880))
-    result = service.match_seeker(seeker["id"], k=1)[0]
+    result = service.match_seeker(seeker["id"], k=1)["results"][0]
     assert result["within_15min"] is True and result["distance_km"] > 0

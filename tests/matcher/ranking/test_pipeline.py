@@ -7,7 +7,7 @@ from matcher.geo.geo import Commute
 from matcher.inputs import PostingInput, SeekerInput
 from matcher.ranking.explain import explain_match
 from matcher.ranking.pipeline import rank
-from matcher.ranking.scoring import score_pair
+from matcher.ranking.scoring import WEIGHTS, score_pair
 from matcher.service import JobCircle
 from matcher.types import Direction, Side
 from models.encoder import HashingEncoder
@@ -30,19 +30,22 @@ def test_keyword_encoder_gives_exact_similarities_and_semantic_parts(keyword_ser
         PostingInput(title="电焊工", requirements="焊接"),  # 焊 only: cosine 1/sqrt(2)
         PostingInput(title="厨师", requirements="炒菜"),  # no shared keyword: cosine 0
     ])
-    results = service.match_text("做过焊接，也开过叉车", k=3)
+    results = service.match_text("做过焊接，也开过叉车", k=3)["results"]
     by_id = {r["posting_id"]: r for r in results}
     assert [r["posting_id"] for r in results][:2] == [both, weld]
     assert by_id[both]["similarity"] == 1.0
     assert by_id[weld]["similarity"] == round(1 / math.sqrt(2), 4) == 0.7071
     assert by_id[cook]["similarity"] == 0.0
-    assert by_id[both]["breakdown"]["semantic"] == 0.35
-    assert by_id[weld]["breakdown"]["semantic"] == round(0.35 * (1 / math.sqrt(2) - 0.5) / 0.4, 4) == 0.1812
+    w = WEIGHTS
+    assert by_id[both]["breakdown"]["semantic"] == w["semantic"]
+    assert by_id[weld]["breakdown"]["semantic"] == round(w["semantic"] * (1 / math.sqrt(2) - 0.6) / 0.3, 4)
     assert by_id[cook]["breakdown"]["semantic"] == 0.0
     for result in results:  # unknowns are neutral, with the values the table states
-        assert result["breakdown"]["proximity"] == 0.05 and result["breakdown"]["salary"] == 0.07
-        assert result["breakdown"]["education"] == 0.08 and result["breakdown"]["experience"] == 0.07
-        assert result["breakdown"]["occupation"] == 0.05
+        assert result["breakdown"]["proximity"] == round(0.5 * w["proximity"], 4)
+        assert result["breakdown"]["salary"] == round(0.7 * w["salary"], 4)
+        assert result["breakdown"]["education"] == w["education"] and result["breakdown"]["experience"] == w["experience"]
+        assert result["breakdown"]["occupation"] == round(0.5 * w["occupation"], 4)
+        assert result["breakdown"]["gates"] == w["gates"] and result["gates"] == []
         assert result["score"] == pytest.approx(sum(result["breakdown"].values()), abs=1e-4)
 
 
@@ -65,8 +68,8 @@ def test_the_first_five_at_k50_are_the_top_five_at_k5(settings):
     service = JobCircle(settings, KeywordEncoder(["设计"])).start()
     try:
         seeker_id, best = _world(service)
-        top5 = service.match_seeker(seeker_id, k=5)
-        top50 = service.match_seeker(seeker_id, k=50)
+        top5 = service.match_seeker(seeker_id, k=5)["results"]
+        top50 = service.match_seeker(seeker_id, k=50)["results"]
         assert top5[0]["posting_id"] == best  # far, but the only one that fits
         assert [r["posting_id"] for r in top50[:5]] == [r["posting_id"] for r in top5]
         assert [r["score"] for r in top50[:5]] == [r["score"] for r in top5]
@@ -119,7 +122,7 @@ def test_explanation_judges_education_by_the_score_rule(seeker_level, expected):
     scored = score_pair(Side(id=1, education=seeker_level), posting, 0.7, None)
     text = explain_match(Side(id=1, education=seeker_level), posting, scored)
     assert expected in text
-    assert scored.components["education"] == {4: 1.0, 3: 0.5, 2: 0.0, None: 0.5}[seeker_level]
+    assert scored.components["education"] == {4: 1.0, 3: 0.5, 2: 0.0, None: 1.0}[seeker_level]  # unknown: neutral
 
 
 @pytest.mark.parametrize("offered,verdict", [(6000, "达到"), (5000, "略低于"), (4000, "低于")])

@@ -17,7 +17,7 @@ def test_weights_sum_to_one():
 
 
 def test_semantic_edges():
-    assert semantic_component([-1.0, 0.5, 0.7, 0.9, 1.0]).tolist() == [0.0, 0.0, pytest.approx(0.5), 1.0, 1.0]
+    assert semantic_component([-1.0, 0.6, 0.75, 0.9, 1.0]).tolist() == [0.0, 0.0, pytest.approx(0.5), 1.0, 1.0]
 
 
 def test_coverage_edges():
@@ -33,12 +33,14 @@ def test_occupation_levels():
 def test_education_edges():
     seeker = [4, 3, 2, None, 1, None]
     required = [3, 4, 4, 4, None, 0]
-    assert education_component(seeker, required).tolist() == [1.0, 0.5, 0.0, 0.5, 1.0, 1.0]
+    # Unknown on either side is neutral: a resume silent on a stated requirement earns what a posting
+    # stating none earns (1.0), so the posting that says less never wins for it.
+    assert education_component(seeker, required).tolist() == [1.0, 0.5, 0.0, 1.0, 1.0, 1.0]
 
 
 def test_experience_edges():
     got = experience_component([5, 1, 0, None, 2], [3, 2, 2, 2, None])
-    assert got.tolist() == [1.0, pytest.approx(0.4), 0.0, 0.5, 1.0]
+    assert got.tolist() == [1.0, pytest.approx(0.4), 0.0, 1.0, 1.0]
 
 
 def test_salary_edges():
@@ -73,13 +75,12 @@ def test_a_pair_worked_by_hand():
     posting = Side(id=2, skills=frozenset({"Photoshop", "Illustrator", "CorelDRAW"}), education=4, experience=3,
                    salary_low=5000, salary_high=5400, occupations=("4-08-08-09",))
     scored = score_pair(seeker, posting, 0.7, Commute(35.0, "cycle", 6.0, "骑车约35分钟"))
-    assert scored.components == pytest.approx({
-        "semantic": 0.5, "coverage": 2 / 3, "occupation": 0.7, "education": 0.5,
-        "experience": 0.8 * 2 / 3, "salary": 2 / 3, "proximity": 2 / 3,
-    })
-    assert scored.breakdown == {"semantic": 0.175, "coverage": 0.1333, "occupation": 0.07, "education": 0.04,
-                                "experience": 0.0373, "salary": 0.0667, "proximity": 0.0667}
-    assert scored.score == 0.589
+    hand = {"semantic": 1 / 3, "lexical": 0.5, "coverage": 2 / 3, "occupation": 0.7, "education": 0.5,
+            "experience": 0.8 * 2 / 3, "salary": 2 / 3, "proximity": 2 / 3, "gates": 1.0}
+    assert scored.components == pytest.approx(hand)
+    assert scored.breakdown == {name: round(WEIGHTS[name] * value, 4) for name, value in hand.items()}
+    assert scored.score == pytest.approx(sum(round(WEIGHTS[n] * v, 4) for n, v in hand.items()), abs=1e-4)
+    assert scored.gates == []
     assert scored.matched == ["Illustrator", "Photoshop"] and scored.missing == ["CorelDRAW"]
 
 

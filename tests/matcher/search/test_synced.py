@@ -91,6 +91,6 @@ def test_a_service_can_be_built_on_components_built_once(settings):
     service = JobCircle(settings, components=parts).start()
     try:
         posting_id = service.create_posting(COOK)["id"]
-        assert service.db is parts.db and service.match_text("持健康证，会炒菜", k=1)[0]["posting_id"] == posting_id
+        assert service.db is parts.db and service.match_text("持健康证，会炒菜", k=1)["results"][0]["posting_id"] == posting_id
     finally:
         service.stop()

@@ -59,8 +59,8 @@ def test_pasted_resumes_differing_only_in_protected_words_get_the_same_top_20(ma
     encoded = matched.encoder.encode_documents([PAIRS[-1][0] + BASE, PAIRS[-1][1] + BASE])
     assert not np.array_equal(encoded[0], encoded[1])  # equality below comes from neutralising
     for first, second in PAIRS:
-        a = matched.match_text(first + BASE, k=20, street=STREET)
-        b = matched.match_text(second + BASE, k=20, street=STREET)
+        a = matched.match_text(first + BASE, k=20, street=STREET)["results"]
+        b = matched.match_text(second + BASE, k=20, street=STREET)["results"]
         assert len(a) == 20
         assert _top(a) == _top(b), (first, second)
         assert [r["explanation"] for r in a] == [r["explanation"] for r in b]
@@ -74,7 +74,7 @@ def test_stored_seekers_differing_only_in_protected_words_get_the_same_jobs_and_
     for first, second in PAIRS:
         a = matched.create_seeker(SeekerInput(resume_text=first + BASE, consent=True, street="广中路街道"))["id"]
         b = matched.create_seeker(SeekerInput(resume_text=second + BASE, consent=True, street="广中路街道"))["id"]
-        assert _top(matched.match_seeker(a, k=20)) == _top(matched.match_seeker(b, k=20)), (first, second)
+        assert _top(matched.match_seeker(a, k=20)["results"]) == _top(matched.match_seeker(b, k=20)["results"]), (first, second)
         pairs.append((a, b))
     candidates = desk.shortlist(LOCAL_ADMIN, posting_id, k=100)["candidates"]
     order = [c["seeker_id"] for c in candidates]
@@ -90,8 +90,8 @@ def test_real_model_gives_counterfactual_pairs_the_same_top_20(settings, real_en
     try:
         service.upsert_postings(_postings(80))
         for first, second in PAIRS:
-            a = service.match_text(first + BASE, k=20, street=STREET)
-            b = service.match_text(second + BASE, k=20, street=STREET)
+            a = service.match_text(first + BASE, k=20, street=STREET)["results"]
+            b = service.match_text(second + BASE, k=20, street=STREET)["results"]
             assert _top(a) == _top(b), (first, second)
     finally:
         service.stop()

@@ -24,7 +24,7 @@ def test_a_pasted_resume_is_neutralised_once_and_encoded_once(service, monkeypat
     neutralised = _Counting(monkeypatch, profiles, "neutralise")
     queries = _Counting(monkeypatch, service.encoder, "encode_queries")
     documents = _Counting(monkeypatch, service.encoder, "encode_documents")
-    service.match_text("男，35岁，持叉车证，做过三年仓库", k=1, street="曲阳路街道")
+    service.match_text("男，35岁，持叉车证，做过三年仓库", k=1, street="曲阳路街道")["results"]
     assert (neutralised.calls, queries.calls, documents.calls) == (1, 1, 0)
 
 

@@ -1,0 +1,142 @@
+"""How an answer's clauses stand, read as a person reads them.
+
+Each clause (a piece between commas and full stops) gets a *stance*:
+
+- `denied`: a negator (没有, 还没, 未, 不会, 从没, 不太, 没用过 …) scopes over its own clause:
+  "养老护理员证我还没有", "也没在后厨干过", "不会切配". A negated *bad outcome* is not a denial but a
+  result ("没出过差错", "没有一个长过压疮", "基本不会超时"), and "没问题" / "没关系" are not negations.
+- `hedged`: 可能, 应该 (会/可以/能/没问题 …), 大概 (not before a number), 也许, 好像, 记不太清, a final 吧.
+- `planned`: 打算, 准备, 计划, 正在学, 想去考, 报名 …: a plan, not an experience.
+- `affirmed`: everything else.
+
+and a *concreteness*: it shows something (a number with a unit, a situation, a tool or procedure,
+an action verb in plain speech, an order of steps) rather than only claiming ("这些我都会", "没问题").
+
+Only an affirmed, concrete clause is evidence that a requirement is met; a denied clause that matches
+a requirement is evidence that it is not. `keyword_list` spots an answer that is only the role's
+words strung together, and `is_chinese` an answer written in another language.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from matcher.interview.text import CJK, EXAMPLE_RE, NUMBER_RE, TOOL_RE, VAGUE_RE
+
+# A negated bad outcome is a result: "没出过差错", "没有一个长过压疮", "不会超时", "没人投诉".
+_BAD_OUTCOME = (
+    r"差错|出错|错过|错|跳|事故|投诉|受伤|伤|压疮|褥疮|摔|跳闸|超时|迟到|丢|漏|损坏|坏|出事|烧到|烧着|问题|纰漏|"
+    r"吵|计较|发火|发脾气|红脸|抱怨|返工|退货|罚|扣分|差评|倒|着火|浪费|积压|缺|少|短"
+)
+_NEGATOR = re.compile(
+    r"(?:还没有|还没|没有|没|从没有|从没|从来没有?|从来不|未曾|未|不会|不太会|不太|不懂|不熟|不清楚|不知道|不了解|"
+    r"不行|不能|看不懂|不是很|不是我|不是)"
+)
+_NOT_NEGATION = re.compile(r"没问题|没什么问题|没关系|没事|不错|不少|不久|没多久|不仅|不光|不但|不管|不论|不断|差不多")
+_GOOD_NEGATION = re.compile(
+    rf"(?:没有?|从没有?|从来没有?|从来不|不会|不太会|基本不|很少|未|不)(?:(?!遇|碰|处理|见|经历|接触|做|干)[^，。；;！？\n]){{0,6}}?(?:{_BAD_OUTCOME})"
+)
+# "不能马上躺平", "不要", "不留空档": cautions and manners inside a procedure, not denials of ability.
+_CAUTION = re.compile(r"不能(?!做|干|胜任|接受)|不要|不留|不让|不可以|以免|免得|防止|避免|千万别|别")
+_HEDGE = re.compile(
+    r"可能|应该(?=会|可以|能|没问题|行|不难|就是|算|做过|用过|是|还|也|差不多|问题不大|懂|学)|"
+    r"大概(?![一二两三四五六七八九十百千几半\d])|也许|或许|好像|估计|说不定|记不太清|记不清|不太记得|"
+    r"差不多吧|吧[。！？]?$"
+)
+_PLAN = re.compile(
+    r"打算|准备(?:去|考|报|学)|计划|正在学|在学|想去考|想考|要去考|去考|报名|报了名|争取|下个月|明年|今年(?:内|底)|"
+    r"以后会|将来|会去学|马上去学"
+)
+_ACTION_VERB = (
+    r"做|干|弄|翻|喂|擦|洗|切|配|装|拆|量|测|摇|喷|关|拉|拔|开|锁|点|排|搬|送|扫|收|找|查|看|记|写|填|签|报|问|帮|教|"
+    r"带|换|接|打|跑|拿|放|挂|泡|冲|兑|晒|铺|叠|贴|剪|抠|调|画|改|导|对|核|盘|录|回|讲|劝|哄|陪|抱|扶|推|提醒|"
+    r"联系|通知|安排|处理|检查|确认|说明|道歉|解释|沟通|汇报|整理|清点|巡|维修|修|用|按|跟|给|把"
+)
+_ACTION = re.compile(
+    rf"我(?:们)?[^，。；\n]{{0,4}}?(?:{_ACTION_VERB})(?!不)|先|然后|接着|再(?!也)|之后|以后|完了|做完|好以后|"
+    rf"每次|每天|首先|最后|于是|马上|赶紧|立刻|"
+    # procedural knowledge said plainly: cautions and precautions
+    rf"戴|分开|混在一起|注意|小心|防止|避免|以免|免得|不能混"
+)
+# "擦擦洗洗", "做做图", "让用什么我就用什么": vague by form.
+_CLAIM_FORMS = re.compile(r"([\u4e00-\u9fff])\1([\u4e00-\u9fff])\2|([\u4e00-\u9fff])\3[\u4e00-\u9fff]|"
+                          r"让[^，。]{0,4}什么[^，。]{0,3}就[^，。]{0,3}什么")
+_CLAIM_WORDS = re.compile(r"能处理好|能做好|能干好|能搞好|一定(?:能|会|不会)|肯定(?:能|会)|冲在前面|没有问题|难不倒|都会|全都会|都能|都懂|都没问题|没问题|很熟|非常熟练|很熟练|都做过|很简单|一学就会|难不倒")
+_SPOKEN_FUNCTION = re.compile(r"[我你他她们的了是在就都也很要会把被给跟和对说做过着吧呢啊]")
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    start: int
+    stance: str  # affirmed | denied | hedged | planned
+    concrete: bool
+    claim_only: bool
+    good_negation: bool  # a negated bad outcome: a result
+
+
+def clauses(text: str) -> list[Clause]:
+    """The answer cut at commas and full stops, each with its stance and concreteness."""
+    out: list[Clause] = []
+    for match in re.finditer(r"[^，,。；;！!？?\n]+", text):
+        piece = match.group(0).strip()
+        if not re.search(f"[{CJK}A-Za-z0-9]", piece):
+            continue
+        out.append(classify_clause(piece, match.start()))
+    return out
+
+
+def classify_clause(piece: str, start: int = 0) -> Clause:
+    good = bool(_GOOD_NEGATION.search(piece))
+    cleaned = _NOT_NEGATION.sub("", piece)
+    cleaned = _GOOD_NEGATION.sub("", cleaned)
+    cleaned = _CAUTION.sub("", cleaned)
+    if _PLAN.search(piece):
+        stance = "planned"
+    elif _NEGATOR.search(cleaned):
+        stance = "denied"
+    elif _HEDGE.search(piece):
+        stance = "hedged"
+    else:
+        stance = "affirmed"
+    concrete = bool(
+        NUMBER_RE.search(piece) or EXAMPLE_RE.search(piece) or _ACTION.search(piece)
+        or (TOOL_RE.search(piece) and len(re.findall(f"[{CJK}]", piece)) >= 6)
+    )
+    claim_only = bool(_CLAIM_WORDS.search(piece) or VAGUE_RE.search(piece) or _CLAIM_FORMS.search(piece)) and not (
+        NUMBER_RE.search(piece) or EXAMPLE_RE.search(piece)
+    )
+    if claim_only:
+        concrete = False
+    return Clause(piece, start, stance, concrete, claim_only, good)
+
+
+def keyword_list(text: str) -> bool:
+    """True for a bare list of words ("健康证 切配 炒锅 出餐 …"): many short pieces split by spaces or
+    enumeration commas, almost no function words, no verb phrase of a spoken sentence."""
+    pieces = [p for p in re.split(r"[\s、，,；;/|]+", text.strip()) if p]
+    if len(pieces) < 4:
+        return False
+    short = sum(1 for p in pieces if len(p) <= 8)
+    cjk = re.findall(f"[{CJK}]", text)
+    function = len(_SPOKEN_FUNCTION.findall(text))
+    return short / len(pieces) >= 0.8 and function <= max(1, len(cjk) // 25)
+
+
+def is_chinese(text: str) -> bool:
+    """False when the answer is mostly written in another language (Latin letters outnumber Chinese)."""
+    cjk = len(re.findall(f"[{CJK}]", text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return not (latin >= 20 and cjk < latin / 4)
+
+
+def evidence_text(found: list[Clause]) -> str:
+    """The affirmed clauses that are more than a bare claim, joined again: what specificity and
+    structure are judged on."""
+    return "，".join(c.text for c in found if c.stance == "affirmed" and not c.claim_only)
+
+
+def only_claims(found: list[Clause]) -> bool:
+    """True when the answer affirms things but shows none of them ("这些我都会，没问题，我很认真")."""
+    affirmed = [c for c in found if c.stance == "affirmed"]
+    return bool(affirmed) and not any(c.concrete for c in affirmed) and any(c.claim_only for c in affirmed)
