@@ -274,7 +274,49 @@ def cmd_index(args, settings: Settings) -> int:
     return 0
 
 
+def _match_remote(args, server: str) -> dict | None:
+    """Ask a running jobcircle server (no model load here); None after printing a Chinese error."""
+    import urllib.error
+    import urllib.request
+
+    base = server.rstrip("/")
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    token = os.environ.get("JOBCIRCLE_TOKEN")
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if args.seeker is not None:
+        request = urllib.request.Request(f"{base}/seekers/{args.seeker}/matches?k={args.k}", headers=headers)
+    else:
+        body = {"resume_text": args.text, "k": args.k} | ({"street": args.street} if args.street else {})
+        request = urllib.request.Request(f"{base}/match", data=json.dumps(body, ensure_ascii=False).encode(),
+                                         headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            payload = json.loads(response.read())
+        if not isinstance(payload, dict) or "results" not in payload:
+            raise ValueError("答复中没有 results")
+        return payload
+    except urllib.error.HTTPError as exc:
+        try:
+            detail = json.loads(exc.read()).get("detail")
+        except ValueError:
+            detail = None
+        message = detail if isinstance(detail, str) else (json.dumps(detail, ensure_ascii=False) if detail else exc.reason)
+        print(f"错误：服务返回 {exc.code}：{message}", file=sys.stderr)
+    except (urllib.error.URLError, OSError, ValueError, KeyError) as exc:
+        print(f"错误：无法从服务 {base} 取得匹配结果（{exc}）。请确认服务已启动，或去掉 --server"
+              "（及环境变量 JOBCIRCLE_SERVER_URL）在本机直接计算。", file=sys.stderr)
+    return None
+
+
 def cmd_match(args, settings: Settings) -> int:
+    server = args.server or os.environ.get("JOBCIRCLE_SERVER_URL")
+    if server:
+        response = _match_remote(args, server)
+        if response is None:
+            return 2
+        return _print_matches(response, as_json=args.json)
+
     from matcher.errors import JobCircleError
 
     service = _service(settings, progress=False)
@@ -286,16 +328,20 @@ def cmd_match(args, settings: Settings) -> int:
     except JobCircleError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 2
+    return _print_matches(response, as_json=args.json)
+
+
+def _print_matches(response: dict, *, as_json: bool) -> int:
     results = response["results"]
-    if args.json:
+    if as_json:
         print(json.dumps(response, ensure_ascii=False))
     else:
         if response.get("message"):
             print(response["message"])
         for r in response.get("weak_alternatives", []):
-            print(f"（相关度较低）[{r['posting_id']}] {r['title']} — {r['employer']}")
+            print(f"（相关度较低）[{r['posting_id']}] {r['title']} — {r.get('employer') or '-'}")
         for rank, r in enumerate(results, 1):
-            print(f"{rank}. [{r['posting_id']}] {r['title']} — {r['employer']}  得分 {r['score']:.3f}")
+            print(f"{rank}. [{r['posting_id']}] {r['title']} — {r.get('employer') or '-'}  得分 {r['score']:.3f}")
             print(f"   {r['explanation']}")
     return 0
 
@@ -386,6 +432,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--street", help="配合 --text：所在街道")
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--server", help="向已运行的服务查询（如 http://127.0.0.1:8000），不在本机加载模型；"
+                                    "也可设环境变量 JOBCIRCLE_SERVER_URL，令牌取自 JOBCIRCLE_TOKEN")
     p = sub.add_parser("users", help="用户与令牌：add 创建（令牌只显示一次）、revoke 吊销、list 列出")
     users = p.add_subparsers(dest="action", required=True)
     q = users.add_parser("add", help="创建用户并发放令牌")

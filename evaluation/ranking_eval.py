@@ -323,11 +323,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", default=None, help="report folder (default reports/ranking-<time>)")
     parser.add_argument("--boot", type=int, default=2000, help="bootstrap resamples")
     parser.add_argument("--coder-cache", default=str(DEFAULT_COORDER_CACHE))
+    parser.add_argument("--encoder", default="m3e-small",
+                        help="with --real-model: m3e-small (torch, as tuned) or the product default m3e-small-onnx-int8")
     args = parser.parse_args(argv)
     if args.real_model:
         from models.registry import load_encoder
 
-        encoder = load_encoder("m3e-small")
+        encoder = load_encoder(args.encoder)
     else:
         from models.encoder import HashingEncoder
 

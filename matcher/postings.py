@@ -10,6 +10,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 from pydantic import ValidationError
+from tqdm import tqdm
 from sqlalchemy import select, update
 
 from data.schema import Employer, Posting, Station
@@ -19,6 +20,7 @@ from matcher.search.synced import encode_batches
 from matcher.text import profiles
 from matcher.text.compliance import blocks_publication
 from matcher.types import Profile
+from models.pipeline import prepare_encode_ahead
 
 DRAFT_NOTE = "岗位信息含可能违反就业促进法的要求，已暂存为草稿，修改后自动发布"
 
@@ -103,22 +105,29 @@ class PostingWriter:
         it raises, and nothing of the batch is written."""
         if not inputs:
             return []
-        built = profiles.build_profiles(inputs, self.coder)
-        vectors = encode_batches(self.encoder, [p.text for p in built], progress=progress, desc="编码岗位")
+        for inp in inputs:  # an unknown street fails before any (slow) coding or encoding
+            profiles.check_street(inp.street)
         ids: list[int] = []
+        bar = tqdm(total=len(inputs), desc="编码岗位", disable=not progress, unit="条")
         with self.db.session() as session, session.begin():
             seq = self.db.take_seq(session, "postings", len(inputs))
             employers: dict[str, Employer] = {}
-            for offset, (inp, profile, vector) in enumerate(zip(inputs, built, vectors)):
-                row = self.existing(session, inp)
-                if row is not None and guard is not None:
-                    guard(row, inp)
-                row = row or Posting()
-                self._fill(session, row, inp, profile, vector, employers)
-                row.change_seq = seq + offset
-                session.add(row)
-                session.flush()
-                ids.append(row.id)
+            # Chunk i+1 is encoded in a worker thread while chunk i is written and chunk i+2 parsed.
+            chunks = prepare_encode_ahead(inputs, lambda part: profiles.build_profiles(part, self.coder),
+                                          lambda profile: profile.text, self.encoder)
+            for start, built, vectors in chunks:
+                for offset, (inp, profile, vector) in enumerate(zip(inputs[start:], built, vectors), start):
+                    row = self.existing(session, inp)
+                    if row is not None and guard is not None:
+                        guard(row, inp)
+                    row = row or Posting()
+                    self._fill(session, row, inp, profile, vector, employers)
+                    row.change_seq = seq + offset
+                    session.add(row)
+                    session.flush()
+                    ids.append(row.id)
+                bar.update(len(built))
+        bar.close()
         self.on_change()
         return ids
 

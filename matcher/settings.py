@@ -12,7 +12,11 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default=Path("var"), description="数据目录：数据库、向量索引与密钥都在这里")
     database_url: str = Field(default="", description="默认为数据目录下的 SQLite 文件")
-    encoder: str = Field(default="m3e-small", description="向量模型：m3e-small（内置）或 hashing-<维度>（仅测试）")
+    encoder: str = Field(
+        default="m3e-small-onnx-int8",
+        description="向量模型：m3e-small-onnx-int8（默认，ONNX int8）、m3e-small-onnx、m3e-small（torch）或 hashing-<维度>（仅测试）；"
+                    "更换后索引按新模型重建",
+    )
     index_factory: str = Field(
         default="auto", description="FAISS 索引工厂串，如 Flat、HNSW32、IVF1024,SQ8；auto 按规模选择"
     )

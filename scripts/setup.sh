@@ -38,3 +38,6 @@ python - <<'PY'
 from models.encoder import find_model_dir
 print(f"==> model files: {find_model_dir()}", flush=True)
 PY
+# The default encoder runs the model on ONNX Runtime: export it once (fp32, then int8) into the model
+# cache (JOBCIRCLE_MODEL_CACHE, default ~/.cache/jobcircle/models), checksummed; a no-op when present.
+python -m models.onnx_encoder export
