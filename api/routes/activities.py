@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Path, Query, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentUser, RequireCounsellor
+from api.schemas.imports import TableImportReport
 from api.schemas.common import AUTH, CONFLICT, MAX_ID, NOT_FOUND
 from api.deps import DeskDep as Desk
 from api.deps import ServiceDep as Service
@@ -129,15 +130,7 @@ class NearbyActivities(BaseModel):
     events: list[EventPublic]
 
 
-class ActivityImportReport(BaseModel):
-    kind: str
-    total_rows: int
-    imported: int
-    skipped: int
-    ids: list[int]
-    errors: list[dict[str, Any]]
-    unknown_columns: list[str]
-    column_mapping: dict[str, str]
+ActivityImportReport = TableImportReport  # trainings and events report like postings (no duplicates check)
 
 
 class RegistrationPublic(BaseModel):
