@@ -62,7 +62,9 @@ def posting_side(row) -> Side:
         approximate_point=row.location_precision not in (None, "exact"),
         coarse_point=_point(row) is not None and is_coarse(row.location_precision),
         title=row.title,
-        occupation_name=(row.occupation_codes or [{}])[0].get("name") if row.occupation_codes else None,
+        # Named flatly only when the coder was confident; otherwise only the hedged phrase speaks.
+        occupation_name=row.occupation_codes[0].get("name")
+        if row.occupation_codes and row.occupation_codes[0].get("confident") else None,
         occupation_phrase=describe(row.occupation_codes or []),
         salary_text=row.salary_text,
         night_work=bool(features.get("night_work")),
