@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
 
 from matcher.geo.commute import commute_fields
 from matcher.geo.places import PRECISION_LABELS, gazetteer, is_coarse
@@ -233,3 +236,10 @@ def event_state(row, now: datetime) -> tuple[bool, str]:
     if left is not None and left <= 0:
         return False, "名额已满"
     return True, "可报名"
+
+
+# Field types shared by trainings and events: a blank cell means "not given".
+Seats = Annotated[int | None, BeforeValidator(lambda v: None if v in (None, "") else parse_int(v, "名额")),
+                  Field(default=None, ge=0, le=100_000)]
+Deadline = Annotated[datetime | None, BeforeValidator(
+    lambda v: None if v in (None, "") else parse_datetime(v, default_time=time(23, 59)))]

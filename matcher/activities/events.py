@@ -72,8 +72,8 @@ class EventInput(BaseModel):
     link: str | None = Field(default=None, max_length=300)
     organiser: str = Field(default="", max_length=200)
     description: str = Field(default="", max_length=4000)
-    seats: int | None = Field(default=None, ge=0, le=100_000)
-    registration_deadline: datetime | None = None
+    seats: common.Seats = None
+    registration_deadline: common.Deadline = None
     address: str | None = Field(default=None, max_length=200)
     street: str | None = Field(default=None, max_length=40)
     lat: float | None = Field(default=None, ge=30.6, le=31.9)
@@ -89,16 +89,6 @@ class EventInput(BaseModel):
     @classmethod
     def _when(cls, value):
         return None if value in (None, "") else common.parse_datetime(value, default_time=time(9, 0))
-
-    @field_validator("registration_deadline", mode="before")
-    @classmethod
-    def _deadline(cls, value):
-        return None if value in (None, "") else common.parse_datetime(value, default_time=time(23, 59))
-
-    @field_validator("seats", mode="before")
-    @classmethod
-    def _seats(cls, value):
-        return None if value in (None, "") else common.parse_int(value, "名额")
 
     @field_validator("participants", mode="before")
     @classmethod

@@ -72,8 +72,8 @@ class TrainingInput(BaseModel):
     fee: float | None = Field(default=None, ge=0, le=1_000_000)
     subsidised: bool = False
     eligibility_text: str = Field(default="", max_length=2000)
-    seats: int | None = Field(default=None, ge=0, le=100_000)
-    registration_deadline: datetime | None = None
+    seats: common.Seats = None
+    registration_deadline: common.Deadline = None
     address: str | None = Field(default=None, max_length=200)
     street: str | None = Field(default=None, max_length=40)
     lat: float | None = Field(default=None, ge=30.6, le=31.9)
@@ -84,12 +84,6 @@ class TrainingInput(BaseModel):
     @classmethod
     def _date(cls, value):
         return None if value in (None, "") else common.parse_date(value)
-
-    @field_validator("registration_deadline", mode="before")
-    @classmethod
-    def _deadline(cls, value):
-        from datetime import time
-        return None if value in (None, "") else common.parse_datetime(value, default_time=time(23, 59))
 
     @field_validator("schedule_days", mode="before")
     @classmethod
@@ -110,11 +104,6 @@ class TrainingInput(BaseModel):
     @classmethod
     def _subsidised(cls, value):
         return False if value in (None, "") else common.parse_bool(value)
-
-    @field_validator("seats", mode="before")
-    @classmethod
-    def _seats(cls, value):
-        return None if value in (None, "") else common.parse_int(value, "名额")
 
     @field_validator("duration_hours", mode="before")
     @classmethod
