@@ -11,7 +11,12 @@ Evidence, finest first, each kept only when it agrees with the district (and 街
 - the main road (or a cross road) when a station or committee carries that road's name -> `street`
   precision with the road's own radius (a road point says the street, not the door);
 - a 街道/镇 name or code -> `street` (the 街道 office point; radius from its committees' spread);
+- a 街道/镇 named inside a place name ("七宝万科广场", "航头服务区"; not "田林路", "佘山站") -> the same;
 - a district -> `district`; nothing -> `none`.
+Any of these whose radius exceeds 3 km is reported as `district` (point and 街道 kept). A road's radius
+grows with the house number written after it and when the number (or the road itself) is unknown, twice as
+fast beyond the middle ring; with no road geometry bundled the number widens the radius, it cannot move
+the point.
 A name that merely contains a station's name never counts ("(金海路)" is a cross road; "交通大学"
 inside a school's name is not 交通大学站), and no point may land outside the district the text names.
 The 街道 of a point comes from the OSM polygons (eight central districts) or else the nearest
