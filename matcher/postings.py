@@ -14,6 +14,7 @@ from tqdm import tqdm
 from sqlalchemy import select, update
 
 from data.schema import Employer, Posting, Station
+from matcher.duplicates import original_of, set_mark
 from matcher.errors import Conflict, Forbidden, InvalidInput, NotFound, validation_message
 from matcher.inputs import PostingInput
 from matcher.search.synced import encode_batches
@@ -162,7 +163,10 @@ class PostingWriter:
         elif row.status in (None, "draft"):
             row.status = "open"  # a re-import keeps a closed posting closed
         set_place(row, inp.address, profile.place)
+        marked = (row.extracted or {}).get("duplicate_of")
         row.extracted = dict(profile.features) | {"compliance": [finding.to_dict() for finding in profile.findings]}
+        if marked is not None:  # recomputed, never dropped: kept while the posting still repeats its original
+            set_mark(row, original_of(session, row))
         row.occupation_codes = [dict(c) for c in profile.occupation_codes]
         row.embedding = np.asarray(vector, np.float32).tobytes()
         row.embedding_model = self.encoder.name
