@@ -9,6 +9,10 @@ Caseload urgency (0-100 points, higher first; ties by seeker id):
 | no service in the last N days (`settings.service_gap_days`, counted from registration when never served) | 15 at N days, rising to 25 at 2N days |
 | new open postings that fit since the last contact (match score >= 0.5, created after the last service) | 8 per posting, at most 3 |
 | mock-interview practice suggests coaching (average of the latest score per question < 60, 2+ answers) | 16 |
+
+Only practice the seeker shared with their counsellor is read: unshared practice is neither shown nor
+counted. A seeker never served has no "days since contact" (`days_since_contact` is None); the page says
+尚未服务（登记于N天前） from `contact_text`, and the gap rule counts from registration.
 """
 from __future__ import annotations
 
@@ -298,6 +302,11 @@ class CounsellorDesk:
                 if months >= 6:
                     reasons.append(f"长期失业：已失业约{months:.0f}个月")
             days = (now - last_contact).days
+            registered_days = (now - registered).days if registered is not None else None
+            if served is not None:
+                contact_text = "今天" if days == 0 else f"{days}天前"
+            else:
+                contact_text = f"尚未服务（登记于{days}天前）" if registered is not None else "尚未服务"
             if days >= gap:
                 points += 15 + 10 * min(1.0, (days - gap) / gap)
                 reasons.append(f"已{days}天没有服务记录" if served else f"登记{days}天以来尚无服务记录")
@@ -317,7 +326,8 @@ class CounsellorDesk:
                 "urgency": round(points, 1), "reasons": reasons,
                 "explanation": "；".join(reasons) + "。" if reasons else "近期已有服务，暂无需优先跟进。",
                 "unemployed_months": round(months, 1) if months is not None else None,
-                "last_service_at": _iso(served), "days_since_contact": days,
+                "last_service_at": _iso(served), "days_since_contact": days if served is not None else None,
+                "days_since_registration": registered_days, "contact_text": contact_text,
                 "new_postings": new_postings, "interview_average": avg,
             })
         items.sort(key=lambda item: (-item["urgency"], item["seeker_id"]))
@@ -328,13 +338,15 @@ class CounsellorDesk:
 
     @staticmethod
     def _practice(session, seeker_ids: list[int]) -> dict[int, tuple[float, int]]:
-        """Seeker id -> (average of the latest score per practised question, number of such questions)."""
+        """Seeker id -> (average of the latest score per practised question, number of such questions), from
+        the sessions the seeker shared with their counsellor only."""
         if not seeker_ids:
             return {}
         rows = session.execute(
             select(InterviewSession.seeker_id, InterviewAnswer.session_id, InterviewAnswer.question_id, InterviewAnswer.score)
             .join(InterviewAnswer, InterviewAnswer.session_id == InterviewSession.id)
-            .where(InterviewSession.seeker_id.in_(seeker_ids)).order_by(InterviewAnswer.id)
+            .where(InterviewSession.seeker_id.in_(seeker_ids), InterviewSession.shared_with_counsellor.is_(True))
+            .order_by(InterviewAnswer.id)
         ).all()
         latest: dict[tuple[int, int, str], int] = {}
         for seeker_id, session_id, question_id, score in rows:
