@@ -20,7 +20,7 @@ import socket
 import threading
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 
 from data.importers import FIELD_LABELS, ImportFileError, map_columns, read_table
 from data.job_tables import ImportDraft

@@ -21,14 +21,14 @@ import threading
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
-from data.access_tables import AccessLog, Decision, ServiceRecord, ShortlistEntry, User
+from data.access_tables import Decision, ServiceRecord, ShortlistEntry, User
 from data.interview_tables import InterviewAnswer, InterviewSession
 from data.schema import OUTCOME_EVENTS, MatchOutcome, Posting, Seeker, Station
 from data.activity_tables import Registration, TrainingDecline
-from matcher.activities.registrations import registration_public, release_for_seeker
-from matcher.counsellor import access, records
+from matcher.activities.registrations import registration_public
+from matcher.counsellor import access, erasure, records
 from matcher.counsellor.access import Principal
 from matcher.errors import InvalidInput, NotFound
 from matcher.counsellor.ledger import SERVICE_CODES, Ledger
@@ -202,24 +202,7 @@ class CounsellorDesk:
         service records. The service ledger keeps its entries, which carry only a pseudonym."""
         with self.service.db.session() as session, session.begin():
             access.can_delete_seeker(principal, self._seeker(session, seeker_id), seeker_id)
-            # Seats taken by the seeker's registrations go back before the rows cascade away.
-            released = release_for_seeker(session, seeker_id)
-            session_ids = select(InterviewSession.id).where(InterviewSession.seeker_id == seeker_id)
-            removed = {
-                "interview_answers": session.execute(delete(InterviewAnswer).where(InterviewAnswer.session_id.in_(session_ids))).rowcount,
-                "interview_sessions": session.execute(delete(InterviewSession).where(InterviewSession.seeker_id == seeker_id)).rowcount,
-                "outcomes": session.execute(delete(MatchOutcome).where(MatchOutcome.seeker_id == seeker_id)).rowcount,
-                "decisions": session.execute(delete(Decision).where(Decision.seeker_id == seeker_id)).rowcount,
-                "shortlist_entries": session.execute(delete(ShortlistEntry).where(ShortlistEntry.seeker_id == seeker_id)).rowcount,
-                "service_records": session.execute(delete(ServiceRecord).where(ServiceRecord.seeker_id == seeker_id)).rowcount,
-                "accounts": session.execute(delete(User).where(User.seeker_id == seeker_id)).rowcount,
-                "registrations_released": released,
-            }
-            # Who read the record stays accountable, without pointing at the deleted person.
-            session.query(AccessLog).filter(AccessLog.seeker_id == seeker_id).update({AccessLog.seeker_id: None})
-            session.execute(delete(Seeker).where(Seeker.id == seeker_id))
-            # A change number marks the deletion so every seeker index (in any process) drops the vector.
-            self.service.db.take_seq(session, "seekers", 1)
+            removed = erasure.erase_seeker(session, self.service.db, seeker_id)
         records.scrub_deleted(self.service.db.engine)  # no copy of the deleted text stays in the -wal file
         self.seekers.refresh(force=True)
         return {"deleted": True, "seeker_id": seeker_id, "removed": removed,
