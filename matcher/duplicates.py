@@ -56,3 +56,28 @@ def set_mark(row: Posting, first: int | None) -> bool:
         extracted["duplicate_of"] = first
     row.extracted = extracted
     return True
+
+
+def marked_originals(session) -> set[int]:
+    """Ids that some posting is marked a repeat of (one scan; lets a bulk write skip the rest)."""
+    mark = Posting.extracted["duplicate_of"].as_integer()
+    return {int(i) for i in session.scalars(select(mark).where(mark.is_not(None)).distinct()) if i is not None}
+
+
+def refresh_dependents(session, row: Posting, employer_id: int | None, take_seq) -> list[int]:
+    """Recompute the mark of every posting marked a repeat of `row` (after `row` was edited or closed:
+    a repeat of something that changed or closed is no longer hidden behind it). `employer_id` is the
+    row's employer before the edit (repeats share it); `take_seq(n)` reserves change numbers so every
+    index picks the new marks up. Returns the ids whose mark changed."""
+    if row.id is None:
+        return []
+    session.flush()
+    candidates = session.scalars(select(Posting).where(
+        Posting.employer_id == employer_id, Posting.id > row.id,
+        Posting.extracted["duplicate_of"].as_integer() == row.id).order_by(Posting.id)).all()
+    changed = [other for other in candidates if set_mark(other, original_of(session, other))]
+    if changed:
+        seq = take_seq(len(changed))
+        for offset, other in enumerate(changed):
+            other.change_seq = seq + offset
+    return [other.id for other in changed]

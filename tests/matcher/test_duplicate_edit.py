@@ -59,3 +59,17 @@ def test_an_edit_that_makes_it_different_drops_the_mark(dup_service):
     service.update_posting(second, {"description": "商场夜班保安，负责监控室值守和消防巡查，持保安证优先"})
     assert service.get_posting(second)["duplicate_of"] is None
     assert first in shown(service) and second in shown(service)
+
+
+def test_editing_the_original_away_frees_its_repeat(dup_service):
+    service, _, first, second = dup_service
+    service.update_posting(first, {"description": "商场夜班保安，负责监控室值守和消防巡查，持保安证优先"})
+    assert service.get_posting(second)["duplicate_of"] is None
+    assert first in shown(service) and second in shown(service)
+
+
+def test_closing_the_original_frees_its_repeat(dup_service):
+    service, _, first, second = dup_service
+    service.close_posting(first)
+    assert service.get_posting(second)["duplicate_of"] is None
+    assert second in shown(service)
