@@ -85,7 +85,7 @@ def test_another_counsellor_cannot_see_or_confirm_a_draft(demo):
 
 def test_an_expired_draft_is_refused_and_its_file_removed(demo):
     client, service, tokens = demo
-    page = sign_in(client, tokens["counsellor"]).text
+    sign_in(client, tokens["counsellor"])
     draft_id, csrf = upload(client)
     with service.db.session() as session, session.begin():
         session.execute(text("UPDATE import_drafts SET expires_at = :t WHERE id = :i"),
