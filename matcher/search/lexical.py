@@ -46,11 +46,21 @@ def tokens(text: str) -> list[str]:
 
 
 class LexicalIndex:
-    """Incremental BM25: `upsert(id, text)`, `remove(id)`, `scores(query, ids)`."""
+    """Incremental BM25: `upsert(id, text)`, `remove(id)`, `scores(query, ids)`, `search(query, k)`.
+
+    Updates go to plain dicts (term -> {id: tf}); queries read each of their words' postings as
+    arrays sorted by id (with each document's length beside it), built on first use and dropped when
+    a document holding that word changes. Scoring a candidate set is one `searchsorted` per query word;
+    `search` finds the exact top k with MaxScore (Turtle & Flood 1995): a word's contribution can never
+    exceed idf x (k1 + 1), so once the k-th best score found exceeds the sum of the bounds of the most
+    common words, documents holding only those words cannot enter the top k and their (long) postings
+    are never read.
+    """
 
     def __init__(self):
         self._docs: dict[int, Counter] = {}
         self._postings: dict[str, dict[int, int]] = {}
+        self._arrays: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._df: Counter = Counter()
         self._lengths: dict[int, int] = {}
         self._total_len = 0
@@ -67,19 +77,24 @@ class LexicalIndex:
             self._docs.clear()
             self._lengths.clear()
             self._postings.clear()
+            self._arrays.clear()
             self._df.clear()
             self._total_len = 0
 
     def upsert(self, item_id: int, text: str) -> None:
+        self.upsert_terms(item_id, Counter(tokens(text)))
+
+    def upsert_terms(self, item_id: int, counts: Counter) -> None:
+        """Index a document given as word counts (`Counter(tokens(text))`)."""
         with self.lock:
             self.remove(item_id)
-            counts = Counter(tokens(text))
             self._docs[item_id] = counts
             self._lengths[item_id] = sum(counts.values())
             self._total_len += self._lengths[item_id]
             for term, tf in counts.items():
                 self._postings.setdefault(term, {})[item_id] = tf
                 self._df[term] += 1
+                self._arrays.pop(term, None)
 
     def remove(self, item_id: int) -> None:
         with self.lock:
@@ -89,13 +104,54 @@ class LexicalIndex:
             self._total_len -= self._lengths.pop(item_id)
             for term in counts:
                 self._postings[term].pop(item_id, None)
+                self._arrays.pop(term, None)
                 self._df[term] -= 1
                 if self._df[term] <= 0:
                     del self._df[term], self._postings[term]
 
-    def _idf(self) -> dict[str, float]:
-        n = len(self._docs)
-        return {t: math.log(1.0 + (n - df + 0.5) / (df + 0.5)) for t, df in self._df.items()}
+    def _idf(self, term: str) -> float:
+        n, df = len(self._docs), self._df.get(term, 0)
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def _term_arrays(self, term: str):
+        """(ids sorted, tf, document length) of one word's postings, or None when no document has it."""
+        cached = self._arrays.get(term)
+        if cached is None:
+            postings = self._postings.get(term)
+            if not postings:
+                return None
+            ids = np.fromiter(postings.keys(), np.int64, len(postings))
+            tf = np.fromiter(postings.values(), np.float64, len(postings))
+            order = np.argsort(ids, kind="stable")
+            ids, tf = ids[order], tf[order]
+            lengths = np.fromiter(map(self._lengths.__getitem__, ids.tolist()), np.float64, len(ids))
+            cached = self._arrays[term] = (ids, tf, lengths)
+        return cached
+
+    def _query(self, words) -> list[tuple[float, tuple]]:
+        """(idf x query count, postings arrays) per query word some document holds."""
+        counts = words if isinstance(words, Counter) else Counter(words)
+        out = []
+        for term, q in counts.items():
+            arrays = self._term_arrays(term)
+            if arrays is not None:
+                out.append((self._idf(term) * q, arrays))
+        return out
+
+    def _score(self, query, ids: np.ndarray, avg: float) -> np.ndarray:
+        out = np.zeros(len(ids), dtype=np.float64)
+        if not len(ids):
+            return out
+        for weight, (term_ids, tf, lengths) in query:
+            at = np.minimum(np.searchsorted(term_ids, ids), len(term_ids) - 1)
+            hit = term_ids[at] == ids
+            if hit.any():
+                f, length = tf[at[hit]], lengths[at[hit]]
+                out[hit] += weight * f * (K1 + 1) / (f + K1 * (1 - B + B * length / avg))
+        return out
+
+    def _avg(self) -> float:
+        return self._total_len / len(self._docs) or 1.0
 
     def terms(self, item_id: int) -> Counter:
         """The words of one indexed document (a seeker's, when it is the query of the other direction)."""
@@ -103,26 +159,16 @@ class LexicalIndex:
             return Counter(self._docs.get(item_id, {}))
 
     def score_terms(self, words: Counter, ids) -> np.ndarray:
-        """BM25 of a query given as word counts against each id."""
-        out = np.zeros(len(ids), dtype=np.float64)
+        """BM25 of a query given as word counts against each id (0 for ids not indexed)."""
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
         with self.lock:
             if not self._docs:
-                return out
-            idf, avg = self._idf(), self._total_len / len(self._docs) or 1.0
-            for n, item_id in enumerate(ids):
-                doc = self._docs.get(int(item_id))
-                if not doc:
-                    continue
-                norm = K1 * (1 - B + B * self._lengths[int(item_id)] / avg)
-                out[n] = sum(idf[t] * q * doc[t] * (K1 + 1) / (doc[t] + norm) for t, q in words.items() if t in doc)
-        return out
+                return np.zeros(len(ids), dtype=np.float64)
+            return self._score(self._query(words), ids, self._avg())
 
     def ideal_terms(self, words) -> float:
         with self.lock:
-            n = len(self._docs)
-            unseen = math.log(1.0 + (n + 0.5) / 0.5)
-            idf = self._idf()
-            return float(sum(idf.get(t, unseen) for t in set(words)))
+            return float(sum(self._idf(t) for t in set(words)))
 
     def ideal(self, query: str) -> float:
         """The score of a document holding each of the query's words once, at average length: the sum
@@ -136,29 +182,37 @@ class LexicalIndex:
             return [t for t in tokens(query) if t in self._postings]
 
     def search(self, query: str, k: int) -> dict[int, float]:
-        """Id -> BM25 score for the `k` best documents with a positive score."""
+        """Id -> BM25 score for the `k` best documents with a positive score (ties by id)."""
+        return self.search_terms(Counter(tokens(query)), k)
+
+    def search_terms(self, words: Counter, k: int) -> dict[int, float]:
+        """`search` for a query given as word counts: exact top k by MaxScore (see the class)."""
         with self.lock:
-            scores = self._score_all(tokens(query))
-        best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
-        return {i: s for i, s in best if s > 0}
+            if not self._docs or k <= 0:
+                return {}
+            query, avg = self._query(words), self._avg()
+            bound = [weight * (K1 + 1) for weight, _ in query]
+            by_bound = sorted(range(len(query)), key=lambda n: bound[n])
+            rare_first = sorted(range(len(query)), key=lambda n: len(query[n][1][0]))
+            ids, scores, read = np.zeros(0, np.int64), np.zeros(0), set()
+            while True:
+                theta = float(np.partition(scores, len(scores) - k)[len(scores) - k]) if len(scores) >= k else 0.0
+                skipped, total = set(), 0.0
+                for n in by_bound:  # the most common words whose bounds together stay below theta
+                    total += bound[n]
+                    if total >= theta:
+                        break
+                    skipped.add(n)
+                pending = [n for n in rare_first if n not in read and n not in skipped]
+                if not pending:
+                    break
+                read.add(pending[0])
+                new = np.setdiff1d(query[pending[0]][1][0], ids, assume_unique=True)
+                ids = np.concatenate([ids, new])
+                scores = np.concatenate([scores, self._score(query, new, avg)])
+        order = np.lexsort((ids, -scores))[:k]
+        return {int(ids[n]): float(scores[n]) for n in order if scores[n] > 0}
 
     def scores(self, query: str, ids) -> np.ndarray:
         """BM25 score of `query` against each id (0 for ids not indexed)."""
-        with self.lock:
-            scores = self._score_all(tokens(query))
-        return np.asarray([scores.get(int(i), 0.0) for i in ids], dtype=np.float64)
-
-    def _score_all(self, words: list[str]) -> dict[int, float]:
-        if not self._docs:
-            return {}
-        idf, avg = self._idf(), self._total_len / len(self._docs) or 1.0
-        out: dict[int, float] = {}
-        for term, qtf in Counter(words).items():
-            postings = self._postings.get(term)
-            if not postings:
-                continue
-            weight = idf[term] * qtf
-            for item_id, tf in postings.items():
-                length = self._lengths[item_id]
-                out[item_id] = out.get(item_id, 0.0) + weight * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
-        return out
+        return self.score_terms(Counter(tokens(query)), ids)

@@ -64,3 +64,30 @@ def test_the_posting_index_follows_writes(service):
     service.close_posting(first)
     service.refresh(force=True)
     assert first not in lexical and lexical.search("包子", 5) == {}
+
+
+def test_search_top_k_equals_scoring_every_document_even_after_edits():
+    """MaxScore skips the postings of common words; the top k must still be the exact one (ties by id)."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    vocabulary = [f"w{n}" for n in range(60)]
+    weights = 1.0 / np.arange(1, 61)  # Zipf-like: a few words in most documents, many rare ones
+    index = LexicalIndex()
+    for doc in range(1, 801):
+        words = rng.choice(vocabulary, size=int(rng.integers(3, 15)), p=weights / weights.sum())
+        index.upsert_terms(doc, Counter(words.tolist()))
+    for doc in range(1, 801, 7):  # edits and removals after the postings arrays were first built
+        index.search_terms(Counter(["w0", "w5"]), 5)
+        index.upsert_terms(doc, Counter(rng.choice(vocabulary, size=5).tolist()))
+        index.remove(doc + 1)
+    everyone = np.arange(1, 802)
+    for trial in range(30):
+        query = Counter(rng.choice(vocabulary, size=int(rng.integers(1, 8)), p=weights / weights.sum()).tolist())
+        for k in (1, 10, 50):
+            full = index.score_terms(query, everyone)
+            order = np.lexsort((everyone, -full))[:k]
+            expected = {int(everyone[n]): float(full[n]) for n in order if full[n] > 0}
+            got = index.search_terms(query, k)
+            assert list(got) == list(expected)
+            assert list(got.values()) == pytest.approx(list(expected.values()))
