@@ -45,6 +45,23 @@ def tokens(text: str) -> list[str]:
     return [w for w in words if w and w not in STOPWORDS and not _NOT_A_WORD.match(w)]
 
 
+class WordsMemo:
+    """`Counter(tokens(text))` for a rebuild, cutting each distinct text once (imports repeat postings:
+    the same job under several ids). A fresh Counter per call, so documents never share one."""
+
+    def __init__(self, limit: int = 100_000):
+        self._seen: dict[str, tuple[tuple[str, int], ...]] = {}
+        self._limit = limit
+
+    def __call__(self, text: str) -> Counter:
+        items = self._seen.get(text)
+        if items is None:
+            items = tuple(Counter(tokens(text)).items())
+            if len(self._seen) < self._limit:
+                self._seen[text] = items
+        return Counter(dict(items))
+
+
 class LexicalIndex:
     """Incremental BM25: `upsert(id, text)`, `remove(id)`, `scores(query, ids)`, `search(query, k)`.
 
