@@ -13,6 +13,7 @@ import logging
 import math
 import re
 import threading
+from array import array
 from collections import Counter
 from functools import lru_cache
 
@@ -75,12 +76,17 @@ class LexicalIndex:
     """
 
     def __init__(self):
-        self._docs: dict[int, Counter] = {}
-        self._postings: dict[str, dict[int, int]] = {}
-        self._arrays: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._docs: dict[int, tuple[tuple[str, ...], tuple[int, ...]]] = {}  # id -> (words, counts)
         self._df: Counter = Counter()
-        self._lengths: dict[int, int] = {}
         self._total_len = 0
+        # Dense by id: the document's length and its generation (bumped by every upsert and removal).
+        self._length = np.zeros(0, np.float64)
+        self._gen = np.zeros(0, np.uint32)
+        self._next_gen = 0
+        # Per word: postings merged and sorted by id (ids, tf, generation), and appends not merged yet.
+        self._base: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._tail: dict[str, tuple[array, array, array]] = {}
+        self._dirty: set[str] = set()  # words whose merged postings may hold a removed document
         self.lock = threading.RLock()
 
     def __len__(self) -> int:
@@ -92,58 +98,85 @@ class LexicalIndex:
     def clear(self) -> None:
         with self.lock:
             self._docs.clear()
-            self._lengths.clear()
-            self._postings.clear()
-            self._arrays.clear()
             self._df.clear()
+            self._base.clear()
+            self._tail.clear()
+            self._dirty.clear()
             self._total_len = 0
+            self._length = np.zeros(0, np.float64)
+            self._gen = np.zeros(0, np.uint32)
+
+    def _grow(self, item_id: int) -> None:
+        if item_id >= len(self._gen):
+            size = max(item_id + 1, 2 * len(self._gen), 1024)
+            self._length = np.concatenate([self._length, np.zeros(size - len(self._length))])
+            self._gen = np.concatenate([self._gen, np.zeros(size - len(self._gen), np.uint32)])
 
     def upsert(self, item_id: int, text: str) -> None:
         self.upsert_terms(item_id, Counter(tokens(text)))
 
     def upsert_terms(self, item_id: int, counts: Counter) -> None:
         """Index a document given as word counts (`Counter(tokens(text))`)."""
+        if not 0 <= item_id < 2**31:
+            raise ValueError(f"id out of range: {item_id}")
         with self.lock:
             self.remove(item_id)
-            self._docs[item_id] = counts
-            self._lengths[item_id] = sum(counts.values())
-            self._total_len += self._lengths[item_id]
+            self._grow(item_id)
+            self._next_gen += 1
+            gen = self._next_gen
+            self._gen[item_id] = gen
+            self._docs[item_id] = (tuple(counts), tuple(counts.values()))
+            length = sum(counts.values())
+            self._length[item_id] = length
+            self._total_len += length
             for term, tf in counts.items():
-                self._postings.setdefault(term, {})[item_id] = tf
+                tail = self._tail.get(term)
+                if tail is None:
+                    tail = self._tail[term] = (array("i"), array("f"), array("I"))
+                tail[0].append(item_id)
+                tail[1].append(tf)
+                tail[2].append(gen)
                 self._df[term] += 1
-                self._arrays.pop(term, None)
 
     def remove(self, item_id: int) -> None:
         with self.lock:
-            counts = self._docs.pop(item_id, None)
-            if counts is None:
+            doc = self._docs.pop(item_id, None)
+            if doc is None:
                 return
-            self._total_len -= self._lengths.pop(item_id)
-            for term in counts:
-                self._postings[term].pop(item_id, None)
-                self._arrays.pop(term, None)
+            self._gen[item_id] = 0  # every posting of this generation is now stale
+            self._total_len -= int(self._length[item_id])
+            for term in doc[0]:
+                self._dirty.add(term)
                 self._df[term] -= 1
                 if self._df[term] <= 0:
-                    del self._df[term], self._postings[term]
+                    del self._df[term]
+                    self._base.pop(term, None)
+                    self._tail.pop(term, None)
+                    self._dirty.discard(term)
 
     def _idf(self, term: str) -> float:
         n, df = len(self._docs), self._df.get(term, 0)
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
     def _term_arrays(self, term: str):
-        """(ids sorted, tf, document length) of one word's postings, or None when no document has it."""
-        cached = self._arrays.get(term)
-        if cached is None:
-            postings = self._postings.get(term)
-            if not postings:
-                return None
-            ids = np.fromiter(postings.keys(), np.int64, len(postings))
-            tf = np.fromiter(postings.values(), np.float64, len(postings))
+        """(ids sorted, tf) of one word's live postings, or None when no document has it. Appends and
+        removals since the last read are merged here, so writes stay cheap."""
+        if term not in self._df:
+            return None
+        if term in self._tail or term in self._dirty:
+            ids, tf, gen = self._base.get(term, (np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.uint32)))
+            tail = self._tail.pop(term, None)
+            if tail is not None:
+                ids = np.concatenate([ids, np.frombuffer(tail[0], np.int32)])
+                tf = np.concatenate([tf, np.frombuffer(tail[1], np.float32)])
+                gen = np.concatenate([gen, np.frombuffer(tail[2], np.uint32)])
+            live = self._gen[ids] == gen
+            ids, tf, gen = ids[live], tf[live], gen[live]
             order = np.argsort(ids, kind="stable")
-            ids, tf = ids[order], tf[order]
-            lengths = np.fromiter(map(self._lengths.__getitem__, ids.tolist()), np.float64, len(ids))
-            cached = self._arrays[term] = (ids, tf, lengths)
-        return cached
+            self._base[term] = (ids[order], tf[order], gen[order])
+            self._dirty.discard(term)
+        ids, tf, _ = self._base[term]
+        return ids, tf
 
     def _query(self, words) -> list[tuple[float, tuple]]:
         """(idf x query count, postings arrays) per query word some document holds."""
@@ -159,11 +192,13 @@ class LexicalIndex:
         out = np.zeros(len(ids), dtype=np.float64)
         if not len(ids):
             return out
-        for weight, (term_ids, tf, lengths) in query:
-            at = np.minimum(np.searchsorted(term_ids, ids), len(term_ids) - 1)
-            hit = term_ids[at] == ids
+        inside = (ids >= 0) & (ids < 2**31)
+        keys = np.where(inside, ids, -1).astype(np.int32)
+        for weight, (term_ids, tf) in query:
+            at = np.minimum(np.searchsorted(term_ids, keys), len(term_ids) - 1)
+            hit = term_ids[at] == keys
             if hit.any():
-                f, length = tf[at[hit]], lengths[at[hit]]
+                f, length = tf[at[hit]].astype(np.float64), self._length[keys[hit]]
                 out[hit] += weight * f * (K1 + 1) / (f + K1 * (1 - B + B * length / avg))
         return out
 
@@ -173,7 +208,8 @@ class LexicalIndex:
     def terms(self, item_id: int) -> Counter:
         """The words of one indexed document (a seeker's, when it is the query of the other direction)."""
         with self.lock:
-            return Counter(self._docs.get(item_id, {}))
+            doc = self._docs.get(item_id)
+            return Counter(dict(zip(*doc))) if doc else Counter()
 
     def score_terms(self, words: Counter, ids) -> np.ndarray:
         """BM25 of a query given as word counts against each id (0 for ids not indexed)."""
@@ -196,7 +232,7 @@ class LexicalIndex:
     def known(self, query: str) -> list[str]:
         """The query's words that occur in at least one document."""
         with self.lock:
-            return [t for t in tokens(query) if t in self._postings]
+            return [t for t in tokens(query) if t in self._df]
 
     def search(self, query: str, k: int) -> dict[int, float]:
         """Id -> BM25 score for the `k` best documents with a positive score (ties by id)."""
