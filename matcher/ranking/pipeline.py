@@ -67,7 +67,8 @@ def _travel(direction: Direction, query: Side, candidates: Sequence[Side], commu
         for i in coarse:
             full[i] = commute.estimate(query.point, candidates[i].point, coarse=True)
             modes[i] = full[i].mode
-        located = [i for i in located if i not in set(coarse)]
+        skip = set(coarse)
+        located = [i for i in located if i not in skip]
         if not located:
             return minutes, modes, km, full
     if direction is Direction.JOBS:

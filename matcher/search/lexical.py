@@ -259,8 +259,14 @@ class LexicalIndex:
                 pending = [n for n in rare_first if n not in read and n not in skipped]
                 if not pending:
                     break
-                read.add(pending[0])
-                new = np.setdiff1d(query[pending[0]][1][0], ids, assume_unique=True)
+                take, size = [pending[0]], len(ids) + len(query[pending[0]][1][0])
+                for n in pending[1:]:  # no threshold yet: read the rarest words until k documents are in
+                    if len(scores) >= k or size >= k:
+                        break
+                    take.append(n)
+                    size += len(query[n][1][0])
+                read.update(take)
+                new = np.setdiff1d(np.concatenate([query[n][1][0] for n in take]).astype(np.int64), ids)
                 ids = np.concatenate([ids, new])
                 scores = np.concatenate([scores, self._score(query, new, avg)])
         order = np.lexsort((ids, -scores))[:k]
