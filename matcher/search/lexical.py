@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import sys
 import threading
 from array import array
 from collections import Counter
@@ -125,7 +126,8 @@ class LexicalIndex:
             self._next_gen += 1
             gen = self._next_gen
             self._gen[item_id] = gen
-            self._docs[item_id] = (tuple(counts), tuple(counts.values()))
+            # Interned: a word is held once however many documents use it.
+            self._docs[item_id] = (tuple(map(sys.intern, counts)), tuple(counts.values()))
             length = sum(counts.values())
             self._length[item_id] = length
             self._total_len += length
