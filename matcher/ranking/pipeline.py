@@ -73,7 +73,8 @@ def _travel(direction: Direction, query: Side, candidates: Sequence[Side], commu
             return minutes, modes, km, full
     if direction is Direction.JOBS:
         dests = np.asarray([candidates[i].point for i in located])
-        est, est_modes = commute.estimate_many(query.point, dests)  # cached per point
+        keys = np.asarray([candidates[i].id for i in located], np.int64)
+        est, est_modes = commute.estimate_many(query.point, dests, keys=keys)  # station access cached per id
         minutes[located] = est
         km[located] = haversine_km_many(query.point[0], query.point[1], dests[:, 0], dests[:, 1])
         for i, mode in zip(located, est_modes):

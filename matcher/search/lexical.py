@@ -250,23 +250,28 @@ class LexicalIndex:
             by_bound = sorted(range(len(query)), key=lambda n: bound[n])
             rare_first = sorted(range(len(query)), key=lambda n: len(query[n][1][0]))
             ids, scores, read = np.zeros(0, np.int64), np.zeros(0), set()
-            while True:
+            for _round in range(2):
+                # Round 1 reads the rarest words until k documents are in; their k-th best score is a
+                # threshold. Round 2 reads every word not among the most common ones whose bounds
+                # together stay below it: a document holding only those cannot reach the top k (a
+                # higher threshold would only skip more, so two rounds are exact).
                 theta = float(np.partition(scores, len(scores) - k)[len(scores) - k]) if len(scores) >= k else 0.0
                 skipped, total = set(), 0.0
-                for n in by_bound:  # the most common words whose bounds together stay below theta
+                for n in by_bound:
                     total += bound[n]
                     if total >= theta:
                         break
                     skipped.add(n)
-                pending = [n for n in rare_first if n not in read and n not in skipped]
-                if not pending:
-                    break
-                take, size = [pending[0]], len(ids) + len(query[pending[0]][1][0])
-                for n in pending[1:]:  # no threshold yet: read the rarest words until k documents are in
-                    if len(scores) >= k or size >= k:
+                take, size = [], len(ids)
+                for n in rare_first:
+                    if n in read or n in skipped:
+                        continue
+                    if _round == 0 and take and size >= k:
                         break
                     take.append(n)
                     size += len(query[n][1][0])
+                if not take:
+                    break
                 read.update(take)
                 new = np.setdiff1d(np.concatenate([query[n][1][0] for n in take]).astype(np.int64), ids)
                 ids = np.concatenate([ids, new])
