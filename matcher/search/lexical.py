@@ -241,41 +241,48 @@ class LexicalIndex:
         return self.search_terms(Counter(tokens(query)), k)
 
     def search_terms(self, words: Counter, k: int) -> dict[int, float]:
-        """`search` for a query given as word counts: exact top k by MaxScore (see the class)."""
+        """`search` for a query given as word counts: the exact top k, by MaxScore (see the class).
+
+        Round 1 scores the documents of the rarest words (until k are in); the k-th best is a threshold.
+        The most common words whose bounds together stay below it are "skipped": a document holding
+        only those cannot reach the top k. Round 2 adds up the other words' contributions over their
+        postings in one dense array, keeps the documents whose partial score plus the skipped bounds
+        can still reach the threshold, and scores those exactly (in the same way as `score_terms`)."""
         with self.lock:
             if not self._docs or k <= 0:
                 return {}
             query, avg = self._query(words), self._avg()
-            bound = [weight * (K1 + 1) for weight, _ in query]
-            by_bound = sorted(range(len(query)), key=lambda n: bound[n])
+            if not query:
+                return {}
             rare_first = sorted(range(len(query)), key=lambda n: len(query[n][1][0]))
-            ids, scores, read = np.zeros(0, np.int64), np.zeros(0), set()
-            for _round in range(2):
-                # Round 1 reads the rarest words until k documents are in; their k-th best score is a
-                # threshold. Round 2 reads every word not among the most common ones whose bounds
-                # together stay below it: a document holding only those cannot reach the top k (a
-                # higher threshold would only skip more, so two rounds are exact).
-                theta = float(np.partition(scores, len(scores) - k)[len(scores) - k]) if len(scores) >= k else 0.0
-                skipped, total = set(), 0.0
-                for n in by_bound:
-                    total += bound[n]
-                    if total >= theta:
-                        break
-                    skipped.add(n)
-                take, size = [], len(ids)
-                for n in rare_first:
-                    if n in read or n in skipped:
-                        continue
-                    if _round == 0 and take and size >= k:
-                        break
-                    take.append(n)
-                    size += len(query[n][1][0])
-                if not take:
+            take, size = [], 0
+            for n in rare_first:
+                take.append(n)
+                size += len(query[n][1][0])
+                if size >= k:
                     break
-                read.update(take)
-                new = np.setdiff1d(np.concatenate([query[n][1][0] for n in take]).astype(np.int64), ids)
-                ids = np.concatenate([ids, new])
-                scores = np.concatenate([scores, self._score(query, new, avg)])
+            ids = np.unique(np.concatenate([query[n][1][0] for n in take]).astype(np.int64))
+            scores = self._score(query, ids, avg)
+            theta = float(np.partition(scores, len(scores) - k)[len(scores) - k]) if len(scores) >= k else 0.0
+            bound = [weight * (K1 + 1) for weight, _ in query]
+            skipped, total, slack = set(), 0.0, 0.0
+            for n in sorted(range(len(query)), key=lambda n: bound[n]):
+                total += bound[n]
+                if total >= theta:
+                    break
+                skipped.add(n)
+                slack = total
+            essential = [n for n in range(len(query)) if n not in skipped]
+            if not set(essential) <= set(take):
+                partial = np.zeros(len(self._gen), dtype=np.float64)
+                for n in essential:
+                    weight, (term_ids, tf) = query[n]
+                    f = tf.astype(np.float64)
+                    partial[term_ids] += weight * f * (K1 + 1) / (f + K1 * (1 - B + B * self._length[term_ids] / avg))
+                held = np.concatenate([query[n][1][0] for n in essential])
+                reach = held[partial[held] + slack >= theta * (1 - 1e-9)]
+                ids = np.unique(np.concatenate([reach.astype(np.int64), ids]))
+                scores = self._score(query, ids, avg)
         order = np.lexsort((ids, -scores))[:k]
         return {int(ids[n]): float(scores[n]) for n in order if scores[n] > 0}
 
