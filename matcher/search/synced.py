@@ -239,11 +239,12 @@ class SyncedIndex(Generic[E]):
             ceiling = self._latest(session)
             rows = self._rows_since(session, since)
             add_ids, add_vectors, add_texts, remove_ids = [], [], [], []
+            words = WordsMemo()
             for row in rows:
                 if spec.is_live(row):
                     self.entries.upsert(spec.entry_of(row))
                     if self.lexical is not None:
-                        self.lexical.upsert(row.id, spec.lexical_text(row))
+                        self.lexical.upsert_terms(row.id, words(spec.lexical_text(row)))
                     if row.change_seq > index_since:
                         add_ids.append(row.id)
                         add_vectors.append(self._stored(row))
