@@ -279,10 +279,13 @@ class LexicalIndex:
                     weight, (term_ids, tf) = query[n]
                     f = tf.astype(np.float64)
                     partial[term_ids] += weight * f * (K1 + 1) / (f + K1 * (1 - B + B * self._length[term_ids] / avg))
-                held = np.concatenate([query[n][1][0] for n in essential])
-                reach = held[partial[held] + slack >= theta * (1 - 1e-9)]
-                ids = np.unique(np.concatenate([reach.astype(np.int64), ids]))
-                scores = self._score(query, ids, avg)
+                # Documents that can still reach the threshold (those with no essential word cannot:
+                # slack < theta), then the skipped words' contributions for them alone.
+                ids = np.flatnonzero((partial > 0) & (partial >= theta * (1 - 1e-9) - slack))
+                scores = partial[ids] + self._score([query[n] for n in sorted(skipped)], ids, avg)
+            if len(ids) > k:
+                keep = scores >= np.partition(scores, len(scores) - k)[len(scores) - k]
+                ids, scores = ids[keep], scores[keep]
         order = np.lexsort((ids, -scores))[:k]
         return {int(ids[n]): float(scores[n]) for n in order if scores[n] > 0}
 
