@@ -77,7 +77,10 @@ class LexicalIndex:
     """
 
     def __init__(self):
-        self._docs: dict[int, tuple[tuple[str, ...], tuple[int, ...]]] = {}  # id -> (words, counts)
+        # id -> (word numbers, counts): two small C arrays per document, not a dict of strings.
+        self._docs: dict[int, tuple[array, array]] = {}
+        self._vocab: dict[str, int] = {}  # word -> its number (never reused, so stored numbers stay valid)
+        self._words: list[str] = []
         self._df: Counter = Counter()
         self._total_len = 0
         # Dense by id: the document's length and its generation (bumped by every upsert and removal).
@@ -99,6 +102,8 @@ class LexicalIndex:
     def clear(self) -> None:
         with self.lock:
             self._docs.clear()
+            self._vocab.clear()
+            self._words.clear()
             self._df.clear()
             self._base.clear()
             self._tail.clear()
@@ -126,8 +131,14 @@ class LexicalIndex:
             self._next_gen += 1
             gen = self._next_gen
             self._gen[item_id] = gen
-            # Interned: a word is held once however many documents use it.
-            self._docs[item_id] = (tuple(map(sys.intern, counts)), tuple(counts.values()))
+            numbers = array("i")
+            for term in counts:
+                number = self._vocab.get(term)
+                if number is None:
+                    number = self._vocab[term] = len(self._words)
+                    self._words.append(sys.intern(term))
+                numbers.append(number)
+            self._docs[item_id] = (numbers, array("H", (min(tf, 65535) for tf in counts.values())))
             length = sum(counts.values())
             self._length[item_id] = length
             self._total_len += length
@@ -147,7 +158,8 @@ class LexicalIndex:
                 return
             self._gen[item_id] = 0  # every posting of this generation is now stale
             self._total_len -= int(self._length[item_id])
-            for term in doc[0]:
+            for number in doc[0]:
+                term = self._words[number]
                 self._dirty.add(term)
                 self._df[term] -= 1
                 if self._df[term] <= 0:
@@ -211,7 +223,7 @@ class LexicalIndex:
         """The words of one indexed document (a seeker's, when it is the query of the other direction)."""
         with self.lock:
             doc = self._docs.get(item_id)
-            return Counter(dict(zip(*doc))) if doc else Counter()
+            return Counter({self._words[n]: tf for n, tf in zip(*doc)}) if doc else Counter()
 
     def score_terms(self, words: Counter, ids) -> np.ndarray:
         """BM25 of a query given as word counts against each id (0 for ids not indexed)."""
