@@ -302,7 +302,7 @@ def decline(body: DeclineCreate, service: Service, principal: CurrentUser, seeke
 @router.get("/events/{activity_id}/shortlist", response_model=FairShortlist,
             summary="招聘会邀请名单：按参会岗位与本站求职者的匹配程度排序（与岗位候选人名单同一排序方法）（就业援助员或管理员）")
 def fair_shortlist(service: Service, desk: Desk, principal: RequireCounsellor, activity_id: int = ActivityId,
-                   station_id: int | None = Query(None, ge=1, le=MAX_ID, description="按哪个站点的求职者排序；默认为主办站点"),
+                   station_id: int | None = Query(None, ge=1, le=MAX_ID, description="按哪个站点的求职者排序；默认为主办站点（若不是本人所属站点，则为本人所属站点）"),
                    k: int = Query(20, ge=1, le=100)) -> dict:
     return fair.fair_shortlist(service, desk, principal, activity_id, station_id=station_id, k=k)
 

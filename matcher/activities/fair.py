@@ -39,7 +39,9 @@ def fair_shortlist(service, desk, principal: Principal, event_id: int, *, statio
     posting_ids = fair_posting_ids(service, event_id)
     if not posting_ids:
         raise Conflict("该招聘会尚未关联库中的岗位（参会岗位需填写岗位编号），无法排序")
-    station_id = station_id or home or (next(iter(principal.station_ids)) if len(principal.station_ids) == 1 else None)
+    if station_id is None:  # the organiser's station if it is the counsellor's, else the counsellor's own
+        mine = principal.sees_all_stations or home in principal.station_ids
+        station_id = home if home is not None and mine else (min(principal.station_ids) if principal.station_ids else home)
     scope = set(desk.station_scope(principal, station_id)) if station_id is not None else None
     per_posting = service.settings.max_k
     people: dict[int, dict] = {}

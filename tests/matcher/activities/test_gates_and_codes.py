@@ -139,3 +139,15 @@ def test_escort_is_recorded_by_the_counsellor_once_the_fair_has_begun(service, d
     with pytest.raises(Forbidden):
         record_escort(service, desk, seeker_principal, today, seeker)
     assert desk.verify_ledger()["ok"]
+
+
+def test_a_fair_organised_elsewhere_ranks_the_counsellors_own_seekers_by_default(service, desk, stations, now):
+    service.upsert_postings([PostingInput(external_id="G0", title="小区保安", street="曲阳路街道",
+                                          requirements="做过门岗巡逻", description="小区门岗")])
+    mine = _seekers(service, stations[1], 1)[0]
+    fair = add_event(service, stations[0], participants="上海虹信物业（示例）:小区保安/G0")
+    other = Principal(user_id=None, role="counsellor", station_ids=frozenset({stations[1]}))
+    desk.seekers.refresh(force=True)
+    from matcher.activities.fair import fair_shortlist
+    body = fair_shortlist(service, desk, other, fair, now=now)
+    assert body["station_id"] == stations[1] and [c["seeker_id"] for c in body["candidates"]] == [mine]
