@@ -308,7 +308,28 @@ def fair_shortlist(service: Service, desk: Desk, principal: RequireCounsellor, a
 
 
 @router.post("/events/{activity_id}/invitations", response_model=InviteResult, status_code=201,
-             summary="邀请求职者参加招聘会：为每人报名并记入服务台账（招聘会陪同）（就业援助员或管理员）")
+             summary="邀请求职者参加招聘会：为每人报名并记入服务台账（招聘会报名）（就业援助员或管理员）")
 def invite(body: InviteRequest, service: Service, desk: Desk, principal: RequireCounsellor,
            activity_id: int = ActivityId) -> dict:
     return fair.invite(service, desk, principal, activity_id, body.seeker_ids)
+
+
+class EscortRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"seeker_id": 3}]})
+
+    seeker_id: int = Field(ge=1, le=MAX_ID, description="援助员陪同参加招聘会的求职者")
+
+
+class EscortResult(BaseModel):
+    event_id: int
+    title: str
+    seeker_id: int
+    service: dict[str, Any]
+    message: str
+
+
+@router.post("/events/{activity_id}/escorts", response_model=EscortResult, status_code=201,
+             summary="记录陪同招聘会：招聘会开始后，援助员陪同本站求职者参加（记入服务台账：招聘会陪同）；报名本身不算陪同（就业援助员或管理员）")
+def escort(body: EscortRequest, service: Service, desk: Desk, principal: RequireCounsellor,
+           activity_id: int = ActivityId) -> dict:
+    return fair.record_escort(service, desk, principal, activity_id, body.seeker_id)

@@ -110,3 +110,24 @@ def test_the_old_activities_nearby_is_the_same_search_and_marked_deprecated(clie
     assert [e["id"] for e in old["events"]] == [e["id"] for e in new["events"]]
     operation = client.get("/openapi.json").json()["paths"]["/activities/nearby"]["get"]
     assert operation.get("deprecated") is True and "已弃用" in operation["summary"]
+
+
+def test_escort_over_http_only_once_the_fair_has_begun(client, world):
+    from matcher.counsellor.access import add_user
+    from matcher.inputs import SeekerInput
+
+    service = client.app.state.service
+    with service.db.session() as session, session.begin():
+        _, token = add_user(session, name="曲阳路援助员", role="counsellor", station_ids=[world["station"]])
+    me = {"Authorization": f"Bearer {token}"}
+    seeker = service.upsert_seekers([SeekerInput(resume_text="做过门岗", consent=True, street="曲阳路街道",
+                                                 station_id=world["station"])])[0]
+    early = client.post(f"/activities/events/{world['fair']}/escorts", json={"seeker_id": seeker}, headers=me)
+    assert early.status_code == 409 and "尚未开始" in early.json()["detail"]
+    done = client.post(f"/activities/events/{world['past']}/escorts", json={"seeker_id": seeker}, headers=me)
+    assert done.status_code == 201 and done.json()["service"]["service"] == "招聘会陪同"
+    again = client.post(f"/activities/events/{world['past']}/escorts", json={"seeker_id": seeker}, headers=me)
+    assert again.status_code == 409
+    assert client.post(f"/activities/events/{world['district']}/escorts", json={"seeker_id": seeker},
+                       headers=me).status_code == 422
+    assert client.post(f"/activities/events/{world['past']}/escorts", json={"seeker_id": seeker}).status_code == 401
