@@ -281,6 +281,7 @@ def test_counsellor_sees_trainings_and_fairs_registers_invites_and_cancels(demo_
     assert_accessible_basics(browser)
     assert_same_origin(browser, base)
     assert_fits_phone(browser)
+    browser.execute_script("arguments[0].scrollIntoView()", panel)
     shoot("seeker-activities")
     go(browser, rec.find_element(by("CSS_SELECTOR"), "form:not(.decline) button"))
     assert browser.find_element(by("CSS_SELECTOR"), "p.flash").text == "已报名，并记入服务台账"
