@@ -60,7 +60,8 @@ def blocked_by_certificates(service, seeker_id: int, *, k: int = 50, min_score: 
     return held
 
 
-def _origin(row: Seeker) -> Place | None:
+def seeker_origin(row: Seeker) -> Place | None:
+    """The seeker's home point with its precision, or None when none is stored."""
     if row.lat is None or row.lon is None:
         return None
     return Place(row.lat, row.lon, row.location_precision or "exact", row.street_code)
@@ -86,7 +87,7 @@ def recommend_trainings(service, principal: Principal, seeker_id: int, blocked: 
     now = now or common.utc_now()
     with service.db.session() as session:
         seeker = access.can_read_seeker(principal, session.get(Seeker, seeker_id), seeker_id)
-        origin, has = _origin(seeker), _seeker_certificates(seeker)
+        origin, has = seeker_origin(seeker), _seeker_certificates(seeker)
     if blocked is None:
         blocked = blocked_by_certificates(service, seeker_id)
     wanted: dict[str, list[int]] = {}

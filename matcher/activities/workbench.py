@@ -44,8 +44,8 @@ def seeker_activities(service, principal: Principal, seeker_id: int, *, now: dat
         rec["subsidy"] = subsidy.check(service, principal, seeker_id, rec["training"]["id"], now=now)
         rec["registration_id"] = registered.get(("training", rec["training"]["id"]))
     with service.db.session() as session:
-        origin = recommend._origin(session.get(Seeker, seeker_id))
-        station_id = session.get(Seeker, seeker_id).station_id
+        row = session.get(Seeker, seeker_id)
+        origin, station_id = recommend.seeker_origin(row), row.station_id
     if origin is not None:
         events = nearby_activities(service, place=origin, radius_km=NEARBY_KM, limit=NEARBY_SHOWN, now=now)["events"]
         events_note = f"求职者住址附近 {NEARBY_KM:g} 公里内及线上的活动（不含已结束的）"
