@@ -16,7 +16,8 @@ from data.schema import MatchOutcome, Posting, Seeker, Station
 from matcher.components import Components
 from matcher.errors import InvalidInput, NotFound, NotReady
 from matcher.geo.commute import COARSE_NOTE, commute_fields
-from matcher.geo.places import PRECISION_LABELS, is_coarse
+from matcher.geo.geo import haversine_km
+from matcher.geo.places import PRECISION_LABELS, is_coarse, place_radius, stored_radius_km
 from matcher.inputs import PostingInput, SeekerInput
 from matcher.postings import posting_public
 from matcher.ranking.pipeline import MatchFilters, match_jobs
@@ -164,15 +165,16 @@ class JobCircle:
         radius, origin = radius_km or self.settings.default_radius_km, (place.lat, place.lon)
         self.refresh()
         now, commute, catalog = time.time(), self.commute, self.catalog
-        coarse_origin = is_coarse(place.precision)
+        coarse_origin, origin_radius = is_coarse(place.precision), place_radius(place)
         postings = []
         for posting_id in catalog.near(place.lat, place.lon, radius).tolist():
             entry = catalog.get(posting_id)
             if entry is None or not entry.is_live(now):
                 continue
             trip = commute.estimate(origin, entry.side.point, coarse=coarse_origin or entry.side.coarse_point,
-                                    approximate=place.approximate or entry.side.approximate_point, modes=modes)
-            if coarse_origin or entry.side.coarse_point or trip.distance_km <= radius:
+                                    approximate=place.approximate or entry.side.approximate_point, modes=modes,
+                                    radius_km=origin_radius + entry.side.radius_km)
+            if coarse_origin or entry.side.coarse_point or haversine_km(*origin, *entry.side.point) <= radius:
                 postings.append({"posting_id": posting_id, "title": entry.side.title, "employer": entry.employer,
                                  "salary": entry.salary_text, **commute_fields(trip)})
         postings.sort(key=_nearest_first("posting_id"))
@@ -180,8 +182,10 @@ class JobCircle:
         with self.db.session() as session:
             for row in session.scalars(select(Station).where(Station.lat.is_not(None))):
                 trip = commute.estimate(origin, (row.lat, row.lon), coarse=coarse_origin or is_coarse(row.location_precision),
-                                        approximate=place.approximate or row.location_precision != "exact", modes=modes)
-                if trip.coarse or trip.distance_km <= radius:
+                                        approximate=place.approximate or row.location_precision != "exact", modes=modes,
+                                        radius_km=origin_radius + stored_radius_km(row.location_precision))
+                if coarse_origin or is_coarse(row.location_precision) or \
+                        haversine_km(*origin, row.lat, row.lon) <= radius:
                     fields = commute_fields(trip)
                     stations.append({
                         "station_id": row.id, "name": row.name, "kind": row.kind,

@@ -34,6 +34,7 @@ class Side:
     point: tuple[float, float] | None = None
     approximate_point: bool = False
     coarse_point: bool = False  # known only to a district (or worse): no commute claim may be made
+    radius_km: float = 0.0  # the point's uncertainty radius (stored rows: the default of their precision)
     title: str = ""
     occupation_name: str | None = None
     occupation_phrase: str | None = None  # hedged (可能是…（置信度低）) when the coder was unsure

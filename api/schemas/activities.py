@@ -14,6 +14,7 @@ class Commute(BaseModel):
     travel: str
     approximate: bool
     coarse: bool = False
+    minutes_range: list[float] | None = Field(default=None, description="两端位置可能重合时的分钟范围（最快-最慢）")
 
 
 class Located(BaseModel):

@@ -40,6 +40,8 @@ class MatchResult(BaseModel):
     missing: list[str]
     salary: str | None = None
     commute_minutes: float | None = None
+    commute_minutes_range: list[float] | None = Field(
+        default=None, description="两端位置可能重合时的通勤分钟范围（最快-最慢），此时不给单一分钟数")
     commute_mode: str | None = None
     distance_km: float | None = None
     within_15min: bool | None = Field(description="null：位置不够精确，无法判断是否在15分钟服务圈内")

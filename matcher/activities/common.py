@@ -8,7 +8,8 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field
 
 from matcher.geo.commute import commute_fields
-from matcher.geo.places import PRECISION_LABELS, gazetteer, is_coarse
+from matcher.geo.geo import haversine_km
+from matcher.geo.places import PRECISION_LABELS, gazetteer, is_coarse, place_radius, stored_radius_km
 
 SHANGHAI = timezone(timedelta(hours=8))
 _TRUE = {"是", "有", "y", "yes", "true", "1", "√", "补贴", "补贴性", "补贴性培训", "免费（补贴）"}
@@ -165,28 +166,49 @@ def commute_to(service, origin, row, modes=None) -> dict | None:
     """The commute module's estimate from `origin` (a Place) to a located row, or None without a point.
 
     An end known only to its district (or coarser) gives no minutes, distance or 15-minute claim
-    (`coarse: true`), as in the service's own nearby search.
+    (`coarse: true`), as in the service's own nearby search; both ends' uncertainty radii decide the
+    15-minute claim and whether a distance can be shown (`matcher.geo.commute.judge`).
     """
     if origin is None or row.lat is None or row.lon is None:
         return None
     approximate = origin.approximate or row.location_precision not in (None, "exact")
     coarse = is_coarse(origin.precision) or is_coarse(row.location_precision)
     trip = service.commute.estimate((origin.lat, origin.lon), (row.lat, row.lon), approximate=approximate, coarse=coarse,
-                                    modes=modes)
+                                    modes=modes, radius_km=place_radius(origin) + stored_radius_km(row.location_precision))
     fields = commute_fields(trip)
-    return {"minutes": fields["commute_minutes"], "mode": fields["commute_mode"], "distance_km": fields["distance_km"],
-            "within_15min": fields["within_15min"], "travel": fields["travel"],
-            "approximate": fields["location_approximate"], "coarse": bool(trip.coarse)}
+    out = {"minutes": fields["commute_minutes"], "mode": fields["commute_mode"], "distance_km": fields["distance_km"],
+           "within_15min": fields["within_15min"], "travel": fields["travel"],
+           "approximate": fields["location_approximate"], "coarse": bool(trip.coarse)}
+    if "commute_minutes_range" in fields:
+        out["minutes_range"] = fields["commute_minutes_range"]
+    return out
+
+
+def point_km(origin, row) -> float | None:
+    """Straight-line km between the two stored points (for radius filters, never shown)."""
+    if origin is None or row.lat is None or row.lon is None:
+        return None
+    return haversine_km(origin.lat, origin.lon, row.lat, row.lon)
 
 
 def minutes_key(commute: dict | None) -> float:
-    """Sort key: known minutes first, unknown (no point, or coarse) last."""
-    return commute["minutes"] if commute and commute["minutes"] is not None else float("inf")
+    """Sort key: known minutes first (the fastest edge of a range), unknown (no point, or coarse) last."""
+    if commute and commute["minutes"] is not None:
+        return commute["minutes"]
+    if commute and commute.get("minutes_range"):
+        return commute["minutes_range"][0]
+    return float("inf")
 
 
-def within(commute: dict | None, radius_km: float) -> bool:
-    """Inside the radius; a coarse estimate cannot be ruled out, so it is kept (and says why)."""
-    return commute is not None and (commute["coarse"] or commute["distance_km"] <= radius_km)
+def within(origin, row, commute: dict | None, radius_km: float) -> bool:
+    """`row` lies within `radius_km` of `origin`, judged on the two stored points (a distance shown
+    to a person may be a bound, or absent). An end known only to its district cannot be ruled out, so
+    it is kept (and its commute says why)."""
+    if commute is None:
+        return False
+    if is_coarse(origin.precision) or is_coarse(row.location_precision):
+        return True
+    return point_km(origin, row) <= radius_km
 
 
 def seats_left(row) -> int | None:

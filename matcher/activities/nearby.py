@@ -123,7 +123,7 @@ def nearby_activities(service, *, lat: float | None = None, lon: float | None = 
             if item["state"] in ("已结束", "已取消"):
                 continue
             commute = common.commute_to(service, place, row, modes)
-            if not common.within(commute, radius):
+            if not common.within(place, row, commute, radius):
                 continue
             found_trainings.append(item | {"commute": commute})
         rows = [r for r in session.scalars(select(Event).where(Event.status == "open"))
@@ -135,7 +135,7 @@ def nearby_activities(service, *, lat: float | None = None, lon: float | None = 
             if commute is None:
                 if not (include_online and row.link):
                     continue
-            elif not common.within(commute, radius):
+            elif not common.within(place, row, commute, radius):
                 continue
             found_events.append(event_public(row, now, parts.get(row.id, []), names, titles) | {"commute": commute})
     found_trainings.sort(key=lambda t: (not t["registration_open"], common.minutes_key(t["commute"]),

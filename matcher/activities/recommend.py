@@ -111,7 +111,7 @@ def recommend_trainings(service, principal: Principal, seeker_id: int, blocked: 
             if not item["registration_open"]:
                 continue  # closed registrations are never offered
             commute = common.commute_to(service, origin, row)
-            if commute is not None and not common.within(commute, radius_km):
+            if commute is not None and not common.within(origin, row, commute, radius_km):
                 continue
             options.setdefault(row.certificate_canonical, []).append(item | {"commute": commute})
     recommendations, without = [], []

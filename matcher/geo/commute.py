@@ -7,15 +7,19 @@ destination's nearest stations; the directions name the boarding station, each t
 alighting station. Bus: straight-line distance times the detour factor at bus speed plus a wait (no bus
 routes are bundled, so it says it is an estimate). Constants and sources: `matcher.geo.geo.CONSTANTS`.
 
-Honesty rules (`assess`, and `MetroCommute.estimate(..., coarse=True)`):
+Honesty rules, one home for `assess` (GET /places/commute), result rows and /nearby
+(`MetroCommute.estimate(..., radius_km=...)`, `claimed`, `judge`) and ranking (`circle_many`):
 - either end known only to its district (or none), or both radii together above COARSE_RADIUS_KM:
   `coarse` -- no minutes, no distance, `within_15min` None, a sentence that says why;
 - otherwise the 15-minute judgement uses the radii: True only if even the far edge of both
-  uncertainty circles is within 15 minutes, False only if even the near edge is beyond, else None.
+  uncertainty circles is within 15 minutes, False only if even the near edge is beyond, else None;
+- when the circles overlap (the places may coincide) no point distance or minutes are shown: the
+  distance is a bound (相距不超过约X公里) and the minutes a range.
+Stored rows keep only their precision; their radius is the level's default (`geo.PRECISION_RADIUS_KM`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -39,7 +43,7 @@ ROUGH_NOTE = "位置为估算（误差约{r:.1f}公里），无法判断是否�
 UNKNOWN_NOTE = "位置未知，无法估算通勤"
 WIDE_STREET_NOTE = "位置只精确到范围较大的街道/镇，无法判断是否在15分钟服务圈内"
 
-__all__ = ["MetroCommute", "MetroNetwork", "CommuteClaim", "assess", "parse_modes", "MODES"]
+__all__ = ["MetroCommute", "MetroNetwork", "CommuteClaim", "assess", "judge", "circle_many", "parse_modes", "MODES"]
 
 
 def parse_modes(value) -> frozenset[str]:
@@ -71,6 +75,55 @@ def _straight_minutes(km, modes: frozenset[str]):
     if "bus" in modes:
         best = np.minimum(best, np.asarray(km) * factor / geo.BUS_KMH + C["BUS_WAIT_MINUTES"].value)
     return best
+
+
+def circle_many(km, minutes, radius, modes: frozenset[str] = DEFAULT_MODES):
+    """The 15-minute judgement for many pairs at once (the one rule `assess`, `judge` and ranking use).
+
+    `km`: straight-line distance between the two points; `minutes`: the estimate between the points;
+    `radius`: both ends' uncertainty radii summed (scalar or array). Returns (circle, fastest, slowest):
+    circle is 1.0 when even the far edge of both circles is within 15 minutes, 0.0 when even the near
+    edge is beyond, NaN when the radii leave it open (or a figure is missing); fastest/slowest are the
+    door-to-door minutes at the near and far edges.
+    """
+    km, minutes = np.asarray(km, dtype=float), np.asarray(minutes, dtype=float)
+    radius = np.nan_to_num(np.asarray(radius, dtype=float), nan=0.0)
+    near = _straight_minutes(np.maximum(km - radius, 0.0), modes)
+    far = np.minimum(_straight_minutes(km + radius, modes), minutes + radius * geo.DETOUR_FACTOR / geo.WALK_KMH * 60.0)
+    near = np.minimum(near, minutes)
+    inside = (far <= geo.CIRCLE_MINUTES) & (minutes <= geo.CIRCLE_MINUTES)
+    outside = (near > geo.CIRCLE_MINUTES) & (minutes > geo.CIRCLE_MINUTES)
+    circle = np.where(inside, 1.0, np.where(outside, 0.0, np.nan))
+    return circle, near, far
+
+
+def judge(est: geo.Commute, radius_km: float, modes: frozenset[str] = DEFAULT_MODES) -> geo.Commute:
+    """`est` (made between the two points) judged with both ends' radii summed: the tri-state circle,
+    the range of minutes, and, when the circles overlap, a sentence that says how close at most
+    (相距不超过约X公里) instead of a point distance or "步行可达"."""
+    if est.coarse or est.minutes != est.minutes:
+        return est
+    radius = max(float(radius_km or 0.0), 0.0)
+    circle, near, far = (float(x) for x in circle_many(est.distance_km, est.minutes, radius, modes))
+    text = est.description
+    if est.distance_km < radius:
+        bound = round(max(radius, 0.1), 1)
+        text = f"相距不超过约{bound}公里；{est.description}" if est.mode != "walk" else \
+            f"相距不超过约{bound}公里，通勤约{max(near, 1):.0f}-{max(far, 1):.0f}分钟（位置为估算，请以实际地址为准）"
+    return replace(est, description=text, radius_km=radius, judged=True,
+                   circle=None if circle != circle else bool(circle), minutes_range=(near, far),
+                   approximate=est.approximate or radius > 0.2)
+
+
+def claimed(est: geo.Commute, radius_km: float, modes: frozenset[str] = DEFAULT_MODES) -> geo.Commute:
+    """What may be claimed from an estimate made between two points whose radii sum to `radius_km`:
+    no figures at all when that is above COARSE_RADIUS_KM (as `assess`), else `judge`."""
+    if est.coarse:
+        return est
+    if radius_km != radius_km or radius_km > geo.COARSE_RADIUS_KM:
+        note = COARSE_NOTE if radius_km != radius_km else ROUGH_NOTE.format(r=radius_km)
+        return geo.Commute(float("nan"), "unknown", float("nan"), note, True, True, radius_km=radius_km)
+    return judge(est, radius_km, modes)
 
 
 class MetroCommute:
@@ -115,9 +168,18 @@ class MetroCommute:
         return route.sentence(minutes) if route else None
 
     def estimate(self, origin, dest, *, approximate: bool = False, coarse: bool = False,
-                 modes=None) -> geo.Commute:
-        """One door-to-door estimate. `coarse=True` (an end known only to its district) gives no figures."""
+                 modes=None, radius_km: float | None = None) -> geo.Commute:
+        """One door-to-door estimate. `coarse=True` (an end known only to its district) gives no figures;
+        `radius_km` (both ends' uncertainty radii summed) makes the 15-minute judgement tri-state (`judge`)."""
         modes = parse_modes(modes) if modes is not None else self.modes
+        if coarse or radius_km is None:
+            return self._estimate(origin, dest, approximate=approximate, coarse=coarse, modes=modes)
+        if radius_km != radius_km or radius_km > geo.COARSE_RADIUS_KM:
+            return claimed(geo.Commute(float("nan"), "unknown", float("nan"), "", True), radius_km, modes)
+        return judge(self._estimate(origin, dest, approximate=approximate, modes=modes), radius_km, modes)
+
+    def _estimate(self, origin, dest, *, approximate: bool = False, coarse: bool = False,
+                  modes=DEFAULT_MODES) -> geo.Commute:
         km = geo.haversine_km(origin[0], origin[1], dest[0], dest[1])
         if coarse:
             return geo.Commute(float("nan"), "unknown", float("nan"), COARSE_NOTE, True, True)
@@ -276,26 +338,16 @@ def assess(origin, dest, *, modes=None, commute: MetroCommute | None = None) -> 
             note = COARSE_NOTE
         return CommuteClaim(None, None, None, None, note, note, precision, round(radius, 1))
     a, b = (origin.lat, origin.lon), (dest.lat, dest.lon)
-    approximate = radius > 0.2
-    est = commute.estimate(a, b, approximate=approximate, modes=modes)
-    km = est.distance_km
-    near = float(_straight_minutes(max(km - radius, 0.0), modes))
-    far = float(_straight_minutes(km + radius, modes))
-    far = min(far, est.minutes + radius * geo.DETOUR_FACTOR / geo.WALK_KMH * 60.0)
-    if far <= geo.CIRCLE_MINUTES:
-        within, note = True, "在15分钟就业服务圈内"
-    elif near > geo.CIRCLE_MINUTES and est.minutes > geo.CIRCLE_MINUTES:
-        within, note = False, "不在15分钟就业服务圈内"
+    est = judge(commute._estimate(a, b, approximate=radius > 0.2, modes=modes), radius, modes)
+    within = est.within_15min
+    if within is True:
+        note = "在15分钟就业服务圈内"
+    elif within is False:
+        note = "不在15分钟就业服务圈内"
     else:
-        within, note = None, ROUGH_NOTE.format(r=radius) if approximate else "在15分钟服务圈边缘"
-    if km < radius:  # the points may coincide: say how close, never "0 公里"
-        shown = round(max(radius, 0.1), 1)
-        travel = f"相距不超过约{shown}公里；{est.description}" if est.mode != "walk" else \
-            f"相距不超过约{shown}公里，步行约{max(est.minutes, 1):.0f}-{far:.0f}分钟"
-    else:
-        shown = max(round(km, 1), 0.1)
-        travel = est.description
-    return CommuteClaim(est.minutes, est.mode, shown, within, travel, note, precision, round(radius, 2))
+        note = ROUGH_NOTE.format(r=radius) if est.approximate else "在15分钟服务圈边缘"
+    return CommuteClaim(est.minutes, est.mode, est.shown_distance_km, within, est.description, note, precision,
+                        round(radius, 2))
 
 
 _COMMUTE: list[MetroCommute] = []
@@ -317,9 +369,14 @@ def commute_fields(commute: geo.Commute | None) -> dict:
         return {"commute_minutes": None, "commute_mode": None, "distance_km": None, "within_15min": None,
                 "travel": UNKNOWN_NOTE, "location_approximate": True}
     coarse = commute.coarse or commute.minutes != commute.minutes
-    return {"commute_minutes": None if coarse else round(commute.minutes, 1),
-            "commute_mode": None if coarse else commute.mode,
-            "distance_km": None if coarse else commute.shown_distance_km,
-            "within_15min": None if coarse else commute.within_15min,
-            "travel": COARSE_NOTE if coarse else commute.description,
-            "location_approximate": bool(commute.approximate or coarse)}
+    coincide = commute.may_coincide  # the places may be the same: a range of minutes, not a point figure
+    fields = {"commute_minutes": None if coarse or coincide else round(commute.minutes, 1),
+              "commute_mode": None if coarse else commute.mode,
+              "distance_km": None if coarse else commute.shown_distance_km,
+              "within_15min": None if coarse else commute.within_15min,
+              "travel": (commute.description or COARSE_NOTE) if coarse else commute.description,
+              "location_approximate": bool(commute.approximate or coarse)}
+    if coincide and commute.minutes_range is not None:
+        near, far = commute.minutes_range
+        fields["commute_minutes_range"] = [round(max(near, 1.0), 1), round(max(far, 1.0), 1)]
+    return fields

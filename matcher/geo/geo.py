@@ -37,6 +37,17 @@ CONSTANTS: dict[str, Constant] = {
     "STATION_ENTRY_MINUTES": Constant(2.0, "min", "entrance to platform and platform to exit"),
     "COARSE_RADIUS_KM": Constant(3.0, "km", "combined uncertainty of both ends above which no 15-minute judgement is "
                                  "made: more than a 15-minute cycle (12 km/h / 1.3 detour = 2.3 km)"),
+    # Default uncertainty radius per precision, for stored rows that keep only their precision (postings,
+    # seekers, trainings, events, stations). The resolver starts from the same figures and measures
+    # wider ones for large 街道/镇 and roads, so a stored row's true radius may be larger.
+    "RADIUS_EXACT_KM": Constant(0.05, "km", "coordinates typed or picked on a map: about one building"),
+    "RADIUS_NEIGHBOURHOOD_KM": Constant(1.0, "km", "a 居委会 point stands for its 居委 area, about 1 km across "
+                                        "in the city (shanghai_neighbourhood_points.csv spacing)"),
+    "RADIUS_STATION_KM": Constant(0.8, "km", "a metro station named: the 800 m walking catchment of a station"),
+    "RADIUS_STREET_KM": Constant(2.0, "km", "a 街道/镇 point: half the typical spread of a central 街道 in the "
+                                 "OSM street polygons (shanghai_street_polygons_osm_central.geojson)"),
+    "RADIUS_DISTRICT_KM": Constant(8.0, "km", "a district centre: the 90th-percentile distance of a district's "
+                                   "街道 points from its centre is several km; no 15-minute claim is made"),
 }
 EARTH_RADIUS_KM = 6371.0088
 WALK_KMH = CONSTANTS["WALK_KMH"].value
@@ -45,6 +56,13 @@ BUS_KMH = CONSTANTS["BUS_KMH"].value
 DETOUR_FACTOR = CONSTANTS["DETOUR_FACTOR"].value
 CIRCLE_MINUTES = CONSTANTS["CIRCLE_MINUTES"].value
 COARSE_RADIUS_KM = CONSTANTS["COARSE_RADIUS_KM"].value
+PRECISION_RADIUS_KM = {level: CONSTANTS[f"RADIUS_{level.upper()}_KM"].value
+                       for level in ("exact", "neighbourhood", "station", "street", "district")}
+
+
+def default_radius_km(precision: str | None) -> float:
+    """The stated uncertainty radius of a precision level; NaN for none/unknown (no point to judge)."""
+    return PRECISION_RADIUS_KM.get(precision or "", float("nan"))
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -83,22 +101,38 @@ class Commute:
     description: str
     approximate: bool = False
     coarse: bool = False  # an end is only known to its district (or too roughly): no 15-minute claim
+    # Set by `matcher.geo.commute.judge` from both ends' uncertainty radii (summed): the 15-minute
+    # judgement (None: cannot tell) and the fastest/slowest door-to-door minutes the circles allow.
+    radius_km: float = 0.0
+    judged: bool = False
+    circle: bool | None = None
+    minutes_range: tuple[float, float] | None = None
 
     @property
     def within_circle(self) -> bool:
-        """Never true for a coarse estimate (kept bool for callers; prefer `within_15min`)."""
-        return not self.coarse and self.minutes <= CIRCLE_MINUTES
+        """True only when the circle is claimed (kept bool for callers; prefer `within_15min`)."""
+        return self.within_15min is True
 
     @property
     def within_15min(self) -> bool | None:
-        """True / False, or None when the locations are too coarse to tell."""
-        return None if self.coarse else self.minutes <= CIRCLE_MINUTES
+        """True / False, or None when the locations are too coarse or too uncertain to tell."""
+        if self.coarse:
+            return None
+        return self.circle if self.judged else self.minutes <= CIRCLE_MINUTES
+
+    @property
+    def may_coincide(self) -> bool:
+        """The two uncertainty circles overlap: the places may be the same, so no point distance is shown."""
+        return self.judged and not self.coarse and self.distance_km < self.radius_km
 
     @property
     def shown_distance_km(self) -> float | None:
-        """The distance to show a person: None when coarse (never a 0 km between district centres)."""
+        """The distance to show a person: None when coarse, the bound ("at most") when the ends may
+        coincide, and never 0."""
         if self.coarse:
             return None
+        if self.may_coincide:
+            return round(max(self.radius_km, 0.1), 1)
         return max(round(self.distance_km, 1), 0.1)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from matcher.geo import resolver
+from matcher.geo.geo import PRECISION_RADIUS_KM
 from matcher.geo.resolver import PRECISIONS, Resolution
 
 PRECISION_LABELS = {
@@ -31,6 +32,20 @@ COARSE_PRECISIONS = frozenset({"district", "none"})
 def is_coarse(precision: str | None) -> bool:
     """A stored or resolved precision too coarse for any 15-minute claim (district, none, unknown)."""
     return precision is None or precision in COARSE_PRECISIONS
+
+
+def stored_radius_km(precision: str | None) -> float:
+    """The uncertainty radius of a stored row that keeps only its precision (CONSTANTS' default per
+    level; 0 for none/unknown, which are coarse anyway)."""
+    return PRECISION_RADIUS_KM.get(precision or "", 0.0)
+
+
+def place_radius(place) -> float:
+    """A resolved place's own radius, or its precision's default; 0 without a place."""
+    if place is None:
+        return 0.0
+    radius = getattr(place, "radius_km", None)
+    return float(radius) if radius is not None else stored_radius_km(place.precision)
 
 
 @dataclass(frozen=True)

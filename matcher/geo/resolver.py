@@ -34,12 +34,12 @@ import pandas as pd
 from data import reference
 from matcher.geo import metro
 from matcher.geo.address import ROAD_ANY_RE, ParsedAddress, normalise, parse
-from matcher.geo.geo import haversine_km, haversine_km_many
+from matcher.geo.geo import PRECISION_RADIUS_KM, haversine_km, haversine_km_many
 from matcher.geo.polygons import polygon_districts, polygon_street
 
 PRECISIONS = ("exact", "neighbourhood", "station", "street", "district", "none")
 # Default radius (km) per level; streets, districts and roads carry their own, measured from the data.
-RADIUS_KM = {"exact": 0.05, "neighbourhood": 1.0, "station": 0.8, "street": 2.0, "district": 8.0}
+RADIUS_KM = dict(PRECISION_RADIUS_KM)  # sources: matcher.geo.geo.CONSTANTS
 VILLAGE_RADIUS_KM = 1.5  # a 村委会 point stands for a village area, wider than an urban 居委
 ROAD_RADIUS_KM = {"station": 2.0, "committee": 1.2, "street": 2.0}  # road named after the source's point
 # A road point says little about where along the road a house number lies: widen by the number

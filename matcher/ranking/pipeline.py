@@ -15,7 +15,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from matcher.errors import InvalidInput
-from matcher.geo.commute import commute_fields
+from matcher.geo.commute import DEFAULT_MODES, circle_many, claimed, commute_fields
 from matcher.geo.geo import CYCLE_KMH, DETOUR_FACTOR, Commute, haversine_km_many
 from matcher.ranking.explain import explain_match
 from matcher.ranking.scoring import WEIGHTS, Scored, combine, components, gates, relevance, scored_at
@@ -82,10 +82,32 @@ def _travel(direction: Direction, query: Side, candidates: Sequence[Side], commu
     else:  # each seeker travels from home to the one posting
         for i in located:
             side = candidates[i]
-            full[i] = commute.estimate(side.point, query.point,
-                                       approximate=side.approximate_point or query.approximate_point)
-            minutes[i], km[i], modes[i] = full[i].minutes, full[i].distance_km, full[i].mode
+            raw, full[i] = trip(commute, side, query)
+            minutes[i], km[i], modes[i] = raw.minutes, raw.distance_km, raw.mode
     return minutes, modes, km, full
+
+
+def trip(commute, seeker: Side, posting: Side) -> tuple[Commute, Commute]:
+    """The full estimate from the seeker's point to the posting's: as made between the two points
+    (ranked and filtered on, like `estimate_many`), and as claimed with both ends' radii (shown)."""
+    radius = seeker.radius_km + posting.radius_km
+    raw = commute.estimate(seeker.point, posting.point,
+                           approximate=seeker.approximate_point or posting.approximate_point)
+    if radius <= 0:
+        return raw, raw
+    return raw, claimed(raw, radius, getattr(commute, "modes", DEFAULT_MODES))
+
+
+def proximity_minutes(query: Side, candidates: Sequence[Side], minutes: np.ndarray, km: np.ndarray,
+                      commute) -> np.ndarray:
+    """The minutes proximity is scored on: NaN (neutral) where the two uncertainty circles leave the
+    15-minute judgement open (the rule of `matcher.geo.commute.assess`), so two 街道 points that happen
+    to coincide are not rewarded as 0 minutes apart. One array expression over all candidates."""
+    radii = query.radius_km + np.fromiter((c.radius_km for c in candidates), np.float64, len(candidates))
+    if not (radii > 0).any():
+        return minutes
+    circle, _, _ = circle_many(km, minutes, radii, getattr(commute, "modes", DEFAULT_MODES))
+    return np.where(np.isnan(circle) & (radii > 0), np.nan, minutes)
 
 
 def rank(direction: Direction, query: Side, candidates: Sequence[Side], cosines: Sequence[float], *, commute,
@@ -121,7 +143,8 @@ def rank(direction: Direction, query: Side, candidates: Sequence[Side], cosines:
     else:
         seekers, postings = list(candidates), [query] * len(candidates)
     failed = [gates(s, p) for s, p in zip(seekers, postings)]
-    table = components(seekers, postings, cosines, minutes, raw_lexical, failed, lexical_ideal)
+    table = components(seekers, postings, cosines, proximity_minutes(query, candidates, minutes, km, commute),
+                       raw_lexical, failed, lexical_ideal)
     scores, breakdown = combine(table, weights)
     relevant = relevance(table, weights)
     ids = np.asarray([c.id for c in candidates], np.int64)
@@ -141,8 +164,7 @@ def described(item: Ranked, seeker: Side, posting: Side, commute) -> Ranked:
     """`item` with its full commute estimate (minutes, mode and the sentence naming stations), made
     here so that only the results actually shown pay for directions."""
     if item.travel_pending:
-        item.scored.commute = commute.estimate(seeker.point, posting.point,
-                                               approximate=seeker.approximate_point or posting.approximate_point)
+        item.scored.commute = trip(commute, seeker, posting)[1]
         item.travel_pending = False
     return item
 

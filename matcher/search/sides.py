@@ -8,7 +8,7 @@ import numpy as np
 from sqlalchemy import select
 
 from data.schema import Seeker
-from matcher.geo.places import is_coarse
+from matcher.geo.places import is_coarse, place_radius, stored_radius_km
 from matcher.occupations.results import describe
 from matcher.types import PostingEntry, Profile, SeekerEntry, Side
 
@@ -68,6 +68,7 @@ def posting_side(row) -> Side:
         point=_point(row),
         approximate_point=row.location_precision not in (None, "exact"),
         coarse_point=_point(row) is not None and is_coarse(row.location_precision),
+        radius_km=stored_radius_km(row.location_precision),
         title=row.title,
         # Named flatly only when the coder was confident; otherwise only the hedged phrase speaks.
         occupation_name=_shared(row.occupation_codes[0].get("name"))
@@ -105,6 +106,7 @@ def seeker_side(row) -> Side:
         point=_point(row),
         approximate_point=row.location_precision not in (None, "exact"),
         coarse_point=_point(row) is not None and is_coarse(row.location_precision),
+        radius_km=stored_radius_km(row.location_precision),
         **seeker_eligibility(features),
     )
 
@@ -136,5 +138,6 @@ def profile_side(profile: Profile, *, id: int = 0, expected_salary: float | None
         salary_low=expected_salary, occupations=profile.codes,
         point=(place.lat, place.lon) if place else None, approximate_point=bool(place and place.approximate),
         coarse_point=bool(place and is_coarse(place.precision)),
+        radius_km=place_radius(place),
         **seeker_eligibility(features),
     )

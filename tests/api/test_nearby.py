@@ -1,5 +1,6 @@
 """One nearby search: GET /nearby returns jobs, stations, trainings and upcoming events near a place,
 each with an honest commute; past events and closed registrations are never shown as open."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -131,3 +132,22 @@ def test_escort_over_http_only_once_the_fair_has_begun(client, world):
     assert client.post(f"/activities/events/{world['district']}/escorts", json={"seeker_id": seeker},
                        headers=me).status_code == 422
     assert client.post(f"/activities/events/{world['past']}/escorts", json={"seeker_id": seeker}).status_code == 401
+
+
+def test_street_level_places_at_one_street_point_claim_no_circle_and_no_zero(client, world):
+    """Origin and rows known to the 街道 (about 2 km each) at the same 街道 point: no "0", no "步行可达",
+    within_15min null, in jobs and trainings alike (issue 11, item 3)."""
+    service = client.app.state.service
+    [posting] = service.upsert_postings([PostingInput(external_id="S1", title="街道保洁", street="曲阳路街道",
+                                                      requirements="保洁")])
+    training = add_training(service, world["station"], external_id="street", registration_deadline=None)
+    service.refresh()
+    body = client.get("/nearby", params={"street": "曲阳路街道", "kinds": "jobs,trainings"}).json()
+    assert body["origin"]["precision"] == "street"
+    job = next(p for p in body["postings"] if p["posting_id"] == posting)
+    commute = next(t for t in body["trainings"] if t["id"] == training)["commute"]
+    for within, km, minutes, travel in ((job["within_15min"], job["distance_km"], job["commute_minutes"], job["travel"]),
+                                        (commute["within_15min"], commute["distance_km"], commute["minutes"],
+                                         commute["travel"])):
+        assert within is None and km != 0 and minutes != 0
+        assert "步行可达" not in travel and "无法判断" in travel and not re.search(r"(?<![\d.])0(\.0+)?\s*公里", travel)

@@ -1,5 +1,6 @@
 """The commute claims only what the two locations support; directions name every change."""
 import math
+import re
 
 import pytest
 
@@ -104,7 +105,92 @@ def test_commute_fields_for_result_rows(commute):
 
     coarse = commute_fields(commute.estimate((31.2, 121.6), (31.2, 121.6), coarse=True))
     assert coarse["within_15min"] is None and coarse["distance_km"] is None and coarse["commute_minutes"] is None
-    same_point = commute_fields(commute.estimate((31.2, 121.6), (31.2, 121.6), approximate=True))
-    assert same_point["distance_km"] == 0.1 and same_point["within_15min"] is True  # shown as ≥0.1, never 0
+    exact_same = commute_fields(commute.estimate((31.2, 121.6), (31.2, 121.6), radius_km=0.1))
+    assert exact_same["distance_km"] == 0.1 and exact_same["within_15min"] is True  # shown as ≥0.1, never 0
+    # Two approximate points at one spot used to say "步行可达" and within_15min true; with their radii
+    # (a 居委 and a station: 1.8 km together) the far edge is still a 15-minute ride, the distance a bound.
+    same_point = commute_fields(commute.estimate((31.2, 121.6), (31.2, 121.6), approximate=True, radius_km=1.8))
+    assert same_point["distance_km"] == 1.8 and same_point["commute_minutes"] is None
+    assert "步行可达" not in same_point["travel"] and same_point["travel"].startswith("相距不超过约1.8公里")
     assert commute_fields(None)["within_15min"] is None
     assert is_coarse("district") and is_coarse(None) and not is_coarse("street")
+
+
+# --- one rule for every commute a person reads (assess, result rows, /nearby) -----------------------
+
+QUYANG = (31.2806, 121.4903)
+ZERO_KM = re.compile(r"(?<![\d.])0(\.0+)?\s*公里|距离约?0\.[01]公里")
+
+
+def _no_false_claim(fields):
+    assert fields["within_15min"] is None
+    assert fields["distance_km"] != 0 and fields["commute_minutes"] != 0
+    assert "步行可达" not in fields["travel"] and not ZERO_KM.search(fields["travel"])
+
+
+def test_two_street_points_at_one_street_point_make_no_circle_claim(commute):
+    from matcher.geo.commute import commute_fields
+    from matcher.geo.geo import default_radius_km
+
+    radius = 2 * default_radius_km("street")
+    fields = commute_fields(commute.estimate(QUYANG, QUYANG, approximate=True, radius_km=radius))
+    _no_false_claim(fields)
+    assert fields["distance_km"] is None and "无法判断是否在15分钟服务圈内" in fields["travel"]
+
+
+def test_overlapping_circles_show_a_bound_and_a_range_never_a_point_figure(commute):
+    from matcher.geo.commute import commute_fields
+
+    far_edge_beyond = commute_fields(commute.estimate(QUYANG, QUYANG, approximate=True, radius_km=3.0))
+    _no_false_claim(far_edge_beyond)
+    assert far_edge_beyond["distance_km"] == 3.0 and far_edge_beyond["commute_minutes"] is None
+    assert far_edge_beyond["travel"].startswith("相距不超过约3.0公里")
+    low, high = far_edge_beyond["commute_minutes_range"]
+    assert 1 <= low < 15 < high
+
+
+def test_exact_points_500_m_apart_are_within_the_circle_in_rows_and_assess(commute):
+    from matcher.geo.commute import commute_fields
+
+    dest = (QUYANG[0] + 0.0045, QUYANG[1])  # ~500 m north
+    fields = commute_fields(commute.estimate(QUYANG, dest, radius_km=0.1))
+    assert fields["within_15min"] is True and fields["distance_km"] == 0.5 and fields["commute_minutes"] > 0
+    claim = assess(resolver.resolve(lat=QUYANG[0], lon=QUYANG[1]), resolver.resolve(lat=dest[0], lon=dest[1]),
+                   commute=commute)
+    assert claim.within_15min is True and claim.distance_km == 0.5
+
+
+@pytest.mark.parametrize("a, b", [("曲阳路街道", "曲阳路街道"), ("31.2806,121.4903", "31.2851,121.4903"),
+                                  ("31.2806,121.4903", "曲阳路街道"), ("莘庄", "31.2806,121.4903")])
+def test_assess_and_result_rows_say_the_same(a, b, commute):
+    from matcher.geo.commute import commute_fields
+
+    def place(text):
+        if "," in text:
+            lat, lon = map(float, text.split(","))
+            return resolver.resolve(lat=lat, lon=lon)
+        return resolver.resolve(text) if text != "莘庄" else at("莘庄")
+
+    x, y = place(a), place(b)
+    claim = assess(x, y, commute=commute).as_dict()
+    radius = x.radius_km + y.radius_km
+    fields = commute_fields(commute.estimate((x.lat, x.lon), (y.lat, y.lon), approximate=radius > 0.2,
+                                             radius_km=radius))
+    assert fields["within_15min"] == claim["within_15min"] and fields["distance_km"] == claim["distance_km"]
+    assert fields["travel"] == claim["travel"]
+
+
+def test_the_vectorised_judgement_matches_the_single_one(commute):
+    import numpy as np
+
+    from matcher.geo.commute import DEFAULT_MODES, circle_many, judge
+
+    dests = np.array([[QUYANG[0] + d, QUYANG[1]] for d in (0.0, 0.004, 0.012, 0.02, 0.05, 0.15)])
+    radii = np.array([4.0, 2.0, 1.0, 0.1, 2.0, 0.85])
+    minutes, _ = commute.estimate_many(QUYANG, dests)
+    km = np.array([commute.estimate(QUYANG, tuple(d)).distance_km for d in dests])
+    circle, _, _ = circle_many(km, minutes, radii, DEFAULT_MODES)
+    for n, d in enumerate(dests):
+        one = judge(commute.estimate(QUYANG, tuple(d)), radii[n], DEFAULT_MODES).within_15min
+        assert (one is None and np.isnan(circle[n])) or one == bool(circle[n])
+    assert np.isnan(circle[0]) and circle[-1] == 0.0
