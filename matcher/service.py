@@ -8,6 +8,7 @@ for a stored seeker or a pasted resume, what is near a place, and counts. Writes
 from __future__ import annotations
 
 import time
+from math import inf
 from typing import Iterable, Sequence
 
 from sqlalchemy import func, select
@@ -16,7 +17,7 @@ from data.schema import MatchOutcome, Posting, Seeker, Station
 from matcher.components import Components
 from matcher.errors import InvalidInput, NotFound, NotReady
 from matcher.geo.commute import COARSE_NOTE, commute_fields
-from matcher.geo.geo import haversine_km
+from matcher.geo.geo import DETOUR_FACTOR, WALK_KMH, haversine_km
 from matcher.geo.places import PRECISION_LABELS, is_coarse, place_radius, stored_radius_km
 from matcher.inputs import PostingInput, SeekerInput
 from matcher.postings import posting_public
@@ -174,25 +175,28 @@ class JobCircle:
             trip = commute.estimate(origin, entry.side.point, coarse=coarse_origin or entry.side.coarse_point,
                                     approximate=place.approximate or entry.side.approximate_point, modes=modes,
                                     radius_km=origin_radius + entry.side.radius_km)
-            if coarse_origin or entry.side.coarse_point or haversine_km(*origin, *entry.side.point) <= radius:
-                postings.append({"posting_id": posting_id, "title": entry.side.title, "employer": entry.employer,
-                                 "salary": entry.salary_text, **commute_fields(trip)})
-        postings.sort(key=_nearest_first("posting_id"))
+            km = inf if coarse_origin or entry.side.coarse_point else haversine_km(*origin, *entry.side.point)
+            if km <= radius or km == inf:
+                postings.append((km, {"posting_id": posting_id, "title": entry.side.title, "employer": entry.employer,
+                                      "salary": entry.salary_text, **commute_fields(trip)}))
+        postings = _nearest_first(postings, "posting_id")
         stations = []
         with self.db.session() as session:
             for row in session.scalars(select(Station).where(Station.lat.is_not(None))):
                 trip = commute.estimate(origin, (row.lat, row.lon), coarse=coarse_origin or is_coarse(row.location_precision),
                                         approximate=place.approximate or row.location_precision != "exact", modes=modes,
                                         radius_km=origin_radius + stored_radius_km(row.location_precision))
-                if coarse_origin or is_coarse(row.location_precision) or \
-                        haversine_km(*origin, row.lat, row.lon) <= radius:
+                km = inf if coarse_origin or is_coarse(row.location_precision) else \
+                    haversine_km(*origin, row.lat, row.lon)
+                if km <= radius or km == inf:
                     fields = commute_fields(trip)
-                    stations.append({
+                    stations.append((km, {
                         "station_id": row.id, "name": row.name, "kind": row.kind,
                         "distance_km": fields["distance_km"], "commute_minutes": fields["commute_minutes"],
                         "within_15min": fields["within_15min"], "travel": fields["travel"], "address": row.address,
-                    })
-        stations.sort(key=_nearest_first("station_id"))
+                    } | ({"commute_minutes_range": fields["commute_minutes_range"]}
+                         if "commute_minutes_range" in fields else {})))
+        stations = _nearest_first(stations, "station_id")
         return {
             "origin": {"lat": place.lat, "lon": place.lon, "precision": place.precision,
                        "approximate": place.approximate,
@@ -240,9 +244,12 @@ class JobCircle:
             }
 
 
-def _nearest_first(id_key: str):
-    """Known travel times first, shortest first; items with no honest time after them, by id."""
-    def key(item: dict):
+def _nearest_first(found: list[tuple[float, dict]], id_key: str) -> list[dict]:
+    """The items of (km between the two stored points, item) pairs, nearest first: by known minutes,
+    else by the points' distance (an order, never shown: a pair too uncertain for figures still sorts
+    by where its points lie); an end known only to its district (km inf) last; ties by id."""
+    def key(pair):
+        km, item = pair
         minutes = item["commute_minutes"]
-        return (minutes is None, minutes if minutes is not None else 0.0, item[id_key])
-    return key
+        return (km == inf, minutes if minutes is not None else km * DETOUR_FACTOR / WALK_KMH * 60.0, item[id_key])
+    return [item for _, item in sorted(found, key=key)]

@@ -191,13 +191,14 @@ def point_km(origin, row) -> float | None:
     return haversine_km(origin.lat, origin.lon, row.lat, row.lon)
 
 
-def minutes_key(commute: dict | None) -> float:
-    """Sort key: known minutes first (the fastest edge of a range), unknown (no point, or coarse) last."""
-    if commute and commute["minutes"] is not None:
-        return commute["minutes"]
-    if commute and commute.get("minutes_range"):
-        return commute["minutes_range"][0]
-    return float("inf")
+def nearness(origin, row) -> float:
+    """Sort key, nearest first: km between the two stored points; rows without a point, or where an
+    end is known only to its district, last. An order, never shown (a 街道 point pair too uncertain
+    for any figure still sorts by where its points are)."""
+    if origin is None or row.lat is None or row.lon is None or is_coarse(origin.precision) \
+            or is_coarse(row.location_precision):
+        return float("inf")
+    return point_km(origin, row)
 
 
 def within(origin, row, commute: dict | None, radius_km: float) -> bool:

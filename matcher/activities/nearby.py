@@ -125,7 +125,7 @@ def nearby_activities(service, *, lat: float | None = None, lon: float | None = 
             commute = common.commute_to(service, place, row, modes)
             if not common.within(place, row, commute, radius):
                 continue
-            found_trainings.append(item | {"commute": commute})
+            found_trainings.append((common.nearness(place, row), item | {"commute": commute}))
         rows = [r for r in session.scalars(select(Event).where(Event.status == "open"))
                 if not common.event_is_past(r, now)] if events else []
         parts = _participants(session, [r.id for r in rows])
@@ -137,9 +137,10 @@ def nearby_activities(service, *, lat: float | None = None, lon: float | None = 
                     continue
             elif not common.within(place, row, commute, radius):
                 continue
-            found_events.append(event_public(row, now, parts.get(row.id, []), names, titles) | {"commute": commute})
-    found_trainings.sort(key=lambda t: (not t["registration_open"], common.minutes_key(t["commute"]),
-                                        t["start_date"] or "", t["id"]))
-    found_events.sort(key=lambda e: (e["starts_at"], common.minutes_key(e["commute"]), e["id"]))
+            found_events.append((common.nearness(place, row),
+                                 event_public(row, now, parts.get(row.id, []), names, titles) | {"commute": commute}))
+    found_trainings = [t for _, t in sorted(found_trainings, key=lambda p: (
+        not p[1]["registration_open"], p[0], p[1]["start_date"] or "", p[1]["id"]))]
+    found_events = [e for _, e in sorted(found_events, key=lambda p: (p[1]["starts_at"], p[0], p[1]["id"]))]
     return {"origin": _origin_public(place), "radius_km": radius, "now": common.iso(now),
             "trainings": found_trainings[:limit], "events": found_events[:limit]}

@@ -105,7 +105,7 @@ def recommend_trainings(service, principal: Principal, seeker_id: int, blocked: 
                                                       Training.status == "open")).all() if wanted else []
         wanted_ids = [p for ps in wanted.values() for p in ps]
         titles = dict(session.execute(select(Posting.id, Posting.title).where(Posting.id.in_(wanted_ids))).all())
-        options: dict[str, list[dict]] = {}
+        options: dict[str, list[tuple[float, dict]]] = {}
         for row in rows:
             item = training_public(row, now)
             if not item["registration_open"]:
@@ -113,13 +113,14 @@ def recommend_trainings(service, principal: Principal, seeker_id: int, blocked: 
             commute = common.commute_to(service, origin, row)
             if commute is not None and not common.within(origin, row, commute, radius_km):
                 continue
-            options.setdefault(row.certificate_canonical, []).append(item | {"commute": commute})
+            options.setdefault(row.certificate_canonical, []).append(
+                (common.nearness(origin, row), item | {"commute": commute}))
     recommendations, without = [], []
     for certificate, posting_ids in sorted(wanted.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         if certificate in declined:
             continue
-        found = sorted(options.get(certificate, []), key=lambda t: (
-            common.minutes_key(t["commute"]), t["start_date"] or "9999", t["id"]))
+        found = [t for _, t in sorted(options.get(certificate, []), key=lambda p: (
+            p[0], p[1]["start_date"] or "9999", p[1]["id"]))]
         if not found:
             without.append({"certificate": certificate, "postings": len(posting_ids),
                             "note": NOT_TRAINED.get(certificate, f"附近暂无可报名的{certificate}培训")})

@@ -108,8 +108,7 @@ def judge(est: geo.Commute, radius_km: float, modes: frozenset[str] = DEFAULT_MO
     text = est.description
     if est.distance_km < radius:
         bound = round(max(radius, 0.1), 1)
-        text = f"相距不超过约{bound}公里；{est.description}" if est.mode != "walk" else \
-            f"相距不超过约{bound}公里，通勤约{max(near, 1):.0f}-{max(far, 1):.0f}分钟（位置为估算，请以实际地址为准）"
+        text = f"相距不超过约{bound}公里，通勤约{max(near, 1):.0f}-{max(far, 1):.0f}分钟（位置为估算，请以实际地址为准）"
     return replace(est, description=text, radius_km=radius, judged=True,
                    circle=None if circle != circle else bool(circle), minutes_range=(near, far),
                    approximate=est.approximate or radius > 0.2)
