@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     index_factory: str = Field(
         default="auto", description="FAISS 索引工厂串，如 Flat、HNSW32、IVF1024,SQ8；auto 按规模选择"
     )
+    index_mmap: bool = Field(
+        default=True, description="向量索引文件以只读内存映射方式加载，多个工作进程共用一份；之后的写入先保存在内存增量中，积累到一定数量后由一个进程合并写回")
     exact_below: int = Field(default=20_000, description="auto 模式下，岗位数少于此值时用精确检索")
     hnsw_ef_search: int = 96
     candidate_pool: int = Field(default=100, ge=10, le=2000, description="向量召回候选数")
