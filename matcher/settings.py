@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, description="请求体上限（字节），分块传输同样计数")
     rate_limit_per_token: str = Field(default="600/minute", description="每个令牌的请求频率上限，如 600/minute")
     rate_limit_per_client: str = Field(default="1200/minute", description="每个客户端地址的请求频率上限")
+    workers: int = Field(default=1, ge=1, le=64,
+                         description="服务的工作进程数（由 jobcircle serve --workers 设定）；频率上限按进程数平分，合计不超过设定值")
+    token_cache_s: float = Field(default=5.0, ge=0.0, le=60.0,
+                                 description="令牌校验结果在每个工作进程内缓存的秒数（0 不缓存）；在其他进程或命令行吊销的令牌最迟这么久后失效")
 
     @model_validator(mode="after")
     def _derive(self) -> "Settings":

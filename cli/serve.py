@@ -1,0 +1,41 @@
+"""`jobcircle serve` / `demo`: one process, or N uvicorn workers sharing one memory-mapped index."""
+from __future__ import annotations
+
+import os
+import sys
+
+from matcher.settings import Settings
+
+
+def default_workers() -> int:
+    """One worker per core, at most 4: ranking is CPU-bound Python, so more than the cores only queue."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def serve(service, settings: Settings, host: str, port: int, workers: int = 1) -> int:
+    import uvicorn
+
+    banner = (f"jobcircle 已启动：工作台 http://{host}:{port}/  API 文档 http://{host}:{port}/docs  "
+              f"（数据目录 {settings.data_dir}，{workers} 个工作进程）")
+    if workers <= 1:
+        from api.app import create_app
+
+        app = create_app(settings, service=service)
+        print(banner, file=sys.stderr, flush=True)
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return 0
+    # This process has built (or loaded) the index and saved it; the workers only map the file and
+    # follow the change feed. Its own copy is released before they start.
+    from matcher.counsellor.desk import CounsellorDesk
+
+    CounsellorDesk(service).start().stop()  # the seeker index too, so no worker builds it
+    service.save_index()
+    service.stop()
+    # Workers read their settings from the environment: the same `JOBCIRCLE_*` this process read,
+    # plus the worker count the rate limits are divided by.
+    os.environ["JOBCIRCLE_WORKERS"] = str(workers)
+    os.environ["JOBCIRCLE_DATA_DIR"] = str(settings.data_dir)
+    print(banner, file=sys.stderr, flush=True)
+    uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")
+    return 0
