@@ -136,6 +136,17 @@ class MappedIndex:
         return self.base.raw
 
     # ------------------------------------------------------------------ compaction
+    def snapshot(self) -> "MappedIndex":
+        """A frozen twin (same mapped base, copied tombstones and delta) to compact from while this one
+        keeps serving and taking writes."""
+        twin = MappedIndex.__new__(MappedIndex)
+        twin.dim, twin.factory, twin.data_version = self.dim, self.factory, self.data_version
+        twin.base = FaissIndex(self.dim, self.factory, ef_search=self.base.ef_search, nprobe=self.base.nprobe,
+                               index=self.base.raw, label_ids=self.base.label_ids, read_only=True)
+        twin.delta = FaissIndex(self.dim, DELTA_FACTORY, index=faiss.clone_index(self.delta.raw),
+                                label_ids=self.delta.label_ids)
+        return twin
+
     def merged(self) -> FaissIndex:
         """An in-memory index holding exactly the live vectors: the base copied out of the mapping
         (FAISS's own serialisation, so every index kind copies), tombstones removed, delta added."""

@@ -124,6 +124,8 @@ class SyncedIndex(Generic[E]):
         self.mmap = bool(getattr(settings, "index_mmap", False))
         self.file_lock = IndexLock(self.directory)
         self._mapped_stamp: tuple | None = None  # (inode, mtime) of the manifest the mapping came from
+        self._compacting = threading.Event()
+        self._compactor: threading.Thread | None = None
         self.version = 0
         self.factory = ""
         self.lock = threading.RLock()
@@ -223,6 +225,7 @@ class SyncedIndex(Generic[E]):
         """Write the index with its manifest. A mapped index is compacted (base + delta, tombstones
         dropped) by one process under the file lock, skipped when another process already saved the
         same or a newer version, and then mapped again."""
+        self.join_compaction()  # one running in the background finishes first
         with self.lock:
             if self.index is None:
                 return
@@ -236,13 +239,27 @@ class SyncedIndex(Generic[E]):
                 return
             if not self.index.pending and self.index.data_version >= self.version:
                 return
-            with self.file_lock:
-                on_disk = self._disk_version()
-                if on_disk is None or on_disk < self.version:
-                    manifest = Manifest(self.model_name, self.encoder.dim, self.factory, self.version,
-                                        len(self.index))
-                    save_index(self.directory, self.index.merged(), manifest)
-                self._remap()
+        self._compact()
+
+    def _compact(self, *, blocking: bool = True) -> bool:
+        """Save base + delta as the new file under the file lock, then map it; False when another
+        process holds the lock (`blocking=False`). Searches go on meanwhile: the merge works on a
+        snapshot taken in a moment, and this thread never holds the file lock and `self.lock` at once
+        (so it cannot deadlock with a rebuild, which takes them in the other order)."""
+        with self.lock:
+            snapshot, version = self.index.snapshot(), self.version
+        if not self.file_lock.acquire(blocking=blocking):
+            return False
+        try:
+            on_disk = self._disk_version()
+            if on_disk is None or on_disk < version:
+                merged = snapshot.merged()
+                manifest = Manifest(self.model_name, self.encoder.dim, self.factory, version, len(merged))
+                save_index(self.directory, merged, manifest)
+        finally:
+            self.file_lock.release()
+        self._remap()
+        return True
 
     def _disk_version(self) -> int | None:
         try:
@@ -252,9 +269,9 @@ class SyncedIndex(Generic[E]):
 
     def _remap(self) -> None:
         """Map the index file now on disk and replay onto it the changes made after it was saved
-        (index only: the entries are already current)."""
+        (index only: the entries are already current). The file is checked outside the lock."""
+        index, manifest = self._load()
         with self.lock:
-            index, manifest = self._load()
             self.index = index
             self._apply(since=self.version, index_since=manifest.data_version)
             if self.spec.tracks_deletes and isinstance(index, MappedIndex):
@@ -266,7 +283,8 @@ class SyncedIndex(Generic[E]):
 
     def maintain(self) -> None:
         """Mapped index upkeep, cheap when idle: map a newer file another process saved, or compact
-        this one when the in-memory delta has grown (only if no other process is compacting)."""
+        this one in a background thread when the in-memory delta has grown (unless another process is
+        compacting: it holds the file lock, and its file is mapped here once it appears)."""
         if not isinstance(self.index, MappedIndex):
             return
         stamp = self._manifest_stamp()
@@ -279,14 +297,24 @@ class SyncedIndex(Generic[E]):
                     log.info("remap of %s deferred: %s", self.directory.name, exc)
                 return
             self._mapped_stamp = stamp
-        if self.index.wants_compaction():
-            # Lock order everywhere: self.lock, then the file lock. Another process compacting: skip.
-            with self.lock:
-                if self.file_lock.acquire(blocking=False):
-                    try:
-                        self.save()
-                    finally:
-                        self.file_lock.release()
+        if self.index.wants_compaction() and not self._compacting.is_set():
+            self._compacting.set()
+            self._compactor = threading.Thread(target=self._compact_in_background, daemon=True,
+                                               name=f"compact-{self.directory.name}")
+            self._compactor.start()
+
+    def join_compaction(self, timeout: float | None = None) -> None:
+        """Wait for a background compaction started by `maintain()` (tests, shutdown)."""
+        if self._compactor is not None:
+            self._compactor.join(timeout)
+
+    def _compact_in_background(self) -> None:
+        try:
+            self._compact(blocking=False)
+        except Exception:  # never take a worker down: the delta keeps serving, the next refresh retries
+            log.exception("compaction of %s failed", self.directory.name)
+        finally:
+            self._compacting.clear()
 
     # ------------------------------------------------------------------ change feed
     def _latest(self, session) -> int:

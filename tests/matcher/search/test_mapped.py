@@ -87,7 +87,8 @@ def test_one_process_compacts_and_the_other_maps_the_new_file(settings, monkeypa
         ids = writer.upsert_postings([
             PostingInput(title=f"仓库理货员{n}号", requirements="会使用叉车，能上夜班", street="曲阳路街道") for n in range(5)
         ])
-        writer.refresh(force=True)  # five changes in memory > COMPACT_MIN: this process compacts
+        writer.refresh(force=True)  # five changes in memory > COMPACT_MIN: this process compacts ...
+        writer.postings.join_compaction()  # ... in a background thread, serving meanwhile
         assert writer.index.data_version > before and writer.index.pending == 0
         reader.refresh(force=True)  # sees the new manifest: maps the new file, nothing left in its delta
         assert reader.index.data_version == writer.index.data_version and reader.index.pending == 0
