@@ -52,30 +52,41 @@ TOKEN_FILE = "load-bench-token.txt"
 # ---------------------------------------------------------------------------- the load generator (own process)
 async def _connection(host: str, port: int, paths: list[str], offset: int, headers: bytes, deadline: float,
                       latencies: list[float], statuses: dict[int, int]) -> None:
-    reader, writer = await asyncio.open_connection(host, port)
+    """One keep-alive connection sending requests back to back until the deadline; a connection the
+    server drops is counted (status 0) and opened again."""
     n = offset
+    writer = None
     try:
         while time.perf_counter() < deadline:
+            if writer is None:
+                reader, writer = await asyncio.open_connection(host, port)
             path = paths[n % len(paths)]
             n += 1
             started = time.perf_counter()
-            writer.write(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: bench\r\n" + headers + b"\r\n")
-            status = int((await reader.readline()).split()[1])
-            length = 0
-            while True:
-                line = await reader.readline()
-                if line in (b"\r\n", b""):
-                    break
-                name, _, value = line.partition(b":")
-                if name.strip().lower() == b"content-length":
-                    length = int(value)
-            await reader.readexactly(length)
+            try:
+                writer.write(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: bench\r\n" + headers + b"\r\n")
+                status = int((await reader.readline()).split()[1])
+                length = 0
+                while True:
+                    line = await reader.readline()
+                    if line in (b"\r\n", b""):
+                        break
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                await reader.readexactly(length)
+            except (IndexError, ValueError, ConnectionError, asyncio.IncompleteReadError):
+                statuses[0] = statuses.get(0, 0) + 1
+                writer.close()
+                writer = None
+                continue
             elapsed = time.perf_counter() - started
             statuses[status] = statuses.get(status, 0) + 1
             if status == 200:
                 latencies.append(elapsed)
     finally:
-        writer.close()
+        if writer is not None:
+            writer.close()
 
 
 async def _drive(spec: dict) -> dict:
@@ -192,13 +203,17 @@ def prepare(data_dir: Path, n_postings: int, *, log=print) -> dict:
             "encoder": encoder, "prepare_s": round(time.perf_counter() - started, 1), "in_process_p50_ms": in_process}
 
 
-def _in_process_p50(service, seeker_ids: list[int], n: int = 200) -> float:
-    """p50 of `match_seeker(id, 10)` in this process: what every HTTP request pays before the framework."""
+def _in_process_p50(service, seeker_ids: list[int], n: int = 200, cap_s: float = 60.0) -> float:
+    """p50 of `match_seeker(id, 10)` in this process (up to `n` seekers or `cap_s` seconds): what every
+    HTTP request pays before the framework."""
     picks = seeker_ids[:n]
-    for seeker_id in picks[:10]:
+    for seeker_id in picks[:5]:
         service.match_seeker(seeker_id, 10)
     times = []
+    stop = time.perf_counter() + cap_s
     for seeker_id in picks:
+        if time.perf_counter() > stop:
+            break
         started = time.perf_counter()
         service.match_seeker(seeker_id, 10)
         times.append((time.perf_counter() - started) * 1000)
