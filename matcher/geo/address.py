@@ -35,6 +35,9 @@ class ParsedAddress:
     road: str | None = None  # the main road (the one carrying the number)
     number: int | None = None
     lane: int | None = None
+    # The number written right after the main road (沪闵路1320号, 锦秋路1601弄, 春申路2318): where along
+    # the road the place is. A lane (弄) number is a house number of the road too.
+    road_number: int | None = None
     cross_roads: list[str] = field(default_factory=list)  # roads in brackets or after 近/与
     stations: list[str] = field(default_factory=list)  # names written as a station ("曲阳路站", "地铁人民广场")
     building: str | None = None  # what follows the number: building, campus, 小区
@@ -112,6 +115,10 @@ def parse(text: str, district_names: list[str]) -> ParsedAddress:
     number = NUMBER_RE.search(main)
     if number:
         out.number = int(number.group(1))
+    if out.road:
+        after = re.search(re.escape(out.road) + r"([0-9]+)(?:[-－~～之][0-9]+)*(?:号|弄|$|(?=[^0-9]))", main)
+        if after:
+            out.road_number = int(after.group(1))
     ends = [m.end() for m in (lane, number) if m]
     tail = main[max(ends):].strip(" ,，") if ends else ""
     if not tail and out.road and not ends:

@@ -87,12 +87,14 @@ def locate(address: str | None = None, *, lat=None, lon=None, street=None) -> di
         "radius_km": r.radius_km,
         "matched": r.label or None,
         "note": "坐标不在上海市内，请核对经纬度" if r.precision == "exact" and district is None
-        else precision_note(r.precision, r.street_code, r.radius_km),
+        else precision_note(r.precision, r.street_code, r.radius_km, r.method),
     }
 
 
-def precision_note(precision: str, street_code: str | None, radius_km: float | None) -> str:
-    """What a reader is told: a wide 街道/镇 kept at district precision says so."""
+def precision_note(precision: str, street_code: str | None, radius_km: float | None, method: str = "") -> str:
+    """What a reader is told: a wide 街道/镇 or a long road kept at district precision says so."""
+    if precision == "district" and street_code and method.startswith("road"):
+        return f"只知道所在道路，门牌位置不明（约{radius_km:.1f}公里范围），按区级精度处理"
     if precision == "district" and street_code:
         return f"街道/镇范围较大（约{radius_km:.1f}公里），按区级精度处理"
     return PRECISION_LABELS.get(precision, "")

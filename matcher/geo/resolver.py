@@ -11,7 +11,12 @@ Evidence, finest first, each kept only when it agrees with the district (and 街
 - the main road (or a cross road) when a station or committee carries that road's name -> `street`
   precision with the road's own radius (a road point says the street, not the door);
 - a 街道/镇 name or code -> `street` (the 街道 office point; radius from its committees' spread);
+- a 街道/镇 named inside a place name ("七宝万科广场", "航头服务区"; not "田林路", "佘山站") -> the same;
 - a district -> `district`; nothing -> `none`.
+Any of these whose radius exceeds 3 km is reported as `district` (point and 街道 kept). A road's radius
+grows with the house number written after it and when the number (or the road itself) is unknown, twice as
+fast beyond the middle ring; with no road geometry bundled the number widens the radius, it cannot move
+the point.
 A name that merely contains a station's name never counts ("(金海路)" is a cross road; "交通大学"
 inside a school's name is not 交通大学站), and no point may land outside the district the text names.
 The 街道 of a point comes from the OSM polygons (eight central districts) or else the nearest
@@ -34,15 +39,22 @@ from matcher.geo.polygons import polygon_districts, polygon_street
 
 PRECISIONS = ("exact", "neighbourhood", "station", "street", "district", "none")
 # Default radius (km) per level; streets, districts and roads carry their own, measured from the data.
-RADIUS_KM = {"exact": 0.05, "neighbourhood": 0.6, "station": 0.8, "street": 2.0, "district": 8.0}
+RADIUS_KM = {"exact": 0.05, "neighbourhood": 1.0, "station": 0.8, "street": 2.0, "district": 8.0}
 VILLAGE_RADIUS_KM = 1.5  # a 村委会 point stands for a village area, wider than an urban 居委
-ROAD_RADIUS_KM = {"station": 2.0, "committee": 1.2, "street": 1.5}  # road named after the source's point
+ROAD_RADIUS_KM = {"station": 2.0, "committee": 1.2, "street": 2.0}  # road named after the source's point
 # A road point says little about where along the road a house number lies: widen by the number
 # (Shanghai numbers run ~2 per 10 m of frontage, so No. 2000 is km from the road's start) and for
 # highways (公路/大道), which run across whole towns. Chosen on the dev split of the POI evaluation.
 ROAD_NUMBER_KM = ((2000, 2.5), (1000, 1.0), (0, 0.0))  # (house number at least, extra km)
+ROAD_NUMBER_KM_PER_1000 = 1.0  # beyond No. 2000 the number lies ever farther from wherever the point is
 ROAD_NO_NUMBER_KM = 1.0
 ROAD_HIGHWAY_KM = 2.0
+# Beyond the middle ring roads are longer and frontages wider: the same number lies about twice as far
+# along the road, and an unknown position along it is twice as uncertain. Judged from the road point's
+# distance to 人民广场 (the middle ring runs ~8-12 km out). Chosen on dev.
+CITY_CENTRE = (31.2304, 121.4737)
+CENTRAL_ROAD_KM = 10.0
+OUTER_ROAD_FACTOR = 2
 # A 街道/镇 or road point whose radius exceeds this cannot claim more than its district: precision is
 # reported as `district` (the point and 街道 code are kept). Same figure as the commute's COARSE_RADIUS_KM.
 FINE_MAX_RADIUS_KM = 3.0
@@ -279,6 +291,32 @@ def _named_street(idx: PlaceIndex, parsed: ParsedAddress, district: str | None) 
     return None
 
 
+# A 街道/镇 short name inside a place name ("七宝万科广场", "顾村公园", "航头服务区", "安亭新镇") says the place
+# is in or by that 街道, but not when the name is part of a road ("航头路", "田林路" run far beyond their
+# 街道) or a station ("佘山站").
+MENTION_NOT_BEFORE = ("路", "公路", "大道", "街", "道", "巷", "站", "高架", "高速", "环路")
+
+
+def _mentioned_street(idx: PlaceIndex, parsed: ParsedAddress, district: str | None) -> str | None:
+    """A 街道/镇 whose short name appears inside a place name of the address (only within a named district)."""
+    if district is None:
+        return None
+    text = parsed.rest
+    roads = [r for r in [parsed.road, *parsed.cross_roads] if r]
+    for name in idx.street_patterns:
+        if len(name) < 2 or name not in text:
+            continue
+        codes = [c for c in idx.street_by_name[name] if c[:6] == district]
+        if len(codes) != 1:
+            continue
+        for match in re.finditer(re.escape(name), text):
+            after = text[match.end():]
+            if after.startswith(MENTION_NOT_BEFORE) or any(name in road for road in roads):
+                continue
+            return codes[0]
+    return None
+
+
 def _agrees(idx: PlaceIndex, lat: float, lon: float, district: str | None, street: str | None) -> bool:
     """The point lies in the named district, and near the named 街道 when one is named."""
     if district and idx.district_of_point(lat, lon) != district:
@@ -355,16 +393,26 @@ def _road(idx, parsed, district, street) -> Resolution | None:
             if spread > AMBIGUOUS_SPREAD_KM and street is None:
                 continue
             radius = max(ROAD_RADIUS_KM[p[3]] for p in points) + spread
-            if road == parsed.road and parsed.number is not None:
-                radius += next(km for at_least, km in ROAD_NUMBER_KM if parsed.number >= at_least)
-            elif road == parsed.road:
-                radius += ROAD_NO_NUMBER_KM
+            outer = haversine_km(lat, lon, *CITY_CENTRE) > CENTRAL_ROAD_KM
+            factor = OUTER_ROAD_FACTOR if outer else 1
+            if road == parsed.road and parsed.road_number is not None:
+                radius += _number_km(parsed.road_number * factor)
+            else:  # no number, or only a cross road: where along the road is unknown
+                radius += ROAD_NO_NUMBER_KM * factor
             if re.search(r"(公路|大道)$", variant):
                 radius += ROAD_HIGHWAY_KM
             code = idx.street_of_point(lat, lon, district or idx.district_of_point(lat, lon))
             return Resolution(lat, lon, "street", round(radius, 1), code, code[:6] if code else None,
                               "road", variant)
     return None
+
+
+def _number_km(number: int) -> float:
+    """Extra radius for where house number `number` lies along a road whose point is somewhere on it."""
+    extra = next(km for at_least, km in ROAD_NUMBER_KM if number >= at_least)
+    if number > ROAD_NUMBER_KM[0][0]:
+        extra += (number - ROAD_NUMBER_KM[0][0]) / 1000 * ROAD_NUMBER_KM_PER_1000
+    return extra
 
 
 def _cap(r: Resolution) -> Resolution:
@@ -397,6 +445,11 @@ def _resolve_text_raw(idx: PlaceIndex, text: str) -> Resolution:
             return found
     if street:
         return idx.street_resolution(street)
+    mentioned = _mentioned_street(idx, parsed, district)
+    if mentioned:
+        r = idx.street_resolution(mentioned)
+        return Resolution(r.lat, r.lon, r.precision, r.radius_km, r.street_code, r.district_code, "street_mention",
+                          r.label)
     if district:
         return idx.district_resolution(district)
     return NONE

@@ -13,7 +13,7 @@ def test_places_locate_prints_one_json_object_per_address(monkeypatch, capsys):
         raise AssertionError("places locate must not load the embedding model")
 
     monkeypatch.setattr(encoder, "find_model_dir", no_model)
-    monkeypatch.setattr(sys, "stdin", io.StringIO("地铁8号线曲阳路站旁\n\n上海市浦东新区川沙路5558号(金海路)\n浦东新区\n火星\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("地铁8号线曲阳路站旁\n\n上海市徐汇区漕溪路250号\n浦东新区\n火星\n"))
     assert cli.main(["places", "locate", "--json"]) == 0
     captured = capsys.readouterr()
     rows = [json.loads(line) for line in captured.out.splitlines()]
@@ -21,7 +21,7 @@ def test_places_locate_prints_one_json_object_per_address(monkeypatch, capsys):
     for row in rows:
         assert set(row) >= {"query", "lat", "lon", "street_code", "street", "district", "precision", "radius_km"}
     assert rows[0]["street"] == "曲阳路街道" and rows[0]["district"] == "虹口区"
-    assert rows[1]["district"] == "浦东新区"
+    assert rows[1]["district"] == "徐汇区"
     assert rows[3]["lat"] is None
     assert "只精确到区 1 条" in captured.err and "未识别 1 条" in captured.err
 
