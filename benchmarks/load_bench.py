@@ -306,6 +306,19 @@ class Server:
                 out.append(False)
         return out
 
+    def memory(self) -> list[dict]:
+        """Per worker: private (anonymous) and file-backed resident MiB; the mapped index is file-backed,
+        shared by every worker through the page cache."""
+        out = []
+        for pid in self.pids():
+            try:
+                status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                              if ":" in line)
+                out.append({key: round(int(status[key].split()[0]) / 1024) for key in ("RssAnon", "RssFile")})
+            except (OSError, KeyError, ValueError):
+                continue
+        return out
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -370,7 +383,10 @@ def run(out: str | os.PathLike | None = None, *, n_postings: int = 100_000, work
             try:
                 ready_s = server.wait_ready()
                 mapped = server.index_mapped(directory)
-                print(f"\n{count} worker(s) ready after {ready_s:.0f}s; index file mapped in each: {mapped}", flush=True)
+                size = round((directory / "index" / "index.faiss").stat().st_size / 2**20)
+                extra[f"memory_{count}_workers_mib"] = server.memory()
+                print(f"\n{count} worker(s) ready after {ready_s:.0f}s; index file ({size} MiB) mapped in each: {mapped}; "
+                      f"resident MiB per worker {server.memory()}", flush=True)
                 drive(server.port, paths[:50], clients=2, duration=3, token=prepared["token"])  # warm caches
                 if with_serialization and "serialization" not in extra:
                     import httpx
