@@ -7,6 +7,9 @@ import sys
 from matcher.settings import Settings
 
 
+HEALTHCHECK_S = 120
+
+
 def default_workers() -> int:
     """One worker per core, at most 4: ranking is CPU-bound Python, so more than the cores only queue."""
     return max(1, min(4, os.cpu_count() or 1))
@@ -36,6 +39,9 @@ def serve(service, settings: Settings, host: str, port: int, workers: int = 1) -
     os.environ["JOBCIRCLE_WORKERS"] = str(workers)
     os.environ["JOBCIRCLE_DATA_DIR"] = str(settings.data_dir)
     print(banner, file=sys.stderr, flush=True)
+    # A worker builds its posting catalog and lexical index in Python at start (minutes at 100k
+    # postings on a loaded machine); uvicorn's default 5 s health check would take it for hung and
+    # restart it over and over.
     uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+                log_level="warning", timeout_worker_healthcheck=HEALTHCHECK_S)
     return 0

@@ -341,9 +341,13 @@ class SyncedIndex(Generic[E]):
         if self.mmap:
             self.maintain()
 
-    def _rows_since(self, session, since: int) -> list:
+    def _rows_since(self, session, since: int):
+        """Rows changed after `since`, in change order, streamed in batches: at start-up that is every
+        row, and one `fetchall` of 100k rows holds the GIL (and their memory) for seconds, long enough
+        for uvicorn's supervisor to take a starting worker for hung."""
         table = self.spec.table
-        return session.scalars(select(table).where(table.change_seq > since).order_by(table.change_seq)).all()
+        return session.scalars(select(table).where(table.change_seq > since).order_by(table.change_seq)
+                               .execution_options(yield_per=1000))
 
     def _apply(self, *, since: int, index_since: int | None = None) -> None:
         spec = self.spec
@@ -355,7 +359,9 @@ class SyncedIndex(Generic[E]):
             ceiling = self._latest(session)
             rows = self._rows_since(session, min(since, index_since))
             add_ids, add_vectors, add_texts, remove_ids = [], [], [], []
+            latest = max(ceiling, self.version)
             for row in rows:
+                latest = max(latest, row.change_seq)
                 if spec.is_live(row):
                     self.entries.upsert(spec.entry_of(row))
                     if self.lexical is not None:
@@ -374,7 +380,6 @@ class SyncedIndex(Generic[E]):
             if spec.tracks_deletes:
                 present = set(session.scalars(select(spec.table.id)).all())
                 gone = [i for i in self.entries.ids() if i not in present]
-            latest = max([ceiling, self.version] + [row.change_seq for row in rows])
         missing = [n for n, v in enumerate(add_vectors) if v is None]
         encoded = encode_batches(self.encoder, [add_texts[n] for n in missing])
         for n, vector in zip(missing, encoded):
