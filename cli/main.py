@@ -106,7 +106,9 @@ def _serve(service, settings: Settings, host: str, port: int, workers: int = 1) 
 
 
 def cmd_serve(args, settings: Settings) -> int:
-    return _serve(_service(settings), settings, args.host, args.port, _workers(args))
+    workers = _workers(args)
+    # One process loads the service itself; N workers each load their own (cli/serve.py).
+    return _serve(_service(settings) if workers <= 1 else None, settings, args.host, args.port, workers)
 
 
 def _workers(args) -> int:

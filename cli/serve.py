@@ -27,13 +27,23 @@ def serve(service, settings: Settings, host: str, port: int, workers: int = 1) -
         print(banner, file=sys.stderr, flush=True)
         uvicorn.run(app, host=host, port=port, log_level="warning")
         return 0
-    # This process has built (or loaded) the index and saved it; the workers only map the file and
-    # follow the change feed. Its own copy is released before they start.
-    from matcher.counsellor.desk import CounsellorDesk
+    # The workers build nothing twice: the first to start builds a missing or stale index under the
+    # index's file lock, the others wait for it and map the file. This process only migrates the
+    # database and creates the secret key (once, before any worker opens them) and, for `demo`, saves
+    # and releases what it loaded.
+    if service is not None:
+        from matcher.counsellor.desk import CounsellorDesk
 
-    CounsellorDesk(service).start().stop()  # the seeker index too, so no worker builds it
-    service.save_index()
-    service.stop()
+        CounsellorDesk(service).start().stop()  # the seeker index too, so no worker builds it
+        service.save_index()
+        service.stop()
+    else:
+        from matcher.store import Database
+        from matcher.text.privacy import load_or_create_secret
+
+        settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        Database(settings.database_url).open().close()
+        load_or_create_secret(settings.secret_path)  # created here, never raced for by two workers
     # Workers read their settings from the environment: the same `JOBCIRCLE_*` this process read,
     # plus the worker count the rate limits are divided by.
     os.environ["JOBCIRCLE_WORKERS"] = str(workers)
