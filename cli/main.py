@@ -106,16 +106,17 @@ def _serve(service, settings: Settings, host: str, port: int, workers: int = 1) 
 
 
 def cmd_serve(args, settings: Settings) -> int:
-    workers = _workers(args)
+    workers = _workers(args, serve=True)
     # One process loads the service itself; N workers each load their own (cli/serve.py).
     return _serve(_service(settings) if workers <= 1 else None, settings, args.host, args.port, workers)
 
 
-def _workers(args) -> int:
+def _workers(args, *, serve: bool = False) -> int:
+    """`--workers`, else one per core (at most 4) for `serve` and one for `demo`."""
     from cli.serve import default_workers
 
     workers = getattr(args, "workers", None)
-    return workers if workers is not None else (default_workers() if args.command == "serve" else 1)
+    return workers if workers is not None else (default_workers() if serve else 1)
 
 
 def cmd_import(args, settings: Settings) -> int:
