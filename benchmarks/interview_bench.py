@@ -1,27 +1,31 @@
 """Mock-interview speed: building a session and scoring one answer, with the real model.
 
-    python -m benchmarks.interview_bench [--encoder m3e-small] [--threads 2] [--repeats 3]
+    python -m benchmarks.interview_bench [--encoder m3e-small-onnx-int8] [--threads 1] [--repeats 3]
 
-For each of the 12 roles in `evaluation/datasets/interview_answers.jsonl` it builds a session the
+The encoder defaults to the product's (`m3e-small-onnx-int8`, one ONNX thread unless
+JOBCIRCLE_ONNX_THREADS says otherwise); `--threads` sets torch's threads for `m3e-small`.
+For each of the 22 roles of the interview evaluation (dev and fresh splits) it builds a session the
 way `InterviewService.start` does (requirements from the posting text, `build_session` on a fresh
 scorer, so nothing of the role is cached yet), then scores every graded and trap answer of that
 role in that session (the role's requirement and resume vectors are then cached: one encoder call
 per answer, the question's own vector riding along on its first answer). Each role is repeated
 `--repeats` times on a fresh scorer. Prints p50/p95 of both in milliseconds, and the number of
 encoder calls per answer. CPU time (process time) is printed too: on a shared machine wall time
-measures the neighbours; with `--threads 1` the CPU time is the wall time an idle core would take,
-an upper bound for two. Targets (issue 15): score p50 <= 100 ms, session p50 <= 300 ms, on 2 cores.
+measures the neighbours; with one thread the CPU time is the wall time an idle core would take,
+an upper bound for two. The load average is printed before and after. Targets (issue 15): score p50
+<= 100 ms, session p50 <= 300 ms, on 2 cores.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections import defaultdict
 from typing import Sequence
 
 import numpy as np
 
-from evaluation.interview_eval import load_items, question_for_item
+from evaluation.interview_eval import load_all, question_for_item
 from matcher.interview import AnswerScorer, build_session, requirements_from_role
 from models.registry import load_encoder
 
@@ -42,9 +46,9 @@ class CountingEncoder:
         return self.inner.encode_documents(texts)
 
 
-def run(encoder_name: str = "m3e-small", *, repeats: int = 3) -> dict[str, float]:
+def run(encoder_name: str = "m3e-small-onnx-int8", *, repeats: int = 3) -> dict[str, float]:
     encoder = CountingEncoder(load_encoder(encoder_name))
-    items = load_items()
+    items = load_all()
     by_role: dict[str, list[dict]] = defaultdict(list)
     for item in items:
         by_role[item["role_id"]].append(item)
@@ -84,8 +88,8 @@ def run(encoder_name: str = "m3e-small", *, repeats: int = 3) -> dict[str, float
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--encoder", default="m3e-small")
-    parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads (the target is 2 cores)")
+    parser.add_argument("--encoder", default="m3e-small-onnx-int8", help="the product default; or m3e-small (torch)")
+    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads for m3e-small")
     parser.add_argument("--repeats", type=int, default=1)
     args = parser.parse_args(argv)
     try:
@@ -94,8 +98,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         torch.set_num_threads(args.threads)
     except ImportError:  # the hashing encoder needs no torch
         pass
+    load_before = os.getloadavg()
     figures = run(args.encoder, repeats=args.repeats)
-    print(f"encoder: {args.encoder}; threads: {args.threads}")
+    load_after = os.getloadavg()
+    print(f"encoder: {args.encoder}; torch threads: {args.threads}; cores: {os.cpu_count()}; "
+          f"load average (1/5/15 min) before {' '.join(f'{x:.1f}' for x in load_before)}, "
+          f"after {' '.join(f'{x:.1f}' for x in load_after)}")
     for name, value in figures.items():
         print(f"{name:40s} {value:.1f}")
 

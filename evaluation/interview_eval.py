@@ -1,27 +1,33 @@
 """Offline evaluation of the mock-interview scorer against hand-graded answers, traps included.
 
-`python -m evaluation.interview_eval` loads the real model (m3e-small) and scores, through
-`matcher.interview.AnswerScorer` (the object the API uses):
+`python -m evaluation.interview_eval [--encoder m3e-small-onnx-int8]` scores, through
+`matcher.interview.AnswerScorer` (the object the API uses), two splits:
 
-- `datasets/interview_answers.jsonl`: 96 answers, 4 per question (grades 0 off-topic, 1 weak but on
-  topic, 2 adequate, 3 strong), 12 roles x 2 questions;
-- `datasets/interview_traps.jsonl`: 60 trap answers (negated, keyword-stuffed, hedged, claim-only,
-  English), grade 1, one of each per role on the role's q1, graded before any scoring.
+- `dev` (tuned on): `datasets/interview_answers.jsonl` (96 answers, 4 per question graded 0 off-topic,
+  1 weak but on topic, 2 adequate, 3 strong; 12 roles x 2 questions) and `datasets/interview_traps.jsonl`
+  (60 traps: negated, keyword-stuffed, hedged, claim-only, English; grade 1). The six roles once called
+  `heldout` were seen in the first session's held-out run and are dev now.
+- `fresh` (never tuned on): `datasets/interview_fresh_answers.jsonl` (80 answers, 10 new roles) and
+  `datasets/interview_fresh_traps.jsonl` (60 traps), committed before the scorer was run on them.
 
-Roles are split `dev` / `heldout` (see `datasets/interview_traps.md`); no weight or threshold was tuned
-on the held-out roles. Per split it prints pairwise accuracy within each question (with a 95% bootstrap
-interval over questions), the same for two baselines (answer length; cosine between answer and
-question), and per trap kind how often the trap scores below its question's adequate answer and under
-half its strong answer. Targets on held-out: every trap kind below adequate >= 95% and under half the
-strong answer; pairwise >= 0.95. Timings live in `benchmarks/interview_bench.py`.
+Per split it prints pairwise accuracy within each question (95% bootstrap interval over questions); per
+trap kind how often the trap scores below its question's adequate answer and under half its strong
+answer; how often the weak answer scores above the off-topic one. The same for baselines from the same
+run: answer length, cosine between answer and question, and (`--baseline-rev`, default the scorer before
+this evaluation's second session) the previous scorer, run from that git revision in a subprocess.
+Targets on fresh: every trap kind below adequate >= 95% and under half the strong answer; pairwise
+>= 0.95. Timings live in `benchmarks/interview_bench.py`.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
+import tempfile
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -32,26 +38,37 @@ from models.registry import load_encoder
 DATASETS = Path(__file__).resolve().parent / "datasets"
 DATASET = DATASETS / "interview_answers.jsonl"
 TRAPS = DATASETS / "interview_traps.jsonl"
+FRESH = DATASETS / "interview_fresh_answers.jsonl"
+FRESH_TRAPS = DATASETS / "interview_fresh_traps.jsonl"
+# The scorer as it stood before the fresh split was written (the first session's final state).
+PREVIOUS_REV = "4e2720d"
 TRAP_KINDS = ("negated", "stuffed", "hedged", "claim", "english")
 
 
-def load_items(path: Path = DATASET, traps: Path | None = TRAPS) -> list[dict[str, Any]]:
-    """Graded answers, then the traps joined with the question they answer; each with its split."""
+def load_items(path: Path = DATASET, traps: Path | None = TRAPS, *, split: str = "dev") -> list[dict[str, Any]]:
+    """Graded answers, then the traps joined with the question they answer; each tagged `split`
+    (the split a row was first written for is kept as `origin`)."""
     with open(path, encoding="utf-8") as handle:
         items = [json.loads(line) for line in handle if line.strip()]
-    if traps is None or not traps.exists():
-        return items
-    with open(traps, encoding="utf-8") as handle:
-        trap_rows = [json.loads(line) for line in handle if line.strip()]
+    trap_rows = []
+    if traps is not None and traps.exists():
+        with open(traps, encoding="utf-8") as handle:
+            trap_rows = [json.loads(line) for line in handle if line.strip()]
+    origin = {t["role_id"]: t.get("split", split) for t in trap_rows}
+    for row in (*items, *trap_rows):
+        row["origin"] = row.get("split") or origin.get(row["role_id"], split)
+        row["split"] = split
     base = {(i["role_id"], i["question_id"]): i for i in items}
-    split = {t["role_id"]: t["split"] for t in trap_rows}
-    for item in items:
-        item["split"] = split.get(item["role_id"], "dev")
     for trap in trap_rows:
         question = base[(trap["role_id"], trap["question_id"])]
         items.append({**{k: question[k] for k in ("role", "requirements_text", "resume", "question_kind",
                                                     "question", "targets")}, **trap})
     return items
+
+
+def load_all() -> list[dict[str, Any]]:
+    """Both splits: `dev` (the first session's twelve roles) and `fresh` (ten roles never tuned on)."""
+    return load_items(DATASET, TRAPS, split="dev") + load_items(FRESH, FRESH_TRAPS, split="fresh")
 
 
 def pairwise_accuracy(scores: Sequence[float], grades: Sequence[int], groups: Sequence[str]) -> float:
@@ -125,69 +142,143 @@ def score_items(encoder: Encoder, items: list[dict[str, Any]]) -> list[dict[str,
     return out
 
 
-def metrics_for(rows: list[dict[str, Any]]) -> dict[str, float]:
-    groups = [f"{r['role_id']}/{r['question_id']}" for r in rows]
-    grades = [r["grade"] for r in rows]
-    out: dict[str, float] = {"answers": float(len(rows)), "questions": float(len(set(groups)))}
-    baselines: dict[str, Callable[[dict], float]] = {
-        "scorer": lambda r: r["score"], "baseline_length": lambda r: len(r["answer"]),
-        "baseline_cosine": lambda r: r["cosine"],
-    }
-    for name, key in baselines.items():
-        scores = [key(r) for r in rows]
-        lo, hi = bootstrap_pairwise(scores, grades, groups)
-        out[f"pairwise[{name}]"] = pairwise_accuracy(scores, grades, groups)
-        out[f"pairwise[{name}] 95% CI low"], out[f"pairwise[{name}] 95% CI high"] = lo, hi
-    originals = [r for r in rows if "trap" not in r]
-    for g in (0, 1, 2, 3):
-        values = [r["score"] for r in originals if r["grade"] == g]
-        out[f"mean score, original grade {g}"] = float(np.mean(values)) if values else float("nan")
-    by_group = defaultdict(dict)
-    for r in originals:
-        by_group[(r["role_id"], r["question_id"])][r["grade"]] = r["score"]
+_PREVIOUS_RUNNER = """
+import json, sys
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+from matcher.interview import AnswerScorer, requirements_from_role
+from evaluation.interview_eval import question_for_item
+from models.registry import load_encoder
+scorer = AnswerScorer(load_encoder(sys.argv[3]))
+scores = []
+for item in json.load(sys.stdin):
+    requirements = requirements_from_role(title=item["role"], requirements_text=item["requirements_text"])
+    feedback = scorer.score(question_for_item(item, requirements), item["answer"], requirements=requirements,
+                            resume_text=item["resume"])
+    scores.append(feedback.score)
+json.dump(scores, sys.stdout)
+"""
+
+
+def previous_scores(items: list[dict[str, Any]], rev: str, encoder_name: str) -> list[float] | None:
+    """Scores of the same items by `matcher/` as it was at git revision `rev` (run in a subprocess
+    with that copy first on the path); None, with a note, when the revision cannot be read."""
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(["git", "-C", str(root), "archive", rev, "matcher"], capture_output=True)
+        if archive.returncode != 0:
+            print(f"(previous scorer {rev} not available: {archive.stderr.decode().strip()[:200]})")
+            return None
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
+        keys = ("role", "requirements_text", "resume", "question_kind", "question", "targets", "answer",
+                "question_id", "id")
+        payload = json.dumps([{k: i[k] for k in keys} for i in items], ensure_ascii=False)
+        done = subprocess.run([sys.executable, "-c", _PREVIOUS_RUNNER, tmp, str(root), encoder_name],
+                              input=payload.encode(), capture_output=True, cwd=tmp)
+        if done.returncode != 0:
+            print(f"(previous scorer {rev} failed: {done.stderr.decode().strip()[-300:]})")
+            return None
+        return [float(x) for x in json.loads(done.stdout)]
+
+
+def trap_metrics(rows: list[dict[str, Any]], key: str, *, ratio_scale: bool) -> dict[str, float]:
+    """Per trap kind: share below the adequate answer of its question, under half the strong one (only
+    for a 0-100 score), above the off-topic one; and weak above off-topic over the graded answers."""
+    out: dict[str, float] = {}
+    by_group: dict[tuple, dict[int, float]] = defaultdict(dict)
+    for r in rows:
+        if "trap" not in r:
+            by_group[(r["role_id"], r["question_id"])][r["grade"]] = r[key]
     weak_over_off = [g[1] > g[0] for g in by_group.values() if 0 in g and 1 in g]
-    out["weak (grade 1) above off-topic (grade 0), share of questions"] = float(np.mean(weak_over_off))
+    out["weak above off-topic (share of questions)"] = float(np.mean(weak_over_off)) if weak_over_off else float("nan")
     for kind in TRAP_KINDS:
         traps = [r for r in rows if r.get("trap") == kind]
         if not traps:
             continue
-        below = [r["score"] < by_group[(r["role_id"], r["question_id"])][2] for r in traps]
-        half = [r["score"] < 0.5 * by_group[(r["role_id"], r["question_id"])][3] for r in traps]
-        above_off = [r["score"] > by_group[(r["role_id"], r["question_id"])][0] for r in traps]
-        out[f"trap {kind}: n"] = float(len(traps))
-        out[f"trap {kind}: below adequate"] = float(np.mean(below))
-        out[f"trap {kind}: under half of strong"] = float(np.mean(half))
-        out[f"trap {kind}: above off-topic"] = float(np.mean(above_off))
-        out[f"trap {kind}: mean score"] = float(np.mean([r["score"] for r in traps]))
+        group = [by_group[(r["role_id"], r["question_id"])] for r in traps]
+        out[f"{kind} (n={len(traps)}): below adequate"] = float(np.mean([r[key] < g[2] for r, g in zip(traps, group)]))
+        out[f"{kind}: under half of strong"] = (
+            float(np.mean([r[key] < 0.5 * g[3] for r, g in zip(traps, group)])) if ratio_scale else float("nan"))
+        out[f"{kind}: above off-topic"] = float(np.mean([r[key] > g[0] for r, g in zip(traps, group)]))
     return out
+
+
+def metrics_for(rows: list[dict[str, Any]], methods: dict[str, tuple[str, bool]] | None = None) -> dict[str, dict[str, float]]:
+    """{metric: {method: value}} for the methods {name: (row key, score on a 0-100 ratio scale)}."""
+    methods = methods or {"scorer": ("score", True), "cosine": ("cosine", False), "length": ("length", False)}
+    groups = [f"{r['role_id']}/{r['question_id']}" for r in rows]
+    grades = [r["grade"] for r in rows]
+    out: dict[str, dict[str, float]] = defaultdict(dict)
+    for name, (key, ratio) in methods.items():
+        scores = [r[key] for r in rows]
+        lo, hi = bootstrap_pairwise(scores, grades, groups)
+        out["pairwise accuracy"][name] = pairwise_accuracy(scores, grades, groups)
+        out["  95% CI low"][name], out["  95% CI high"][name] = lo, hi
+        for metric, value in trap_metrics(rows, key, ratio_scale=ratio).items():
+            out[metric][name] = value
+    originals = [r for r in rows if "trap" not in r]
+    for name, (key, ratio) in methods.items():
+        if ratio:
+            for g in (0, 1, 2, 3):
+                values = [r[key] for r in originals if r["grade"] == g]
+                out[f"mean score, grade {g}"][name] = float(np.mean(values)) if values else float("nan")
+            for kind in TRAP_KINDS:
+                values = [r[key] for r in rows if r.get("trap") == kind]
+                if values:
+                    out[f"mean score, trap {kind}"][name] = float(np.mean(values))
+    return dict(out)
+
+
+def format_table(split: str, rows: list[dict[str, Any]], metrics: dict[str, dict[str, float]],
+                 names: Sequence[str]) -> str:
+    questions = len({(r["role_id"], r["question_id"]) for r in rows})
+    lines = [f"\n== split: {split} ({len({r['role_id'] for r in rows})} roles, {questions} questions, "
+             f"{sum('trap' not in r for r in rows)} graded answers + {sum('trap' in r for r in rows)} traps)",
+             f"{'':46s}" + "".join(f"{n:>10s}" for n in names)]
+    for metric, values in metrics.items():
+        spec = ".1f" if metric.startswith("mean score") else ".3f"
+        cells = "".join(f"{'-' if np.isnan(values.get(n, np.nan)) else format(values[n], spec):>10s}" for n in names)
+        lines.append(f"{metric:46s}{cells}")
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--encoder", default="m3e-small", help="m3e-small (default) or hashing-<dim>")
-    parser.add_argument("--dataset", type=Path, default=DATASET)
-    parser.add_argument("--traps", type=Path, default=TRAPS)
-    parser.add_argument("--split", choices=("dev", "heldout", "all"), default="all",
-                        help="which roles to print (tune on dev only)")
+    parser.add_argument("--encoder", default="m3e-small",
+                        help="m3e-small (torch, default), m3e-small-onnx-int8 (the product default), "
+                             "m3e-small-onnx, or hashing-<dim> (smoke only)")
+    parser.add_argument("--split", choices=("dev", "fresh", "all"), default="all",
+                        help="which split to score (tune on dev only)")
+    parser.add_argument("--baseline-rev", default=PREVIOUS_REV,
+                        help="git revision whose matcher/ is run as the 'previous' baseline; '' to skip")
     parser.add_argument("--details", action="store_true", help="also print every answer's score")
     args = parser.parse_args(argv)
     encoder = load_encoder(args.encoder)
-    items = load_items(args.dataset, args.traps)
+    items = load_all()
     if args.split != "all":
-        items = [i for i in items if i.get("split", "dev") == args.split]
+        items = [i for i in items if i["split"] == args.split]
     rows = score_items(encoder, items)
+    for r in rows:
+        r["length"] = float(len(r["answer"]))
+    methods = {"scorer": ("score", True)}
+    previous = previous_scores(items, args.baseline_rev, args.encoder) if args.baseline_rev else None
+    if previous is not None:
+        for r, value in zip(rows, previous):
+            r["previous"] = value
+        methods["previous"] = ("previous", True)
+    methods.update({"cosine": ("cosine", False), "length": ("length", False)})
     if args.details:
         for r in rows:
             fb = r["feedback"]
             parts = " ".join(f"{k[:3]}={v['points']:.0f}" for k, v in fb.breakdown.items())
-            print(f"{r['id']:30s} g={r['grade']} score={r['score']:3d} {parts} "
+            before = f" prev={r['previous']:3.0f}" if "previous" in r else ""
+            print(f"{r['split']:5s} {r['id']:30s} g={r['grade']} score={r['score']:3d}{before} {parts} "
                   f"cos={fb.relevance['cosine'] or 0:.2f} lex={fb.relevance['lexical'] or 0:.2f} {fb.suggestions[:1]}")
-    print(f"encoder: {encoder.name}; datasets: {args.dataset.name} + {args.traps.name}")
-    splits = ("dev", "heldout") if args.split == "all" else (args.split,)
-    for split in splits:
-        print(f"\n== split: {split}")
-        for name, value in metrics_for([r for r in rows if r.get("split", "dev") == split]).items():
-            print(f"{name:60s} {value:.3f}")
+    print(f"encoder: {encoder.name}; previous = matcher/ at {args.baseline_rev or '(skipped)'}; "
+          f"cosine = answer vs question; length = characters")
+    for split in ("dev", "fresh"):
+        part = [r for r in rows if r["split"] == split]
+        if part:
+            print(format_table(split, part, metrics_for(part, methods), list(methods)))
 
 
 if __name__ == "__main__":

@@ -22,8 +22,9 @@ keywords has substance 0.
                    (length-weighted mean of its sentence vectors) and the question or its
                    requirements, ramped 0.70 -> 0.85; 30% lexical: share of the question's key terms
                    found in the answer, ramped 0 -> 0.25. A keyword list keeps 60% of it. An answer of
-                   30+ characters with cosine < 0.77 AND term overlap < 0.10 is off-topic: relevance
-                   share capped at 0.1 and every other component multiplied by 0.1.
+                   30+ characters with term overlap < 0.10 AND (cosine < 0.77 OR a cosine to small talk,
+                   `OFF_TOPIC_PROTOTYPES`, above its cosine to the question by 0.03) is off-topic:
+                   relevance 0 and every other component multiplied by 0.05.
 2. coverage    30  Evidence for the requirements the question tests. Each requirement scores 0-1 from
                    its best sentence: match strength (cosine ramp 0.70-0.85, or 1.5 x term recall)
                    times the stance factor of the clause that names it (affirmed & concrete 1.0, bare
@@ -63,7 +64,8 @@ from matcher.interview.text import (
 from matcher.interview.types import (
     AGAINST_MIN,
     CHUNK_CHARS, COVER_COS_RAMP, DELIVERY_SUBSTANCE_FLOOR, DIFFICULTIES, EVIDENCE_MIN, GATE_FLOOR, GATE_FULL_AT,
-    KEYWORD_LIST_RELEVANCE, MAX_ANSWER_CHARS, MAX_CHUNKS, NON_CHINESE_SCORE, OFF_TOPIC_COS, OFF_TOPIC_GATE,
+    KEYWORD_LIST_RELEVANCE, MAX_ANSWER_CHARS, MAX_CHUNKS, NON_CHINESE_SCORE, OFF_TOPIC_CONTRAST, OFF_TOPIC_COS,
+    OFF_TOPIC_GATE, OFF_TOPIC_PROTOTYPES,
     OFF_TOPIC_LEX, OFF_TOPIC_RELEVANCE_CAP, ON_TOPIC_FLOOR, POINTS, QUESTION_KINDS, REL_COS_RAMP, REL_LEX_RAMP,
     REL_SEMANTIC_WEIGHT, RELEVANCE_SUBSTANCE_FLOOR, REQUIREMENT_KINDS, RESUME_EVIDENCE_MIN, STANCE_FACTOR, SUBSTANCE_FULL_AT,
     WHOLE_ANSWER_FACTOR, Feedback, InterviewError, Question, Requirement,
@@ -85,7 +87,7 @@ class AnswerScorer:
     def warm(self, questions: Sequence[Question], requirements: Sequence[Requirement], resume_text: str = "") -> None:
         """Embed a session's questions, requirements and resume sentences once, ahead of its answers."""
         self.cache.encode([q.text for q in questions] + [r.text for r in requirements]
-                           + split_sentences(resume_text or "")[:64])
+                           + split_sentences(resume_text or "")[:64] + list(OFF_TOPIC_PROTOTYPES))
 
     def score(
         self,
@@ -132,10 +134,11 @@ class AnswerScorer:
         substance = 0.0 if listing else ramp_share(concrete_len / total_len, 0.0, SUBSTANCE_FULL_AT)
 
         # One encoder call for the answer; question and requirement vectors come from the cache.
-        cached_texts = [question.text] + [r.text for r in targets]
+        cached_texts = [question.text] + [r.text for r in targets] + list(OFF_TOPIC_PROTOTYPES)
         chunk_vecs = self.cache.encode_with(cached_texts, chunks)
         question_vec = self.cache.encode([question.text])
         target_vecs = self.cache.encode([r.text for r in targets])
+        small_talk_vecs = self.cache.encode(list(OFF_TOPIC_PROTOTYPES))
         weights = np.array([len(c) for c in chunks], dtype=np.float32)
         answer_vec = (weights[:, None] * chunk_vecs).sum(axis=0, keepdims=True)
         answer_vec /= max(float(np.linalg.norm(answer_vec)), 1e-9)
@@ -150,13 +153,14 @@ class AnswerScorer:
         )
         lexical = round(term_recall(topic_terms, answer_terms), 4)
         semantic_cos = max(cos_q, cos_r)
+        small_talk_cos = float(cosine(answer_vec, small_talk_vecs).max())
         relevance_share = REL_SEMANTIC_WEIGHT * ramp_share(semantic_cos, *REL_COS_RAMP) + (
             1 - REL_SEMANTIC_WEIGHT
         ) * ramp_share(lexical, *REL_LEX_RAMP)
         if listing:
             relevance_share *= KEYWORD_LIST_RELEVANCE
         substantial = len(re.findall(f"[{CJK}A-Za-z0-9]", text)) >= 30
-        off_topic = off_topic_test(semantic_cos, lexical, text)
+        off_topic = off_topic_test(semantic_cos, lexical, text, small_talk_cos)
         if not off_topic:
             relevance_share = max(relevance_share, ON_TOPIC_FLOOR)
         topical_share = relevance_share  # before the substance factor: drives the gate
@@ -318,11 +322,14 @@ def _concrete_share(found: Sequence[claims.Clause]) -> float:
     return sum(len(c.text) for c in found if c.stance == "affirmed" and c.concrete) / total
 
 
-def off_topic_test(semantic_cos: float, lexical: float, text: str) -> bool:
-    """Off-topic: 30+ characters, cosine below 0.77 and term overlap below 0.10. A two-line answer is
-    judged too short (delivery), not off-topic, even if it matches little."""
+def off_topic_test(semantic_cos: float, lexical: float, text: str, small_talk_cos: float = -1.0) -> bool:
+    """Off-topic: 30+ characters, term overlap below 0.10, and either cosine below 0.77 or the answer
+    closer to small talk (`OFF_TOPIC_PROTOTYPES`: pay, hours, hobbies, family …) than to the question by
+    more than 0.03. A two-line answer is judged too short (delivery), not off-topic, even if it matches
+    little."""
     substantial = len(re.findall(f"[{CJK}A-Za-z0-9]", text)) >= 30
-    return substantial and semantic_cos < OFF_TOPIC_COS and lexical < OFF_TOPIC_LEX
+    unlike_question = semantic_cos < OFF_TOPIC_COS or semantic_cos - small_talk_cos < OFF_TOPIC_CONTRAST
+    return substantial and lexical < OFF_TOPIC_LEX and unlike_question
 
 
 def _stance_for(req_terms: set[str], found: Sequence[claims.Clause], listing: bool) -> tuple[str, claims.Clause | None]:

@@ -24,6 +24,21 @@ REL_COS_RAMP = (0.70, 0.85)
 REL_LEX_RAMP = (0.0, 0.25)
 REL_SEMANTIC_WEIGHT = 0.7
 OFF_TOPIC_COS, OFF_TOPIC_LEX = 0.77, 0.10
+# An answer closer to small talk (OFF_TOPIC_PROTOTYPES) than to its question by more than this is off-topic.
+OFF_TOPIC_CONTRAST = -0.03
+# What an interviewee says instead of answering, by kind (pay, hours, hobbies, a former employer, the
+# economy, family and commute, health, food): generic sentences, none taken from an evaluation set.
+OFF_TOPIC_PROTOTYPES = (
+    "请问这个工作工资多少？是底薪加提成还是计件？有没有五险一金，包不包吃住？",
+    "请问要不要经常加班？周末能不能休息，一个月休几天？",
+    "我平时喜欢旅游、拍照、看电视剧、打游戏，周末一般出去玩。",
+    "我以前那个单位领导很差，老板拖欠工资，所以我就不干了。",
+    "现在这个行业竞争太激烈了，经济不景气，好多公司都在裁员倒闭。",
+    "我家离这里比较远，上下班路上要一个多小时，还要接送孩子。",
+    "现在物价太高了，房价也贵，年轻人压力都很大。",
+    "我身体不太好，有老毛病，医生让我多休息。",
+    "我最喜欢吃好吃的，周末经常去饭店尝尝新菜。",
+)
 OFF_TOPIC_RELEVANCE_CAP = 0.0
 OFF_TOPIC_GATE = 0.05
 ON_TOPIC_FLOOR = 0.25  # relevance share of any answer not judged off-topic: it tries to answer

@@ -196,3 +196,68 @@ def test_real_model_denial_is_not_evidence_and_scores_below_an_adequate_answer(r
     assert denial.evidence == [] and denial.claims["denied"][0]["id"] == "r1"
     assert adequate.evidence and adequate.evidence[0]["requirement_id"] == "r1"
     assert denial.score < adequate.score / 2
+
+
+@pytest.mark.parametrize("text", [
+    "收银和盘点我都做得很好",  # an evaluative complement about oneself
+    "排班和考勤我很擅长",
+    "出入库台账我最拿手",
+    "领导都夸我细心",  # praise reported in general, no occasion
+    "这个岗位我完全能胜任",
+    "这个您放心",
+    "切配炒锅样样都行",
+])
+def test_self_assessment_is_a_claim_not_evidence(text):
+    found = clauses(text)
+    assert found and all(c.claim_only and not c.concrete for c in found), [(c.text, c.concrete) for c in found]
+
+
+@pytest.mark.parametrize("text", [
+    "我在养老院做了五年",
+    "院里评过我一次优秀护理员",
+    "我先把菜洗好再切",
+])
+def test_actions_and_occasions_stay_concrete(text):
+    assert all(c.concrete and not c.claim_only for c in clauses(text))
+
+
+def _dev_question(role_id: str, question_id: str):
+    from evaluation.interview_eval import DATASET, TRAPS, load_items, question_for_item
+
+    rows = [r for r in load_items(DATASET, TRAPS, split="dev")
+            if r["role_id"] == role_id and r["question_id"] == question_id]
+    reqs = requirements_from_role(title=rows[0]["role"], requirements_text=rows[0]["requirements_text"])
+    return rows, reqs, question_for_item(rows[0], reqs)
+
+
+@pytest.mark.slow
+def test_real_model_claim_naming_the_roles_nouns_scores_under_half_a_strong_answer(real_encoder):
+    """'公众号配图和菜单设计我都做得很好…' names the role's work but shows none of it (it scored 51 of 76)."""
+    rows, reqs, question = _dev_question("design", "q1")
+    scorer = AnswerScorer(real_encoder)
+    by_kind = {r.get("trap", f"grade{r['grade']}"): r for r in rows}
+    resume = rows[0]["resume"]
+    strong = scorer.score(question, by_kind["grade3"]["answer"], requirements=reqs, resume_text=resume)
+    claim = scorer.score(question, by_kind["claim"]["answer"], requirements=reqs, resume_text=resume)
+    homemade = scorer.score(question, "公众号配图、菜单设计这些我很擅长，PS和AI我都用得非常好，领导都夸我，这个您放心。",
+                            requirements=reqs, resume_text=resume)
+    assert claim.score < strong.score / 2 and homemade.score < strong.score / 2, (claim.score, homemade.score, strong.score)
+    assert claim.evidence == [] and claim.specificity["claims_only"]
+
+
+@pytest.mark.slow
+def test_real_model_weak_on_topic_scores_above_off_topic_for_every_dev_question(real_encoder):
+    from evaluation.interview_eval import DATASET, load_items
+
+    scorer = AnswerScorer(real_encoder)
+    rows = load_items(DATASET, None, split="dev")
+    pairs = {}
+    for r in rows:
+        if r["grade"] in (0, 1):
+            pairs.setdefault((r["role_id"], r["question_id"]), {})[r["grade"]] = r
+    for key, graded in pairs.items():
+        _, reqs, question = _dev_question(*key)
+        weak, off = (scorer.score(question, graded[g]["answer"], requirements=reqs, resume_text=graded[g]["resume"])
+                     for g in (1, 0))
+        assert weak.score > off.score, (key, weak.score, off.score)
+        assert not off.relevance["on_topic"] or off.score <= 2, key
