@@ -16,7 +16,7 @@ Per split it prints pairwise accuracy within each question (95% bootstrap interv
 trap kind how often the trap scores below its question's adequate answer and under half its strong
 answer; how often the weak answer scores above the off-topic one. The same for baselines from the same
 run: answer length, cosine between answer and question, and (`--baseline-rev`, default the scorer before
-this evaluation's second session) the previous scorer, run from that git revision in a subprocess.
+this evaluation's third session) the previous scorer, run from that git revision in a subprocess.
 Targets on fresh2: every trap kind below adequate >= 95% and under half the strong answer; pairwise
 >= 0.95. Timings live in `benchmarks/interview_bench.py`.
 """
@@ -44,8 +44,9 @@ FRESH = DATASETS / "interview_fresh_answers.jsonl"
 FRESH_TRAPS = DATASETS / "interview_fresh_traps.jsonl"
 FRESH2 = DATASETS / "interview_fresh2_answers.jsonl"
 FRESH2_TRAPS = DATASETS / "interview_fresh2_traps.jsonl"
-# The scorer as it stood before the fresh split was written (the first session's final state).
-PREVIOUS_REV = "4e2720d"
+# The scorer as it stood before the fresh2 split was written (the second session's final state; the first
+# session's was 4e2720d).
+PREVIOUS_REV = "feaf0dd"
 TRAP_KINDS = ("negated", "stuffed", "hedged", "claim", "english")
 
 

@@ -141,10 +141,12 @@ def keyword_list(text: str) -> bool:
     if len(pieces) < 4:
         return False
     short = sum(1 for p in pieces if len(p) <= 8)
+    if short / len(pieces) < 0.8:
+        return False  # decided without segmenting: most answers end here
     cjk = re.findall(f"[{CJK}]", text)
     # jieba glues a pronoun to its neighbour ("我先"): a word holding a personal pronoun is speech too
     function = sum(1 for w in words(text) if w in _SPOKEN_FUNCTION or re.search("[我你他她]", w))
-    return short / len(pieces) >= 0.8 and function <= max(1, len(cjk) // 25)
+    return function <= max(1, len(cjk) // 25)
 
 
 # An opinion frame opening the answer: "我觉得现在的顾客都太挑了".

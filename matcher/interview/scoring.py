@@ -21,10 +21,12 @@ keywords has substance 0.
 1. relevance   20  Is the answer about the question?  70% semantic: cosine between the answer
                    (length-weighted mean of its sentence vectors) and the question or its
                    requirements, ramped 0.70 -> 0.85; 30% lexical: share of the question's key terms
-                   found in the answer, ramped 0 -> 0.25. A keyword list keeps 60% of it. An answer of
-                   30+ characters with term overlap < 0.10 AND (cosine < 0.77 OR a cosine to small talk,
-                   `OFF_TOPIC_PROTOTYPES`, above its cosine to the question by 0.03) is off-topic:
-                   relevance 0 and every other component multiplied by 0.05.
+                   found in the answer, ramped 0 -> 0.25. A keyword list keeps 60% of it. An answer
+                   with term overlap < 0.10 is off-topic (relevance 0 and every other component multiplied
+                   by 0.05) when it has 30+ characters and a cosine < 0.77 or a cosine to small talk
+                   (`OFF_TOPIC_PROTOTYPES`) above its cosine to the question by 0.03; when it has 8-29
+                   characters and small talk is closer by 0.08; or when it is commentary (an opinion
+                   about the world, no own conduct: claims.commentary) to a question about conduct.
 2. coverage    30  Evidence for the requirements the question tests. Each requirement scores 0-1 from
                    its best sentence: match strength (cosine ramp 0.70-0.85, or 1.5 x term recall)
                    times the stance factor of the clause that names it (affirmed & concrete 1.0, bare
