@@ -1,4 +1,5 @@
-"""The administrator's commands that need no model: users and tokens, the service ledger, backup and restore."""
+"""The administrator's commands that need no model: users and tokens, the service ledger, backup and restore,
+and purging the records of seekers who withdrew consent (after the retention period)."""
 from __future__ import annotations
 
 import json
@@ -122,3 +123,27 @@ def cmd_restore(args, settings: Settings) -> int:
     for problem in report["problems"]:
         print(f"  - {problem}", file=sys.stderr)
     return 1
+
+
+def cmd_purge_withdrawn(args, settings: Settings) -> int:
+    """Delete the personal data of seekers whose consent was withdrawn more than
+    `withdrawn_retention_days` ago (PIPL art. 47); safe to run again (cron), it then finds nobody."""
+    from matcher.counsellor.erasure import PURGE_LOG, purge_withdrawn
+    from matcher.store import Database
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    database = Database(settings.database_url).open()
+    try:
+        done = purge_withdrawn(database, settings)
+    except (OSError, sqlite3.Error) as exc:
+        print(f"删除失败：{exc}", file=sys.stderr)
+        return 2
+    finally:
+        database.close()
+    days = settings.withdrawn_retention_days
+    if done["purged"]:
+        print(f"已删除 {done['purged']} 名撤回同意满{days}天的求职者的个人信息；区级服务台账只保留假名记录。"
+              f"记录见 {settings.data_dir / PURGE_LOG}")
+    else:
+        print(f"没有撤回同意满{days}天、需要删除的求职者记录。")
+    return 0

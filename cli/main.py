@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from cli.admin import cmd_backup, cmd_ledger, cmd_restore, cmd_users
+from cli.admin import cmd_backup, cmd_ledger, cmd_purge_withdrawn, cmd_restore, cmd_users
 from matcher.settings import Settings
 
 
@@ -340,6 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir")
     p = sub.add_parser("restore", help="从备份目录恢复（先停止服务；原有数据移到数据目录下 before-restore-时间）")
     p.add_argument("dir")
+    sub.add_parser("purge-withdrawn", help="删除撤回同意已满保留期限（JOBCIRCLE_WITHDRAWN_RETENTION_DAYS，默认180天）的求职者个人信息；可重复运行")
     p = sub.add_parser("occupations", help="职业编码：从标准输入逐行读岗位名称")
     p.add_argument("action", choices=["code"])
     p.add_argument("--top", type=int, default=5, help="每个名称返回的候选数")
@@ -376,6 +377,7 @@ COMMANDS = {"demo": cmd_demo, "serve": cmd_serve, "import": cmd_import, "index":
             "evaluate": cmd_evaluate, "bench": cmd_bench, "backup": cmd_backup, "restore": cmd_restore,
             "places": cmd_places}
 COMMANDS |= {"trainings": cmd_activities, "events": cmd_activities}
+COMMANDS["purge-withdrawn"] = cmd_purge_withdrawn
 
 
 def main(argv: list[str] | None = None) -> int:

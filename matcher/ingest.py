@@ -23,6 +23,7 @@ from matcher.errors import InvalidInput, validation_message
 from matcher.text.normalise import is_blank
 from matcher.inputs import PostingInput, SeekerInput
 from matcher.geo.places import gazetteer
+from matcher.duplicates import dup_key as _dup_key, near_identical, original_of, set_mark
 
 
 @dataclass
@@ -97,22 +98,6 @@ def describe_columns(frame, kind: str, mapping: dict[str, str]) -> tuple[list[di
     return columns, left_out
 
 
-def _text_key(text: str) -> set[str]:
-    text = re.sub(r"\s+", "", text or "")
-    return {text[i:i + 3] for i in range(max(1, len(text) - 2))}
-
-
-def near_identical(a: str, b: str, threshold: float = 0.9) -> bool:
-    """Character-trigram Jaccard of two texts at or above `threshold`."""
-    ka, kb = _text_key(a), _text_key(b)
-    return bool(ka | kb) and len(ka & kb) / len(ka | kb) >= threshold
-
-
-def _dup_key(employer, title, address) -> tuple[str, str, str]:
-    norm = lambda v: re.sub(r"[\s（）()]", "", str(v or "")).lower()
-    return norm(employer), norm(title), norm(address)
-
-
 def file_duplicates(good: list[tuple[int, object]]) -> list[dict]:
     """Rows of one file repeating an earlier row: same employer, title and address (or street), near-identical text."""
     seen: dict[tuple, list[tuple[int, str]]] = {}
@@ -129,28 +114,23 @@ def file_duplicates(good: list[tuple[int, object]]) -> list[dict]:
 
 def mark_duplicates(db, ids: list[int]) -> dict[int, int]:
     """Mark each of `ids` that repeats an earlier open posting (same employer, title and address or street,
-    near-identical text) with `duplicate_of` = that posting's id; returns {id: duplicate_of}."""
-    marked: dict[int, int] = {}
+    near-identical text) with `duplicate_of` = that posting's id (and unmark one that no longer does);
+    returns {id: duplicate_of} for every repeat among `ids`, marked now or before."""
+    repeats: dict[int, int] = {}
+    changed: list[int] = []
     with db.session() as session, session.begin():
         rows = session.scalars(select(Posting).where(Posting.id.in_(ids)).order_by(Posting.id)).all()
         for row in rows:
-            same = session.scalars(select(Posting).where(
-                Posting.title == row.title, Posting.employer_id == row.employer_id, Posting.id < row.id,
-                Posting.status == "open").order_by(Posting.id)).all()
-            key = _dup_key("", "", row.address or row.street_code)
-            text = f"{row.description}\n{row.requirements}"
-            original = next((o for o in same if _dup_key("", "", o.address or o.street_code) == key
-                             and near_identical(f"{o.description}\n{o.requirements}", text)), None)
-            if original is not None:
-                first = (original.extracted or {}).get("duplicate_of") or original.id
-                if (row.extracted or {}).get("duplicate_of") != first:
-                    row.extracted = dict(row.extracted or {}) | {"duplicate_of": first}
-                    marked[row.id] = first
-        if marked:
-            seq = db.take_seq(session, "postings", len(marked))
-            for offset, posting_id in enumerate(sorted(marked)):
+            first = original_of(session, row)
+            if set_mark(row, first):
+                changed.append(row.id)
+            if first is not None:
+                repeats[row.id] = first
+        if changed:
+            seq = db.take_seq(session, "postings", len(changed))
+            for offset, posting_id in enumerate(sorted(changed)):
                 session.get(Posting, posting_id).change_seq = seq + offset
-    return marked
+    return repeats
 
 
 def validate_rows(frame, kind: str, mapping: dict[str, str]) -> tuple[list[tuple[int, object]], list[dict]]:

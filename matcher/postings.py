@@ -14,6 +14,7 @@ from tqdm import tqdm
 from sqlalchemy import select, update
 
 from data.schema import Employer, Posting, Station
+from matcher.duplicates import marked_originals, original_of, refresh_dependents, set_mark
 from matcher.errors import Conflict, Forbidden, InvalidInput, NotFound, validation_message
 from matcher.inputs import PostingInput
 from matcher.search.synced import encode_batches
@@ -112,6 +113,7 @@ class PostingWriter:
         with self.db.session() as session, session.begin():
             seq = self.db.take_seq(session, "postings", len(inputs))
             employers: dict[str, Employer] = {}
+            originals = marked_originals(session)  # postings others repeat: their repeats are recomputed
             # Chunk i+1 is encoded in a worker thread while chunk i is written and chunk i+2 parsed.
             chunks = prepare_encode_ahead(inputs, lambda part: profiles.build_profiles(part, self.coder),
                                           lambda profile: profile.text, self.encoder)
@@ -121,7 +123,7 @@ class PostingWriter:
                     if row is not None and guard is not None:
                         guard(row, inp)
                     row = row or Posting()
-                    self._fill(session, row, inp, profile, vector, employers)
+                    self._fill(session, row, inp, profile, vector, employers, originals)
                     row.change_seq = seq + offset
                     session.add(row)
                     session.flush()
@@ -131,8 +133,10 @@ class PostingWriter:
         self.on_change()
         return ids
 
-    def _fill(self, session, row: Posting, inp: PostingInput, profile: Profile, vector, employers) -> None:
+    def _fill(self, session, row: Posting, inp: PostingInput, profile: Profile, vector, employers,
+              originals: set[int] | None = None) -> None:
         salary = profile.salary
+        was_employer = row.employer_id
         if inp.employer:
             employer = employers.get(inp.employer) or session.scalar(select(Employer).where(Employer.name == inp.employer))
             if employer is None:
@@ -162,7 +166,12 @@ class PostingWriter:
         elif row.status in (None, "draft"):
             row.status = "open"  # a re-import keeps a closed posting closed
         set_place(row, inp.address, profile.place)
+        marked = (row.extracted or {}).get("duplicate_of")
         row.extracted = dict(profile.features) | {"compliance": [finding.to_dict() for finding in profile.findings]}
+        if marked is not None:  # recomputed, never dropped: kept while the posting still repeats its original
+            set_mark(row, original_of(session, row))
+        if row.id is not None and (originals is None or row.id in originals):  # its repeats: against what it says now
+            refresh_dependents(session, row, was_employer, lambda n: self.db.take_seq(session, "postings", n))
         row.occupation_codes = [dict(c) for c in profile.occupation_codes]
         row.embedding = np.asarray(vector, np.float32).tobytes()
         row.embedding_model = self.encoder.name
@@ -193,6 +202,7 @@ class PostingWriter:
                 raise Conflict("该岗位含可能违反就业促进法的要求，请先修改岗位内容再发布")
             row.status = status
             row.change_seq = self.db.take_seq(session, "postings", 1)
+            refresh_dependents(session, row, row.employer_id, lambda n: self.db.take_seq(session, "postings", n))
         self.on_change()
         return self.get(posting_id)
 

@@ -26,7 +26,8 @@ SENSITIVE_TAGS = frozenset({"disabled", "low_income", "employment_difficulty"})
 
 NO_CONSENT = "需先取得求职者对个人信息处理的同意（consent=true）才能登记"
 WITHDRAWN_NOTE = ("求职者已撤回个人信息处理同意：不再参与岗位匹配、候选名单和工作台名单；服务台账依法保留。"
-                  "重新同意（consent=true）后恢复；如需删除个人信息，请使用删除功能")
+                  "保留期满（见设置 withdrawn_retention_days）后个人信息将被删除，台账只留假名记录；"
+                  "期满前重新同意（consent=true）即恢复；如需立即删除个人信息，请使用删除功能")
 
 
 def shown_tags(row: Seeker) -> list[str]:

@@ -36,6 +36,14 @@ class Settings(BaseSettings):
         default=True, description="为 true 时除公开接口外都需令牌；false 仅供单机试用：未带令牌的请求按管理员处理"
     )
     service_gap_days: int = Field(default=30, ge=1, le=365, description="超过这么多天没有服务记录的求职者列入待跟进")
+    withdrawn_retention_days: int = Field(
+        default=180, ge=0, le=3650,
+        description=("撤回个人信息处理同意后的保留期限（天）。撤回即停止一切处理（不再参与匹配、候选名单和工作台名单），"
+                     "个人信息只作存储、不作他用，期间本人可重新同意；满此天数后，`purge-withdrawn` 命令删除姓名、电话、"
+                     "身份证号（打码与散列）、简历及向量、服务明细等个人信息，区级服务台账只保留无法识别个人的假名记录"
+                     "（《个人信息保护法》第四十七条）。保留是为应对服务台账核查与补贴审计等法定需要，具体天数应由区级主管部门"
+                     "依适用的法律、行政法规确定；0 表示下次运行即删除"),
+    )
     shortlist_exposure_penalty: float = Field(
         default=0.0, ge=0.0, le=0.5,
         description="候选人名单分散曝光：近30天已被多个岗位列入名单的求职者排序分最多减去此值（0 为不调整）",

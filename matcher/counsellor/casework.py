@@ -6,8 +6,8 @@ from the desk or the service. The caseload here is the desk's, with three change
 
 * closed cases leave it;
 * a follow-up that is due (its date today or earlier, not done) adds 30 points and names the date;
-* practice-interview figures are shown only for seekers who shared a session with their counsellor
-  (the desk counts them for urgency; the number itself is not shown unless shared).
+* practice-interview figures come only from sessions the seeker shared with their counsellor (the
+  desk neither counts nor shows unshared practice; the filter here is a second guard).
 """
 from __future__ import annotations
 

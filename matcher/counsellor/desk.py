@@ -9,6 +9,10 @@ Caseload urgency (0-100 points, higher first; ties by seeker id):
 | no service in the last N days (`settings.service_gap_days`, counted from registration when never served) | 15 at N days, rising to 25 at 2N days |
 | new open postings that fit since the last contact (match score >= 0.5, created after the last service) | 8 per posting, at most 3 |
 | mock-interview practice suggests coaching (average of the latest score per question < 60, 2+ answers) | 16 |
+
+Only practice the seeker shared with their counsellor is read: unshared practice is neither shown nor
+counted. A seeker never served has no "days since contact" (`days_since_contact` is None); the page says
+尚未服务（登记于N天前） from `contact_text`, and the gap rule counts from registration.
 """
 from __future__ import annotations
 
@@ -17,14 +21,14 @@ import threading
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
-from data.access_tables import AccessLog, Decision, ServiceRecord, ShortlistEntry, User
+from data.access_tables import Decision, ServiceRecord, ShortlistEntry, User
 from data.interview_tables import InterviewAnswer, InterviewSession
 from data.schema import OUTCOME_EVENTS, MatchOutcome, Posting, Seeker, Station
 from data.activity_tables import Registration, TrainingDecline
-from matcher.activities.registrations import registration_public, release_for_seeker
-from matcher.counsellor import access, records
+from matcher.activities.registrations import registration_public
+from matcher.counsellor import access, erasure, records
 from matcher.counsellor.access import Principal
 from matcher.errors import InvalidInput, NotFound
 from matcher.counsellor.ledger import SERVICE_CODES, Ledger
@@ -198,24 +202,7 @@ class CounsellorDesk:
         service records. The service ledger keeps its entries, which carry only a pseudonym."""
         with self.service.db.session() as session, session.begin():
             access.can_delete_seeker(principal, self._seeker(session, seeker_id), seeker_id)
-            # Seats taken by the seeker's registrations go back before the rows cascade away.
-            released = release_for_seeker(session, seeker_id)
-            session_ids = select(InterviewSession.id).where(InterviewSession.seeker_id == seeker_id)
-            removed = {
-                "interview_answers": session.execute(delete(InterviewAnswer).where(InterviewAnswer.session_id.in_(session_ids))).rowcount,
-                "interview_sessions": session.execute(delete(InterviewSession).where(InterviewSession.seeker_id == seeker_id)).rowcount,
-                "outcomes": session.execute(delete(MatchOutcome).where(MatchOutcome.seeker_id == seeker_id)).rowcount,
-                "decisions": session.execute(delete(Decision).where(Decision.seeker_id == seeker_id)).rowcount,
-                "shortlist_entries": session.execute(delete(ShortlistEntry).where(ShortlistEntry.seeker_id == seeker_id)).rowcount,
-                "service_records": session.execute(delete(ServiceRecord).where(ServiceRecord.seeker_id == seeker_id)).rowcount,
-                "accounts": session.execute(delete(User).where(User.seeker_id == seeker_id)).rowcount,
-                "registrations_released": released,
-            }
-            # Who read the record stays accountable, without pointing at the deleted person.
-            session.query(AccessLog).filter(AccessLog.seeker_id == seeker_id).update({AccessLog.seeker_id: None})
-            session.execute(delete(Seeker).where(Seeker.id == seeker_id))
-            # A change number marks the deletion so every seeker index (in any process) drops the vector.
-            self.service.db.take_seq(session, "seekers", 1)
+            removed = erasure.erase_seeker(session, self.service.db, seeker_id)
         records.scrub_deleted(self.service.db.engine)  # no copy of the deleted text stays in the -wal file
         self.seekers.refresh(force=True)
         return {"deleted": True, "seeker_id": seeker_id, "removed": removed,
@@ -298,6 +285,11 @@ class CounsellorDesk:
                 if months >= 6:
                     reasons.append(f"长期失业：已失业约{months:.0f}个月")
             days = (now - last_contact).days
+            registered_days = (now - registered).days if registered is not None else None
+            if served is not None:
+                contact_text = "今天" if days == 0 else f"{days}天前"
+            else:
+                contact_text = f"尚未服务（登记于{days}天前）" if registered is not None else "尚未服务"
             if days >= gap:
                 points += 15 + 10 * min(1.0, (days - gap) / gap)
                 reasons.append(f"已{days}天没有服务记录" if served else f"登记{days}天以来尚无服务记录")
@@ -317,7 +309,8 @@ class CounsellorDesk:
                 "urgency": round(points, 1), "reasons": reasons,
                 "explanation": "；".join(reasons) + "。" if reasons else "近期已有服务，暂无需优先跟进。",
                 "unemployed_months": round(months, 1) if months is not None else None,
-                "last_service_at": _iso(served), "days_since_contact": days,
+                "last_service_at": _iso(served), "days_since_contact": days if served is not None else None,
+                "days_since_registration": registered_days, "contact_text": contact_text,
                 "new_postings": new_postings, "interview_average": avg,
             })
         items.sort(key=lambda item: (-item["urgency"], item["seeker_id"]))
@@ -328,13 +321,15 @@ class CounsellorDesk:
 
     @staticmethod
     def _practice(session, seeker_ids: list[int]) -> dict[int, tuple[float, int]]:
-        """Seeker id -> (average of the latest score per practised question, number of such questions)."""
+        """Seeker id -> (average of the latest score per practised question, number of such questions), from
+        the sessions the seeker shared with their counsellor only."""
         if not seeker_ids:
             return {}
         rows = session.execute(
             select(InterviewSession.seeker_id, InterviewAnswer.session_id, InterviewAnswer.question_id, InterviewAnswer.score)
             .join(InterviewAnswer, InterviewAnswer.session_id == InterviewSession.id)
-            .where(InterviewSession.seeker_id.in_(seeker_ids)).order_by(InterviewAnswer.id)
+            .where(InterviewSession.seeker_id.in_(seeker_ids), InterviewSession.shared_with_counsellor.is_(True))
+            .order_by(InterviewAnswer.id)
         ).all()
         latest: dict[tuple[int, int, str], int] = {}
         for seeker_id, session_id, question_id, score in rows:

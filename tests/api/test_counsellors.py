@@ -85,7 +85,8 @@ def test_caseload_puts_the_most_urgent_first_and_says_why(client, station, couns
     settled = _seeker(client, counsellor, "做过保洁。")
     with service.db.session() as session, session.begin():
         session.execute(update(Seeker).where(Seeker.id == long_unemployed).values(created_at=now - timedelta(days=60)))
-        interview = InterviewSession(seeker_id=practising, role_title="理货员", requirements=[], questions=[])
+        interview = InterviewSession(seeker_id=practising, role_title="理货员", requirements=[], questions=[],
+                                     shared_with_counsellor=True)  # unshared practice would not count
         session.add(interview)
         session.flush()
         session.add_all([InterviewAnswer(session_id=interview.id, question_id="q1", answer_text="嗯", score=80),

@@ -43,3 +43,23 @@ def test_service_runs_on_postgresql(tmp_path, pg_database):
     assert [r["posting_id"] for r in again.match_seeker(seeker["id"], k=2)["results"]] == [ids[0]]
     assert again.stats()["postings_open"] == 1
     again.stop()
+
+
+def test_duplicate_marks_are_recomputed_on_postgresql(tmp_path, pg_database):
+    """The JSON queries behind `duplicate_of` (marked originals, their repeats) on PostgreSQL."""
+    settings = Settings(data_dir=tmp_path, database_url=pg_database, refresh_interval_s=0, occupation_coding=False)
+    service = JobCircle(settings, HashingEncoder(128)).start()
+    try:
+        rows = "岗位编号,岗位名称,公司名称,工作地点,岗位描述\nP-1,小区保安,虹馨物业,曲阳路500号,门岗值班、夜间巡逻、车辆登记\n" \
+               "P-2,小区保安,虹馨物业,曲阳路500号,门岗值班、夜间巡逻、车辆登记。\n"
+        path = tmp_path / "p.csv"
+        path.write_text(rows, encoding="utf-8")
+        from matcher.ingest import import_file
+
+        first, second = import_file(service, "posting", path).ids
+        service.update_posting(second, {"salary": "5000元/月"})
+        assert service.get_posting(second)["duplicate_of"] == first
+        service.update_posting(first, {"description": "商场监控室值守，消防巡查，持证上岗优先"})
+        assert service.get_posting(second)["duplicate_of"] is None
+    finally:
+        service.stop()

@@ -151,6 +151,17 @@ def test_closed_case_leaves_the_caseload(demo):
     assert f"/workbench/seekers/{seeker_id}?" not in client.get("/workbench/caseload").text
 
 
+def test_the_caseload_says_never_served_rather_than_a_contact(demo):
+    client, service, tokens = demo
+    seeker_id = own_seeker(service, tokens)
+    with service.db.session() as session, session.begin():
+        session.query(ServiceRecord).filter(ServiceRecord.seeker_id == seeker_id).delete()
+    html = sign_in(client, tokens["counsellor"]).text
+    card = html[html.index(f"/workbench/seekers/{seeker_id}?"):]
+    card = card[:card.index("</li>")]
+    assert "尚未服务（登记于" in card and "天前）" in card
+
+
 def test_month_export_is_an_excel_file_of_the_stations_services(demo):
     from datetime import date
 

@@ -83,21 +83,55 @@ def test_another_stations_seeker_is_out_of_reach(setup):
         work.read_with_contact(counsellor, c, "岗位推荐")
 
 
-def test_unshared_interview_practice_is_not_shown(setup, service):
+def _practise(service, seeker_id: int, *, shared: bool) -> int:
     from data.interview_tables import InterviewAnswer, InterviewSession
 
-    work, counsellor, station, (a, _b, _c) = setup
     with service.db.session() as session, session.begin():
-        practice = InterviewSession(seeker_id=a, role_title="仓库管理员", difficulty="standard", requirements=[],
-                                    questions=[], shared_with_counsellor=False)
+        practice = InterviewSession(seeker_id=seeker_id, role_title="仓库管理员", difficulty="standard", requirements=[],
+                                    questions=[], shared_with_counsellor=shared)
         session.add(practice)
         session.flush()
         for n in range(3):
             session.add(InterviewAnswer(session_id=practice.id, question_id=f"q{n}", answer_text="……", score=20,
                                         feedback={}))
+        return practice.id
+
+
+def test_unshared_interview_practice_is_not_shown_and_does_not_change_urgency(setup, service):
+    work, counsellor, station, (a, _b, _c) = setup
+    before = next(i for i in work.today(counsellor, station)["items"] if i["seeker_id"] == a)
+    _practise(service, a, shared=False)
     item = next(i for i in work.today(counsellor, station)["items"] if i["seeker_id"] == a)
     assert item["interview_average"] is None
     assert not any("模拟面试" in reason for reason in item["reasons"])
+    assert item["urgency"] == before["urgency"] and item["days_since_contact"] == before["days_since_contact"]
+    # The desk's own caseload (the HTTP API) neither shows nor counts it either.
+    raw = next(i for i in work.desk.caseload(counsellor, station)["items"] if i["seeker_id"] == a)
+    assert raw["interview_average"] is None and raw["urgency"] == before["urgency"]
+    # Shared, it counts and is shown.
+    _practise(service, a, shared=True)
+    shared = next(i for i in work.today(counsellor, station)["items"] if i["seeker_id"] == a)
+    assert shared["interview_average"] == 20 and shared["urgency"] == before["urgency"] + 16
+    assert any("模拟面试平均20分" in reason for reason in shared["reasons"])
+
+
+def test_a_seeker_never_served_is_not_said_to_have_been_contacted(setup, service):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import update
+
+    from data.schema import Seeker
+
+    work, counsellor, station, (a, b, _c) = setup
+    with service.db.session() as session, session.begin():
+        session.execute(update(Seeker).where(Seeker.id == a).values(
+            created_at=datetime.now(timezone.utc) - timedelta(days=40)))
+    work.desk.record_service(counsellor, b, "职业指导")
+    items = {i["seeker_id"]: i for i in work.today(counsellor, station)["items"]}
+    assert items[a]["days_since_contact"] is None and items[a]["days_since_registration"] == 40
+    assert items[a]["contact_text"] == "尚未服务（登记于40天前）"
+    assert "登记40天以来尚无服务记录" in items[a]["explanation"]
+    assert items[b]["days_since_contact"] == 0 and items[b]["contact_text"] == "今天"
 
 
 def test_notes_and_follow_ups_go_with_the_seekers_deleted_data(setup, service):
