@@ -19,7 +19,7 @@ class Direction(str, Enum):
     SEEKERS = "seekers"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a million of these are held in memory
 class Side:
     """The ranking-relevant facts of one seeker or one posting."""
 
@@ -52,7 +52,7 @@ class Side:
         return self.salary_high or self.salary_low
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a million of these are held in memory
 class PostingEntry:
     """One open posting as the catalog holds it."""
 
@@ -74,7 +74,7 @@ class PostingEntry:
         return self.expires_ts is None or self.expires_ts > now
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SeekerEntry:
     """One registered seeker as the seeker index holds it (no contact data)."""
 

@@ -31,6 +31,7 @@ WAIT_MINUTES = C["WAIT_MINUTES"].value
 TRANSFER_MINUTES = C["TRANSFER_MINUTES"].value
 STATION_ENTRY_MINUTES = C["STATION_ENTRY_MINUTES"].value
 MODES = ("walk", "cycle", "metro", "bus")
+KEYED_LIMIT = 50_000_000  # ids above this use the point-keyed cache (the id-indexed arrays would be too large)
 DEFAULT_MODES = frozenset({"walk", "cycle", "metro"})  # bus only when the seeker says so (no routes bundled)
 MODE_LABELS = {"walk": "步行", "cycle": "骑行/电动车", "metro": "地铁", "bus": "公交"}
 COARSE_NOTE = "位置只精确到区，无法判断是否在15分钟服务圈内"
@@ -143,24 +144,34 @@ class MetroCommute:
             text = f"距离{prefix}{km:.1f}公里，步行约{walk:.0f}分钟"
         return geo.Commute(float(minutes), mode, km, text, approximate)
 
-    def _access(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Nearest stations and walk-in minutes per point (inf beyond ACCESS_KM); cached per point."""
+    def _station_rows(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest stations and walk-in minutes (inf beyond ACCESS_KM) for each point, computed."""
+        net, k = self.network, min(STATION_SEARCH, len(self.network.names))
+        lat1 = np.radians(points[:, 0])[:, None]
+        lat2 = np.radians(net.lats)[None, :]
+        dlon = np.radians(net.lons)[None, :] - np.radians(points[:, 1])[:, None]
+        a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(dlon / 2) ** 2
+        station_km = 2 * geo.EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+        near = np.argpartition(station_km, k - 1, axis=1)[:, :k]
+        near_km = np.take_along_axis(station_km, near, axis=1)
+        walk = np.where(near_km <= ACCESS_KM,
+                        near_km * geo.DETOUR_FACTOR * 60.0 / geo.WALK_KMH + STATION_ENTRY_MINUTES, np.inf)
+        return near, walk
+
+    def _access(self, points: np.ndarray, keys: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest stations and walk-in minutes per point (inf beyond ACCESS_KM), cached.
+
+        With `keys` (posting ids) the cache is a set of arrays indexed by id, checked against the
+        point it was computed for (a moved posting is recomputed): a few array operations for any
+        number of candidates. Without keys it is a dict keyed by the point."""
+        if keys is not None and len(keys) and 0 <= int(keys.min()) and int(keys.max()) < KEYED_LIMIT:
+            return self._access_keyed(points, np.asarray(keys, np.int64))
         rows = self.__dict__.setdefault("_access_rows", {})
-        keys = list(map(tuple, points.tolist()))
-        missing = [n for n, key in enumerate(keys) if key not in rows]
+        keys_ = list(map(tuple, points.tolist()))
+        missing = [n for n, key in enumerate(keys_) if key not in rows]
         k = min(STATION_SEARCH, len(self.network.names))
         if missing:
-            net = self.network
-            sub = points[missing]
-            lat1 = np.radians(sub[:, 0])[:, None]
-            lat2 = np.radians(net.lats)[None, :]
-            dlon = np.radians(net.lons)[None, :] - np.radians(sub[:, 1])[:, None]
-            a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(dlon / 2) ** 2
-            station_km = 2 * geo.EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-            near = np.argpartition(station_km, k - 1, axis=1)[:, :k]
-            near_km = np.take_along_axis(station_km, near, axis=1)
-            walk = np.where(near_km <= ACCESS_KM,
-                            near_km * geo.DETOUR_FACTOR * 60.0 / geo.WALK_KMH + STATION_ENTRY_MINUTES, np.inf)
+            near, walk = self._station_rows(points[missing])
             if len(rows) + len(missing) > 1_000_000:
                 rows.clear()
                 self._access_near, self._access_walk = np.zeros((0, k), np.int64), np.zeros((0, k))
@@ -168,14 +179,33 @@ class MetroCommute:
             self._access_near = np.concatenate([getattr(self, "_access_near", np.zeros((0, k), np.int64)), near])
             self._access_walk = np.concatenate([getattr(self, "_access_walk", np.zeros((0, k))), walk])
             for offset, n in enumerate(missing):
-                rows.setdefault(keys[n], start + offset)
-        index = np.fromiter((rows[key] for key in keys), dtype=np.int64, count=len(keys))
+                rows.setdefault(keys_[n], start + offset)
+        index = np.fromiter((rows[key] for key in keys_), dtype=np.int64, count=len(keys_))
         return self._access_near[index], self._access_walk[index]
 
-    def estimate_many(self, origin, dests: np.ndarray, *, modes=None) -> tuple[np.ndarray, list[str]]:
+    def _access_keyed(self, points: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        k = min(STATION_SEARCH, len(self.network.names))
+        size = len(getattr(self, "_keyed_points", ()))
+        if int(keys.max()) >= size:
+            grow = max(int(keys.max()) + 1, 2 * size, 1024) - size
+            self._keyed_points = np.concatenate([getattr(self, "_keyed_points", np.zeros((0, 2))),
+                                                 np.full((grow, 2), np.nan)])
+            self._keyed_near = np.concatenate([getattr(self, "_keyed_near", np.zeros((0, k), np.int32)),
+                                               np.zeros((grow, k), np.int32)])
+            self._keyed_walk = np.concatenate([getattr(self, "_keyed_walk", np.zeros((0, k))), np.zeros((grow, k))])
+        stale = np.flatnonzero(~(self._keyed_points[keys] == points).all(axis=1))
+        if len(stale):
+            near, walk = self._station_rows(points[stale])
+            self._keyed_near[keys[stale]] = near
+            self._keyed_walk[keys[stale]] = walk
+            self._keyed_points[keys[stale]] = points[stale]
+        return self._keyed_near[keys], self._keyed_walk[keys]
+
+    def estimate_many(self, origin, dests: np.ndarray, *, modes=None, keys=None) -> tuple[np.ndarray, list[str]]:
         """Minutes and modes ('walk' | 'cycle' | 'metro' | 'bus' | 'unknown') from one origin to many rows.
 
-        Same choice rule as `estimate`; rows with a missing coordinate give NaN and 'unknown'.
+        Same choice rule as `estimate`; rows with a missing coordinate give NaN and 'unknown'. `keys`
+        (one non-negative id per row, e.g. posting ids) lets the station cache be array-indexed.
         """
         modes = parse_modes(modes) if modes is not None else self.modes
         dests = np.asarray(dests, dtype=float).reshape(-1, 2)
@@ -189,7 +219,7 @@ class MetroCommute:
         valid = ~np.isnan(km)
         o_idx, o_walk = self._nearby(*origin)
         if "metro" in modes and len(o_idx) and valid.any():
-            near, d_walk = self._access(dests[valid])
+            near, d_walk = self._access(dests[valid], None if keys is None else np.asarray(keys)[valid])
             ride = self.network.minutes[o_idx][:, near]
             ride = np.where(ride == 0, np.inf, ride)
             total = o_walk[:, None, None] + WAIT_MINUTES + ride + d_walk[None, :, :]

@@ -127,7 +127,7 @@ class StraightLineCommute:
             return Commute(walk, "walk", km, walk_description(km, walk, approximate), approximate)
         return Commute(cycle, "cycle", km, f"距离{prefix}{km:.1f}公里，骑行约{cycle:.0f}分钟（步行约{walk:.0f}分钟）", approximate)
 
-    def estimate_many(self, origin: tuple[float, float], dests: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    def estimate_many(self, origin: tuple[float, float], dests: np.ndarray, *, keys=None) -> tuple[np.ndarray, list[str]]:
         return straight_line_minutes_many(origin, dests)
 
 
@@ -146,6 +146,7 @@ class CommuteEstimator:
     def estimate(self, origin, dest, *, approximate: bool = False) -> Commute:
         raise NotImplementedError
 
-    def estimate_many(self, origin, dests: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    def estimate_many(self, origin, dests: np.ndarray, *, keys=None) -> tuple[np.ndarray, list[str]]:
+        """`keys`: optional ids of the rows (for caches); an estimator may ignore them."""
         raise NotImplementedError
 

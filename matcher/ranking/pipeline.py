@@ -8,6 +8,7 @@ kept in `Scored`, from which the score, the breakdown and the explanation are al
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -18,6 +19,7 @@ from matcher.geo.commute import commute_fields
 from matcher.geo.geo import CYCLE_KMH, DETOUR_FACTOR, Commute, haversine_km_many
 from matcher.ranking.explain import explain_match
 from matcher.ranking.scoring import WEIGHTS, Scored, combine, components, gates, relevance, scored_at
+from matcher.search.lexical import tokens
 from matcher.types import Direction, PostingEntry, Side
 
 DEFAULT_GEO_MINUTES = 30.0
@@ -45,6 +47,7 @@ class Ranked:
     side: Side
     scored: Scored
     cosine: float
+    travel_pending: bool = False  # minutes are known; the full estimate is still to be made (`described`)
 
 
 def _travel(direction: Direction, query: Side, candidates: Sequence[Side], commute):
@@ -64,12 +67,14 @@ def _travel(direction: Direction, query: Side, candidates: Sequence[Side], commu
         for i in coarse:
             full[i] = commute.estimate(query.point, candidates[i].point, coarse=True)
             modes[i] = full[i].mode
-        located = [i for i in located if i not in set(coarse)]
+        skip = set(coarse)
+        located = [i for i in located if i not in skip]
         if not located:
             return minutes, modes, km, full
     if direction is Direction.JOBS:
         dests = np.asarray([candidates[i].point for i in located])
-        est, est_modes = commute.estimate_many(query.point, dests)  # cached per point
+        keys = np.asarray([candidates[i].id for i in located], np.int64)
+        est, est_modes = commute.estimate_many(query.point, dests, keys=keys)  # station access cached per id
         minutes[located] = est
         km[located] = haversine_km_many(query.point[0], query.point[1], dests[:, 0], dests[:, 1])
         for i, mode in zip(located, est_modes):
@@ -125,14 +130,21 @@ def rank(direction: Direction, query: Side, candidates: Sequence[Side], cosines:
     out.best_relevance = float(relevant.max())
     out.lexical_evidence = bool(raw_lexical is None or np.nanmax(raw_lexical) > 0)
     for n in order:
-        commute_n = full[n]
-        if commute_n is None and not np.isnan(minutes[n]):
-            # The full estimate, with its sentence, only for what is shown.
-            commute_n = commute.estimate(seekers[n].point, postings[n].point,
-                                         approximate=seekers[n].approximate_point or postings[n].approximate_point)
-        out.append(Ranked(candidates[n], scored_at(n, seekers[n], postings[n], table, scores, breakdown, commute_n,
-                                                   failed[n], relevant[n]), float(cosines[n])))
+        # The full estimate, with its directions, is made later and only for what is shown (`described`).
+        out.append(Ranked(candidates[n], scored_at(n, seekers[n], postings[n], table, scores, breakdown, full[n],
+                                                   failed[n], relevant[n]), float(cosines[n]),
+                          full[n] is None and not np.isnan(minutes[n])))
     return out
+
+
+def described(item: Ranked, seeker: Side, posting: Side, commute) -> Ranked:
+    """`item` with its full commute estimate (minutes, mode and the sentence naming stations), made
+    here so that only the results actually shown pay for directions."""
+    if item.travel_pending:
+        item.scored.commute = commute.estimate(seeker.point, posting.point,
+                                               approximate=seeker.approximate_point or posting.approximate_point)
+        item.travel_pending = False
+    return item
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -148,6 +160,7 @@ def job_candidates(postings, vector: np.ndarray, side: Side, filters: MatchFilte
     lexical index's pool (BM25 over jieba words) and the postings near the seeker. Every posting in
     the union is scored in full, so a posting only one channel finds is never lost to a cut."""
     lexical = postings.lexical if query_text is not None else None
+    words = Counter(tokens(query_text)) if lexical is not None else None  # the query is cut into words once
     with postings.lock:
         index = postings.index
         pool = min(settings.candidate_pool, max(1, len(index)))
@@ -155,7 +168,7 @@ def job_candidates(postings, vector: np.ndarray, side: Side, filters: MatchFilte
         found = {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
         extra: list[int] = []
         if lexical is not None:
-            extra += [i for i in lexical.search(query_text, settings.candidate_pool) if i not in found]
+            extra += [i for i in lexical.search_terms(words, settings.candidate_pool) if i not in found]
         if side.point is not None and settings.geo_pool:
             minutes = filters.max_commute_minutes or DEFAULT_GEO_MINUTES
             radius = min(MAX_GEO_RADIUS_KM, CYCLE_KMH * minutes / 60.0 / DETOUR_FACTOR)
@@ -167,8 +180,8 @@ def job_candidates(postings, vector: np.ndarray, side: Side, filters: MatchFilte
             found.update(zip(extra, postings.cosines(np.asarray(extra, np.int64), vector).tolist()))
     bm25 = None
     if lexical is not None:
-        bm25 = dict(zip(found, lexical.scores(query_text, list(found)).tolist()))
-        bm25[IDEAL] = lexical.ideal(query_text)
+        bm25 = dict(zip(found, lexical.score_terms(words, list(found)).tolist()))
+        bm25[IDEAL] = lexical.ideal_terms(words)
     return found, bm25
 
 
@@ -248,10 +261,11 @@ def match_jobs(postings, commute, settings, vector: np.ndarray, side: Side, k: i
         return answer([], NO_WORDS)
     threshold = relevance_threshold(settings, getattr(postings, "model_name", ""))
     if shown and ranked.best_relevance < threshold:
-        weak = [job_result(side, r, by_id[r.side.id]) | {"weak": True} for r in shown[:min(k, WEAK_SHOWN)]]
+        weak = [job_result(side, described(r, side, r.side, commute), by_id[r.side.id]) | {"weak": True}
+                for r in shown[:min(k, WEAK_SHOWN)]]
         more = WEAK_NOTE if weak else ""
         return answer([], NOTHING_SUITABLE.format(best=ranked.best_relevance, threshold=threshold, more=more), weak)
-    results = [job_result(side, r, by_id[r.side.id]) for r in shown[:k]]
+    results = [job_result(side, described(r, side, r.side, commute), by_id[r.side.id]) for r in shown[:k]]
     return answer(results, None if results else "没有符合筛选条件的岗位。")
 
 

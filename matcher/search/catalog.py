@@ -66,16 +66,18 @@ class PostingCatalog:
         cell_km = CELL_DEG * 111.0 * min(1.0, math.cos(math.radians(lat)))
         max_ring = int(radius_km / cell_km) + 1
         ids_parts, km_parts, found = [], [], 0
+        grid = self._grid
         for ring in range(max_ring + 1):
-            for i in range(ci - ring, ci + ring + 1):
-                for j in range(cj - ring, cj + ring + 1):
-                    if max(abs(i - ci), abs(j - cj)) != ring or (i, j) not in self._grid:
-                        continue
-                    ids, points = self._arrays((i, j))
-                    if len(ids):
-                        ids_parts.append(ids)
-                        km_parts.append(haversine_km_many(lat, lon, points[:, 0], points[:, 1]))
-                        found += len(ids)
+            cells = [(i, j) for i in range(ci - ring, ci + ring + 1) for j in range(cj - ring, cj + ring + 1)
+                     if max(abs(i - ci), abs(j - cj)) == ring and (i, j) in grid]
+            parts = [self._arrays(cell) for cell in cells]
+            parts = [part for part in parts if len(part[0])]
+            if parts:  # one distance computation per ring, not per cell
+                ids = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
+                points = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
+                ids_parts.append(ids)
+                km_parts.append(haversine_km_many(lat, lon, points[:, 0], points[:, 1]))
+                found += len(ids)
             if found >= limit and ring >= 1:
                 settled = ring * cell_km
                 if sum(int(np.count_nonzero(km <= settled)) for km in km_parts) >= limit:

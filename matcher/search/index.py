@@ -269,6 +269,7 @@ class FaissIndex:
 
 
 IVF_ABOVE = 500_000
+TRAIN_PER_LIST = 64  # training vectors per IVF list (see `_training_sample`)
 
 
 def resolve_factory(factory: str, n: int, exact_below: int) -> str:
@@ -302,6 +303,11 @@ def _training_sample(index: FaissIndex, vectors: np.ndarray) -> np.ndarray:
     ivf = faiss.try_extract_index_ivf(index.raw)
     need = int(ivf.nlist) if ivf is not None and ivf is not False else 1
     vectors = np.asarray(vectors, np.float32).reshape(-1, index.dim)
+    if need > 1 and len(vectors) > TRAIN_PER_LIST * need:
+        # k-means on every vector of a million-row table takes tens of minutes on 2 cores; a seeded
+        # sample of TRAIN_PER_LIST per list is above FAISS's own floor (39 per centroid).
+        pick = np.sort(np.random.default_rng(0).choice(len(vectors), TRAIN_PER_LIST * need, replace=False))
+        return vectors[pick]
     if len(vectors) >= need:
         return vectors
     filler = np.random.default_rng(0).normal(size=(need - len(vectors), index.dim)).astype(np.float32)

@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 import math
 import re
+import sys
 import threading
+from array import array
 from collections import Counter
 from functools import lru_cache
 
@@ -45,15 +47,50 @@ def tokens(text: str) -> list[str]:
     return [w for w in words if w and w not in STOPWORDS and not _NOT_A_WORD.match(w)]
 
 
+class WordsMemo:
+    """`Counter(tokens(text))` for a rebuild, cutting each distinct text once (imports repeat postings:
+    the same job under several ids). A fresh Counter per call, so documents never share one."""
+
+    def __init__(self, limit: int = 100_000):
+        self._seen: dict[str, tuple[tuple[str, int], ...]] = {}
+        self._limit = limit
+
+    def __call__(self, text: str) -> Counter:
+        items = self._seen.get(text)
+        if items is None:
+            items = tuple(Counter(tokens(text)).items())
+            if len(self._seen) < self._limit:
+                self._seen[text] = items
+        return Counter(dict(items))
+
+
 class LexicalIndex:
-    """Incremental BM25: `upsert(id, text)`, `remove(id)`, `scores(query, ids)`."""
+    """Incremental BM25: `upsert(id, text)`, `remove(id)`, `scores(query, ids)`, `search(query, k)`.
+
+    Updates go to plain dicts (term -> {id: tf}); queries read each of their words' postings as
+    arrays sorted by id (with each document's length beside it), built on first use and dropped when
+    a document holding that word changes. Scoring a candidate set is one `searchsorted` per query word;
+    `search` finds the exact top k with MaxScore (Turtle & Flood 1995): a word's contribution can never
+    exceed idf x (k1 + 1), so once the k-th best score found exceeds the sum of the bounds of the most
+    common words, documents holding only those words cannot enter the top k and their (long) postings
+    are never read.
+    """
 
     def __init__(self):
-        self._docs: dict[int, Counter] = {}
-        self._postings: dict[str, dict[int, int]] = {}
+        # id -> (word numbers, counts): two small C arrays per document, not a dict of strings.
+        self._docs: dict[int, tuple[array, array]] = {}
+        self._vocab: dict[str, int] = {}  # word -> its number (never reused, so stored numbers stay valid)
+        self._words: list[str] = []
         self._df: Counter = Counter()
-        self._lengths: dict[int, int] = {}
         self._total_len = 0
+        # Dense by id: the document's length and its generation (bumped by every upsert and removal).
+        self._length = np.zeros(0, np.float64)
+        self._gen = np.zeros(0, np.uint32)
+        self._next_gen = 0
+        # Per word: postings merged and sorted by id (ids, tf, generation), and appends not merged yet.
+        self._base: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._tail: dict[str, tuple[array, array, array]] = {}
+        self._dirty: set[str] = set()  # words whose merged postings may hold a removed document
         self.lock = threading.RLock()
 
     def __len__(self) -> int:
@@ -65,64 +102,140 @@ class LexicalIndex:
     def clear(self) -> None:
         with self.lock:
             self._docs.clear()
-            self._lengths.clear()
-            self._postings.clear()
+            self._vocab.clear()
+            self._words.clear()
             self._df.clear()
+            self._base.clear()
+            self._tail.clear()
+            self._dirty.clear()
             self._total_len = 0
+            self._length = np.zeros(0, np.float64)
+            self._gen = np.zeros(0, np.uint32)
+
+    def _grow(self, item_id: int) -> None:
+        if item_id >= len(self._gen):
+            size = max(item_id + 1, 2 * len(self._gen), 1024)
+            self._length = np.concatenate([self._length, np.zeros(size - len(self._length))])
+            self._gen = np.concatenate([self._gen, np.zeros(size - len(self._gen), np.uint32)])
 
     def upsert(self, item_id: int, text: str) -> None:
+        self.upsert_terms(item_id, Counter(tokens(text)))
+
+    def upsert_terms(self, item_id: int, counts: Counter) -> None:
+        """Index a document given as word counts (`Counter(tokens(text))`)."""
+        if not 0 <= item_id < 2**31:
+            raise ValueError(f"id out of range: {item_id}")
         with self.lock:
             self.remove(item_id)
-            counts = Counter(tokens(text))
-            self._docs[item_id] = counts
-            self._lengths[item_id] = sum(counts.values())
-            self._total_len += self._lengths[item_id]
+            self._grow(item_id)
+            self._next_gen += 1
+            gen = self._next_gen
+            self._gen[item_id] = gen
+            numbers = array("i")
+            for term in counts:
+                number = self._vocab.get(term)
+                if number is None:
+                    number = self._vocab[term] = len(self._words)
+                    self._words.append(sys.intern(term))
+                numbers.append(number)
+            self._docs[item_id] = (numbers, array("H", (min(tf, 65535) for tf in counts.values())))
+            length = sum(counts.values())
+            self._length[item_id] = length
+            self._total_len += length
             for term, tf in counts.items():
-                self._postings.setdefault(term, {})[item_id] = tf
+                tail = self._tail.get(term)
+                if tail is None:
+                    tail = self._tail[term] = (array("i"), array("f"), array("I"))
+                tail[0].append(item_id)
+                tail[1].append(tf)
+                tail[2].append(gen)
                 self._df[term] += 1
 
     def remove(self, item_id: int) -> None:
         with self.lock:
-            counts = self._docs.pop(item_id, None)
-            if counts is None:
+            doc = self._docs.pop(item_id, None)
+            if doc is None:
                 return
-            self._total_len -= self._lengths.pop(item_id)
-            for term in counts:
-                self._postings[term].pop(item_id, None)
+            self._gen[item_id] = 0  # every posting of this generation is now stale
+            self._total_len -= int(self._length[item_id])
+            for number in doc[0]:
+                term = self._words[number]
+                self._dirty.add(term)
                 self._df[term] -= 1
                 if self._df[term] <= 0:
-                    del self._df[term], self._postings[term]
+                    del self._df[term]
+                    self._base.pop(term, None)
+                    self._tail.pop(term, None)
+                    self._dirty.discard(term)
 
-    def _idf(self) -> dict[str, float]:
-        n = len(self._docs)
-        return {t: math.log(1.0 + (n - df + 0.5) / (df + 0.5)) for t, df in self._df.items()}
+    def _idf(self, term: str) -> float:
+        n, df = len(self._docs), self._df.get(term, 0)
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def _term_arrays(self, term: str):
+        """(ids sorted, tf) of one word's live postings, or None when no document has it. Appends and
+        removals since the last read are merged here, so writes stay cheap."""
+        if term not in self._df:
+            return None
+        if term in self._tail or term in self._dirty:
+            ids, tf, gen = self._base.get(term, (np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.uint32)))
+            tail = self._tail.pop(term, None)
+            if tail is not None:
+                ids = np.concatenate([ids, np.frombuffer(tail[0], np.int32)])
+                tf = np.concatenate([tf, np.frombuffer(tail[1], np.float32)])
+                gen = np.concatenate([gen, np.frombuffer(tail[2], np.uint32)])
+            live = self._gen[ids] == gen
+            ids, tf, gen = ids[live], tf[live], gen[live]
+            order = np.argsort(ids, kind="stable")
+            self._base[term] = (ids[order], tf[order], gen[order])
+            self._dirty.discard(term)
+        ids, tf, _ = self._base[term]
+        return ids, tf
+
+    def _query(self, words) -> list[tuple[float, tuple]]:
+        """(idf x query count, postings arrays) per query word some document holds."""
+        counts = words if isinstance(words, Counter) else Counter(words)
+        out = []
+        for term, q in counts.items():
+            arrays = self._term_arrays(term)
+            if arrays is not None:
+                out.append((self._idf(term) * q, arrays))
+        return out
+
+    def _score(self, query, ids: np.ndarray, avg: float) -> np.ndarray:
+        out = np.zeros(len(ids), dtype=np.float64)
+        if not len(ids):
+            return out
+        inside = (ids >= 0) & (ids < 2**31)
+        keys = np.where(inside, ids, -1).astype(np.int32)
+        for weight, (term_ids, tf) in query:
+            at = np.minimum(np.searchsorted(term_ids, keys), len(term_ids) - 1)
+            hit = term_ids[at] == keys
+            if hit.any():
+                f, length = tf[at[hit]].astype(np.float64), self._length[keys[hit]]
+                out[hit] += weight * f * (K1 + 1) / (f + K1 * (1 - B + B * length / avg))
+        return out
+
+    def _avg(self) -> float:
+        return self._total_len / len(self._docs) or 1.0
 
     def terms(self, item_id: int) -> Counter:
         """The words of one indexed document (a seeker's, when it is the query of the other direction)."""
         with self.lock:
-            return Counter(self._docs.get(item_id, {}))
+            doc = self._docs.get(item_id)
+            return Counter({self._words[n]: tf for n, tf in zip(*doc)}) if doc else Counter()
 
     def score_terms(self, words: Counter, ids) -> np.ndarray:
-        """BM25 of a query given as word counts against each id."""
-        out = np.zeros(len(ids), dtype=np.float64)
+        """BM25 of a query given as word counts against each id (0 for ids not indexed)."""
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
         with self.lock:
             if not self._docs:
-                return out
-            idf, avg = self._idf(), self._total_len / len(self._docs) or 1.0
-            for n, item_id in enumerate(ids):
-                doc = self._docs.get(int(item_id))
-                if not doc:
-                    continue
-                norm = K1 * (1 - B + B * self._lengths[int(item_id)] / avg)
-                out[n] = sum(idf[t] * q * doc[t] * (K1 + 1) / (doc[t] + norm) for t, q in words.items() if t in doc)
-        return out
+                return np.zeros(len(ids), dtype=np.float64)
+            return self._score(self._query(words), ids, self._avg())
 
     def ideal_terms(self, words) -> float:
         with self.lock:
-            n = len(self._docs)
-            unseen = math.log(1.0 + (n + 0.5) / 0.5)
-            idf = self._idf()
-            return float(sum(idf.get(t, unseen) for t in set(words)))
+            return float(sum(self._idf(t) for t in set(words)))
 
     def ideal(self, query: str) -> float:
         """The score of a document holding each of the query's words once, at average length: the sum
@@ -133,32 +246,61 @@ class LexicalIndex:
     def known(self, query: str) -> list[str]:
         """The query's words that occur in at least one document."""
         with self.lock:
-            return [t for t in tokens(query) if t in self._postings]
+            return [t for t in tokens(query) if t in self._df]
 
     def search(self, query: str, k: int) -> dict[int, float]:
-        """Id -> BM25 score for the `k` best documents with a positive score."""
+        """Id -> BM25 score for the `k` best documents with a positive score (ties by id)."""
+        return self.search_terms(Counter(tokens(query)), k)
+
+    def search_terms(self, words: Counter, k: int) -> dict[int, float]:
+        """`search` for a query given as word counts: the exact top k, by MaxScore (see the class).
+
+        Round 1 scores the documents of the rarest words (until k are in); the k-th best is a threshold.
+        The most common words whose bounds together stay below it are "skipped": a document holding
+        only those cannot reach the top k. Round 2 adds up the other words' contributions over their
+        postings in one dense array, keeps the documents whose partial score plus the skipped bounds
+        can still reach the threshold, and scores those exactly (in the same way as `score_terms`)."""
         with self.lock:
-            scores = self._score_all(tokens(query))
-        best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
-        return {i: s for i, s in best if s > 0}
+            if not self._docs or k <= 0:
+                return {}
+            query, avg = self._query(words), self._avg()
+            if not query:
+                return {}
+            rare_first = sorted(range(len(query)), key=lambda n: len(query[n][1][0]))
+            take, size = [], 0
+            for n in rare_first:
+                take.append(n)
+                size += len(query[n][1][0])
+                if size >= k:
+                    break
+            ids = np.unique(np.concatenate([query[n][1][0] for n in take]).astype(np.int64))
+            scores = self._score(query, ids, avg)
+            theta = float(np.partition(scores, len(scores) - k)[len(scores) - k]) if len(scores) >= k else 0.0
+            bound = [weight * (K1 + 1) for weight, _ in query]
+            skipped, total, slack = set(), 0.0, 0.0
+            for n in sorted(range(len(query)), key=lambda n: bound[n]):
+                total += bound[n]
+                if total >= theta:
+                    break
+                skipped.add(n)
+                slack = total
+            essential = [n for n in range(len(query)) if n not in skipped]
+            if not set(essential) <= set(take):
+                partial = np.zeros(len(self._gen), dtype=np.float64)
+                for n in essential:
+                    weight, (term_ids, tf) = query[n]
+                    f = tf.astype(np.float64)
+                    partial[term_ids] += weight * f * (K1 + 1) / (f + K1 * (1 - B + B * self._length[term_ids] / avg))
+                # Documents that can still reach the threshold (those with no essential word cannot:
+                # slack < theta), then the skipped words' contributions for them alone.
+                ids = np.flatnonzero((partial > 0) & (partial >= theta * (1 - 1e-9) - slack))
+                scores = partial[ids] + self._score([query[n] for n in sorted(skipped)], ids, avg)
+            if len(ids) > k:
+                keep = scores >= np.partition(scores, len(scores) - k)[len(scores) - k]
+                ids, scores = ids[keep], scores[keep]
+        order = np.lexsort((ids, -scores))[:k]
+        return {int(ids[n]): float(scores[n]) for n in order if scores[n] > 0}
 
     def scores(self, query: str, ids) -> np.ndarray:
         """BM25 score of `query` against each id (0 for ids not indexed)."""
-        with self.lock:
-            scores = self._score_all(tokens(query))
-        return np.asarray([scores.get(int(i), 0.0) for i in ids], dtype=np.float64)
-
-    def _score_all(self, words: list[str]) -> dict[int, float]:
-        if not self._docs:
-            return {}
-        idf, avg = self._idf(), self._total_len / len(self._docs) or 1.0
-        out: dict[int, float] = {}
-        for term, qtf in Counter(words).items():
-            postings = self._postings.get(term)
-            if not postings:
-                continue
-            weight = idf[term] * qtf
-            for item_id, tf in postings.items():
-                length = self._lengths[item_id]
-                out[item_id] = out.get(item_id, 0.0) + weight * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
-        return out
+        return self.score_terms(Counter(tokens(query)), ids)

@@ -1,6 +1,7 @@
 """Rows to ranking facts: the one place that reads a `Side` or an entry off a database row."""
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timezone
 
 import numpy as np
@@ -44,15 +45,21 @@ def _point(row) -> tuple[float, float] | None:
 
 
 def _codes(occupation_codes) -> tuple[str, ...]:
-    return tuple(c["code"] for c in (occupation_codes or [])[:2])
+    return tuple(_shared(c["code"]) for c in (occupation_codes or [])[:2])
+
+
+def _shared(text: str | None) -> str | None:
+    """One copy of a string many cached rows repeat (codes, their names, employers, salary wording):
+    the catalog holds a million rows, each read from the database as fresh strings."""
+    return sys.intern(text) if text else text
 
 
 def posting_side(row) -> Side:
     features = row.extracted or {}
     return Side(
         id=row.id,
-        skills=frozenset(features.get("skills", [])),
-        certificates=frozenset(features.get("certificates", [])),
+        skills=frozenset(map(_shared, features.get("skills", []))),
+        certificates=frozenset(map(_shared, features.get("certificates", []))),
         education=row.education_level,
         experience=row.experience_min,
         salary_low=row.monthly_min,
@@ -63,10 +70,10 @@ def posting_side(row) -> Side:
         coarse_point=_point(row) is not None and is_coarse(row.location_precision),
         title=row.title,
         # Named flatly only when the coder was confident; otherwise only the hedged phrase speaks.
-        occupation_name=row.occupation_codes[0].get("name")
+        occupation_name=_shared(row.occupation_codes[0].get("name"))
         if row.occupation_codes and row.occupation_codes[0].get("confident") else None,
-        occupation_phrase=describe(row.occupation_codes or []),
-        salary_text=row.salary_text,
+        occupation_phrase=_shared(describe(row.occupation_codes or [])),
+        salary_text=_shared(row.salary_text),
         night_work=bool(features.get("night_work")),
     )
 
@@ -74,12 +81,12 @@ def posting_side(row) -> Side:
 def posting_entry(row) -> PostingEntry:
     return PostingEntry(
         side=posting_side(row),
-        employer=row.employer.name if row.employer else "",
+        employer=_shared(row.employer.name) if row.employer else "",
         expires_ts=timestamp(row.expires_at),
         accessible=bool(row.accessible),
-        employment_type=row.employment_type,
-        salary_text=row.salary_text,
-        street_code=row.street_code,
+        employment_type=_shared(row.employment_type),
+        salary_text=_shared(row.salary_text),
+        street_code=_shared(row.street_code),
         station_id=row.station_id,
         duplicate_of=(row.extracted or {}).get("duplicate_of"),
     )

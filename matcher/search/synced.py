@@ -26,7 +26,7 @@ from tqdm import tqdm
 from data.schema import Counter
 from matcher.search.index import (FaissIndex, IndexUnusable, Manifest, build_index, load_index, remove_leftovers,
                                   resolve_factory, save_index)
-from matcher.search.lexical import LexicalIndex
+from matcher.search.lexical import LexicalIndex, WordsMemo
 from matcher.search.sides import vector_of
 
 log = logging.getLogger("jobcircle")
@@ -170,12 +170,13 @@ class SyncedIndex(Generic[E]):
                 total = self.count_live(session)
                 entries = self._entries_factory()
                 lexical = LexicalIndex() if self.lexical is not None else None
+                words = WordsMemo()
                 ids, vectors, texts, missing = [], [], [], []
                 rows = session.scalars(query)
                 for row in tqdm(rows, total=total, desc=f"构建{spec.label}索引", disable=not progress, unit="条"):
                     entries.upsert(spec.entry_of(row))
                     if lexical is not None:
-                        lexical.upsert(row.id, spec.lexical_text(row))
+                        lexical.upsert_terms(row.id, words(spec.lexical_text(row)))
                     vector = self._stored(row)
                     if vector is None:
                         missing.append(len(ids))
@@ -238,11 +239,12 @@ class SyncedIndex(Generic[E]):
             ceiling = self._latest(session)
             rows = self._rows_since(session, since)
             add_ids, add_vectors, add_texts, remove_ids = [], [], [], []
+            words = WordsMemo()
             for row in rows:
                 if spec.is_live(row):
                     self.entries.upsert(spec.entry_of(row))
                     if self.lexical is not None:
-                        self.lexical.upsert(row.id, spec.lexical_text(row))
+                        self.lexical.upsert_terms(row.id, words(spec.lexical_text(row)))
                     if row.change_seq > index_since:
                         add_ids.append(row.id)
                         add_vectors.append(self._stored(row))

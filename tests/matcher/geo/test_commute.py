@@ -71,3 +71,25 @@ def test_estimate_many_matches_estimate(commute):
     for row, m, mode in zip(dests[:-1], minutes[:-1], modes[:-1]):
         single = commute.estimate(origin, tuple(row))
         assert m == pytest.approx(single.minutes) and mode == single.mode
+
+
+def test_estimates_keyed_by_posting_id_equal_the_point_keyed_ones_and_follow_a_move():
+    """The id-indexed station cache gives the same minutes as the point cache, and a posting that moves
+    is recomputed (never served the old place's stations)."""
+    import numpy as np
+
+    from matcher.geo.commute import MetroCommute
+
+    origin = (31.2304, 121.4737)
+    rng = np.random.default_rng(5)
+    dests = np.column_stack([31.23 + rng.normal(0, 0.05, 200), 121.47 + rng.normal(0, 0.05, 200)])
+    ids = np.arange(1000, 1200)
+    by_point, by_id = MetroCommute(), MetroCommute()
+    expected, modes = by_point.estimate_many(origin, dests)
+    for _ in range(2):  # the second call reads the cache
+        got, got_modes = by_id.estimate_many(origin, dests, keys=ids)
+        np.testing.assert_array_equal(got, expected)
+        assert got_modes == modes
+    moved = dests.copy()
+    moved[:50] = dests[150:]
+    np.testing.assert_array_equal(by_id.estimate_many(origin, moved, keys=ids)[0], by_point.estimate_many(origin, moved)[0])

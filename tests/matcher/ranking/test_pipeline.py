@@ -86,7 +86,7 @@ class _Commute:
         minutes = abs(origin[0] - dest[0]) * 1000
         return Commute(minutes, "walk", minutes / 12, f"步行约{minutes:.0f}分钟", approximate)
 
-    def estimate_many(self, origin, dests):
+    def estimate_many(self, origin, dests, *, keys=None):
         return [self.estimate(origin, tuple(d)).minutes for d in dests], ["walk"] * len(dests)
 
 

@@ -64,3 +64,47 @@ def test_the_posting_index_follows_writes(service):
     service.close_posting(first)
     service.refresh(force=True)
     assert first not in lexical and lexical.search("包子", 5) == {}
+
+
+def test_search_top_k_equals_scoring_every_document_even_after_edits():
+    """MaxScore skips the postings of common words; the top k must still be the exact one (ties by id)."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    vocabulary = [f"w{n}" for n in range(60)]
+    weights = 1.0 / np.arange(1, 61)  # Zipf-like: a few words in most documents, many rare ones
+    index, model = LexicalIndex(), {}
+    for doc in range(1, 801):
+        words = rng.choice(vocabulary, size=int(rng.integers(3, 15)), p=weights / weights.sum())
+        model[doc] = Counter(words.tolist())
+        index.upsert_terms(doc, Counter(model[doc]))
+    for doc in range(1, 801, 7):  # edits and removals after the postings arrays were first built
+        index.search_terms(Counter(["w0", "w5"]), 5)
+        model[doc] = Counter(rng.choice(vocabulary, size=5).tolist())
+        index.upsert_terms(doc, Counter(model[doc]))
+        index.remove(doc + 1)
+        model.pop(doc + 1, None)
+    assert len(index) == len(model) and index.terms(1) == model[1] and index.terms(2) == Counter()
+    everyone = np.arange(1, 802)
+    avg = sum(sum(c.values()) for c in model.values()) / len(model)
+
+    def direct(query: Counter, doc: int) -> float:
+        counts, total = model.get(doc), 0.0
+        for word, q in (query.items() if counts else ()):
+            df = sum(word in c for c in model.values())
+            if word in counts:
+                tf, norm = counts[word], K1 * (1 - B + B * sum(counts.values()) / avg)
+                total += math.log(1 + (len(model) - df + 0.5) / (df + 0.5)) * q * tf * (K1 + 1) / (tf + norm)
+        return total
+
+    for trial in range(30):
+        query = Counter(rng.choice(vocabulary, size=int(rng.integers(1, 8)), p=weights / weights.sum()).tolist())
+        full = index.score_terms(query, everyone)
+        if trial < 3:
+            assert full.tolist() == pytest.approx([direct(query, int(d)) for d in everyone])
+        for k in (1, 10, 50):
+            order = np.lexsort((everyone, -full))[:k]
+            expected = {int(everyone[n]): float(full[n]) for n in order if full[n] > 0}
+            got = index.search_terms(query, k)
+            assert list(got) == list(expected)
+            assert list(got.values()) == pytest.approx(list(expected.values()))
