@@ -13,6 +13,7 @@ from api.limits import BodyLimit, RateLimit
 from api.routes import (admin, counsellors, health, imports, interviews, ledger, matching, occupations, places,
                         postings, seekers, stations)
 from api.schemas.common import EVERY_ROUTE
+from matcher.activities.finder import training_finder  # interview report -> trainings (issue 14)
 from matcher.counsellor.desk import CounsellorDesk
 from matcher.interview.service import InterviewService
 from matcher.jobs import ImportJobs
@@ -35,7 +36,8 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
             app.state.service.start()
         # The counsellors' side (seeker index) is built here too, not on the first request.
         app.state.desk = CounsellorDesk(app.state.service).start()
-        app.state.interviews = InterviewService(app.state.service.db, lambda: app.state.service.encoder)
+        app.state.interviews = InterviewService(app.state.service.db, lambda: app.state.service.encoder,
+                                                training_finder=training_finder(app.state.service.db))
         app.state.imports = ImportJobs(app.state.service, desk=app.state.desk).start()
         yield
         app.state.imports.stop()

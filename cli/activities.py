@@ -1,4 +1,5 @@
-"""`jobcircle trainings ...` and `jobcircle events ...`: trainings and events from the command line.
+"""`jobcircle trainings ...`, `jobcircle events ...` and `jobcircle nearby ADDRESS`: trainings, events and the
+one nearby search (jobs, stations, trainings, events) from the command line.
 
 The command line acts as the local administrator (like `import` and `match`); registrations made here
 are recorded in the service record with the administrator as actor.
@@ -50,9 +51,22 @@ def add_parsers(sub) -> None:
             q.add_argument("--station", type=int)
             q.add_argument("--k", type=int, default=10)
             q.add_argument("--json", action="store_true")
-            q = actions.add_parser("invite", help="邀请求职者参加招聘会（记入服务台账：招聘会陪同）")
+            q = actions.add_parser("invite", help="邀请求职者参加招聘会（为其报名，记入服务台账：招聘会报名）")
             q.add_argument("id", type=int)
             q.add_argument("--seeker", type=int, action="append", required=True, help="求职者编号，可重复")
+            q = actions.add_parser("escort", help="记录陪同招聘会（招聘会开始后，援助员陪同求职者参加）")
+            q.add_argument("id", type=int)
+            q.add_argument("--seeker", type=int, required=True)
+    p = sub.add_parser("nearby", help="附近的岗位、服务站点、培训和即将举办的活动（各附通勤估算）")
+    p.add_argument("address", nargs="?", help="地址或街道，如 虹口区曲阳路街道、四平路")
+    p.add_argument("--street")
+    p.add_argument("--lat", type=float)
+    p.add_argument("--lon", type=float)
+    p.add_argument("--kinds", help="类别，逗号分隔：jobs,stations,trainings,events（默认全部）")
+    p.add_argument("--radius", type=float, help="半径（公里，默认 3）")
+    p.add_argument("--modes", help="出行方式，逗号分隔：walk,cycle,metro,bus（默认全部）")
+    p.add_argument("--limit", type=int, default=10, help="每类最多列出几项")
+    p.add_argument("--json", action="store_true")
 
 
 def _print_json(body) -> None:
@@ -71,7 +85,37 @@ def _event_line(e: dict) -> str:
     return f"[{e['id']}] {e['when']} {e['event_kind_name']}：{e['title']}｜{where}｜{e['state']}"
 
 
+def _travel(item: dict) -> str:
+    commute = item.get("commute") if "commute" in item else item
+    return commute["travel"] if commute else "线上参加"
+
+
+def run_nearby(args: argparse.Namespace, service) -> int:
+    from matcher.activities.nearby import KINDS, nearby
+
+    body = nearby(service, lat=args.lat, lon=args.lon, street=args.street, address=args.address, kinds=args.kinds,
+                  radius_km=args.radius, modes=args.modes, limit=args.limit)
+    if args.json:
+        _print_json(body)
+        return 0
+    origin = body["origin"]
+    print(f"出发点：{origin['note']}（{origin['lat']:.5f}, {origin['lon']:.5f}）；半径 {body['radius_km']:g} 公里")
+    lines = {
+        "jobs": [f"[{p['posting_id']}] {p['title']} — {p['employer'] or '单位未填'}｜{p['travel']}" for p in body["postings"] or []],
+        "stations": [f"[{s['station_id']}] {s['name']}｜{s['travel']}" for s in body["stations"] or []],
+        "trainings": [f"{_training_line(t)}\n   {_travel(t)}" for t in body["trainings"] or []],
+        "events": [f"{_event_line(e)}\n   {_travel(e)}" for e in body["events"] or []],
+    }
+    for kind in body["kinds"]:
+        print(f"{KINDS[kind]}（{len(lines[kind])}）：" + ("" if lines[kind] else "附近没有"))
+        for line in lines[kind]:
+            print(f"  {line}")
+    return 0
+
+
 def run(args: argparse.Namespace, service) -> int:
+    if args.command == "nearby":
+        return run_nearby(args, service)
     from matcher.activities import events, fair, recommend, registrations, subsidy, trainings
     from matcher.activities.importers import import_activities
     from matcher.activities.nearby import nearby_activities
@@ -161,4 +205,7 @@ def run(args: argparse.Namespace, service) -> int:
         for item in body["failed"]:
             print(f"   求职者 {item['seeker_id']}：{item['reason']}", file=sys.stderr)
         return 0 if not body["failed"] else 1
+    if action == "escort":
+        print(fair.record_escort(service, desk, LOCAL_ADMIN, args.id, args.seeker)["message"])
+        return 0
     raise AssertionError(action)

@@ -376,7 +376,7 @@ COMMANDS = {"demo": cmd_demo, "serve": cmd_serve, "import": cmd_import, "index":
             "users": cmd_users, "ledger": cmd_ledger, "occupations": cmd_occupations, "postings": cmd_postings,
             "evaluate": cmd_evaluate, "bench": cmd_bench, "backup": cmd_backup, "restore": cmd_restore,
             "places": cmd_places}
-COMMANDS |= {"trainings": cmd_activities, "events": cmd_activities}
+COMMANDS |= {"trainings": cmd_activities, "events": cmd_activities, "nearby": cmd_activities}
 COMMANDS["purge-withdrawn"] = cmd_purge_withdrawn
 
 

@@ -154,8 +154,11 @@ class JobCircle:
 
     # ------------------------------------------------------------------ nearby
     def nearby(self, *, lat: float | None = None, lon: float | None = None, street: str | None = None,
-               address: str | None = None, radius_km: float | None = None, limit: int = 20) -> dict:
-        place = resolve_place(lat=lat, lon=lon, street=street, address=address)
+               address: str | None = None, radius_km: float | None = None, limit: int = 20,
+               place=None, modes=None) -> dict:
+        """Postings and stations near a place (or an already resolved `place`); `modes` limits the
+        travel modes of the commute estimate (default: the commute model's own)."""
+        place = place or resolve_place(lat=lat, lon=lon, street=street, address=address)
         if place is None:
             raise InvalidInput("请提供坐标（lat、lon）、街道名称或可识别的上海地址", field="lat")
         radius, origin = radius_km or self.settings.default_radius_km, (place.lat, place.lon)
@@ -168,7 +171,7 @@ class JobCircle:
             if entry is None or not entry.is_live(now):
                 continue
             trip = commute.estimate(origin, entry.side.point, coarse=coarse_origin or entry.side.coarse_point,
-                                    approximate=place.approximate or entry.side.approximate_point)
+                                    approximate=place.approximate or entry.side.approximate_point, modes=modes)
             if coarse_origin or entry.side.coarse_point or trip.distance_km <= radius:
                 postings.append({"posting_id": posting_id, "title": entry.side.title, "employer": entry.employer,
                                  "salary": entry.salary_text, **commute_fields(trip)})
@@ -177,13 +180,13 @@ class JobCircle:
         with self.db.session() as session:
             for row in session.scalars(select(Station).where(Station.lat.is_not(None))):
                 trip = commute.estimate(origin, (row.lat, row.lon), coarse=coarse_origin or is_coarse(row.location_precision),
-                                        approximate=place.approximate or row.location_precision != "exact")
+                                        approximate=place.approximate or row.location_precision != "exact", modes=modes)
                 if trip.coarse or trip.distance_km <= radius:
                     fields = commute_fields(trip)
                     stations.append({
                         "station_id": row.id, "name": row.name, "kind": row.kind,
                         "distance_km": fields["distance_km"], "commute_minutes": fields["commute_minutes"],
-                        "travel": fields["travel"], "address": row.address,
+                        "within_15min": fields["within_15min"], "travel": fields["travel"], "address": row.address,
                     })
         stations.sort(key=_nearest_first("station_id"))
         return {

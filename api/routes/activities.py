@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentUser, RequireCounsellor
 from api.schemas.imports import TableImportReport
+from api.schemas.activities import EventPublic, Origin, TrainingPublic
 from api.schemas.common import AUTH, CONFLICT, MAX_ID, NOT_FOUND
 from api.deps import DeskDep as Desk
 from api.deps import ServiceDep as Service
@@ -27,101 +28,6 @@ SeekerId = Path(ge=1, le=MAX_ID, description="求职者编号")
 
 
 # ------------------------------------------------------------------ response models
-class Commute(BaseModel):
-    minutes: float | None = Field(description="分钟；位置只精确到区时为空")
-    mode: str | None = None
-    distance_km: float | None = None
-    within_15min: bool | None = Field(description="是否在15分钟内；位置太粗时为空（无法判断）")
-    travel: str
-    approximate: bool
-    coarse: bool = False
-
-
-class Located(BaseModel):
-    address: str | None = None
-    street_code: str | None = None
-    street_name: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-    location_precision: str | None = None
-    location_approximate: bool = False
-    location_note: str = ""
-
-
-class TrainingPublic(Located):
-    id: int
-    kind: Literal["training"] = "training"
-    external_id: str | None = None
-    station_id: int | None = None
-    station: str | None = None
-    title: str
-    provider: str
-    occupation: dict[str, Any] | None = None
-    certificate: str | None = None
-    certificate_canonical: str | None = None
-    certificate_level: str | None = None
-    start_date: str | None = None
-    end_date: str | None = None
-    schedule_days: str | None = None
-    schedule_time: str | None = None
-    schedule: str
-    duration_hours: float | None = None
-    fee: float | None = None
-    subsidised: bool
-    eligibility_text: str
-    seats: int | None = None
-    seats_taken: int
-    seats_left: int | None = None
-    registration_deadline: str | None = None
-    registration_open: bool = Field(description="报名是否开放：截止、开班、满员后为 false")
-    state: str
-    note: str = ""
-    commute: Commute | None = None
-
-
-class FairPosting(BaseModel):
-    employer: str
-    title: str | None = None
-    posting_ref: str | None = None
-    posting_id: int | None = None
-    linked: bool
-
-
-class EventPublic(Located):
-    id: int
-    kind: Literal["event"] = "event"
-    event_kind: str
-    event_kind_name: str
-    external_id: str | None = None
-    station_id: int | None = None
-    station: str | None = None
-    title: str
-    starts_at: str
-    ends_at: str | None = None
-    when: str
-    link: str | None = None
-    online: bool
-    organiser: str
-    description: str
-    seats: int | None = None
-    seats_taken: int
-    seats_left: int | None = None
-    registration_deadline: str | None = None
-    registration_open: bool
-    state: str
-    employers: list[str]
-    postings: list[FairPosting]
-    commute: Commute | None = None
-
-
-class Origin(BaseModel):
-    lat: float
-    lon: float
-    precision: str
-    approximate: bool
-    note: str
-
-
 class NearbyActivities(BaseModel):
     origin: Origin
     radius_km: float
@@ -260,8 +166,10 @@ class RegisterRequest(BaseModel):
 
 
 # ------------------------------------------------------------------ routes
-@router.get("/nearby", response_model=NearbyActivities,
-            summary="附近的培训与即将举办的活动（任何人）：含通勤估算；已结束的活动不显示，报名已截止的培训标明不可报名")
+@router.get("/nearby", response_model=NearbyActivities, deprecated=True,
+            summary="（已弃用，请用 GET /nearby?kinds=trainings,events）附近的培训与即将举办的活动（任何人）",
+            description="已弃用：与 `GET /nearby?kinds=trainings,events` 为同一查询（同一段代码），保留供旧客户端使用。"
+                        "已结束的活动不显示，报名已截止的培训标明不可报名。")
 def nearby(service: Service,
            lat: float | None = Query(None, ge=30.6, le=31.9, description="纬度（WGS-84）"),
            lon: float | None = Query(None, ge=120.8, le=122.2, description="经度（WGS-84）"),
@@ -394,13 +302,34 @@ def decline(body: DeclineCreate, service: Service, principal: CurrentUser, seeke
 @router.get("/events/{activity_id}/shortlist", response_model=FairShortlist,
             summary="招聘会邀请名单：按参会岗位与本站求职者的匹配程度排序（与岗位候选人名单同一排序方法）（就业援助员或管理员）")
 def fair_shortlist(service: Service, desk: Desk, principal: RequireCounsellor, activity_id: int = ActivityId,
-                   station_id: int | None = Query(None, ge=1, le=MAX_ID, description="按哪个站点的求职者排序；默认为主办站点"),
+                   station_id: int | None = Query(None, ge=1, le=MAX_ID, description="按哪个站点的求职者排序；默认为主办站点（若不是本人所属站点，则为本人所属站点）"),
                    k: int = Query(20, ge=1, le=100)) -> dict:
     return fair.fair_shortlist(service, desk, principal, activity_id, station_id=station_id, k=k)
 
 
 @router.post("/events/{activity_id}/invitations", response_model=InviteResult, status_code=201,
-             summary="邀请求职者参加招聘会：为每人报名并记入服务台账（招聘会陪同）（就业援助员或管理员）")
+             summary="邀请求职者参加招聘会：为每人报名并记入服务台账（招聘会报名）（就业援助员或管理员）")
 def invite(body: InviteRequest, service: Service, desk: Desk, principal: RequireCounsellor,
            activity_id: int = ActivityId) -> dict:
     return fair.invite(service, desk, principal, activity_id, body.seeker_ids)
+
+
+class EscortRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"seeker_id": 3}]})
+
+    seeker_id: int = Field(ge=1, le=MAX_ID, description="援助员陪同参加招聘会的求职者")
+
+
+class EscortResult(BaseModel):
+    event_id: int
+    title: str
+    seeker_id: int
+    service: dict[str, Any]
+    message: str
+
+
+@router.post("/events/{activity_id}/escorts", response_model=EscortResult, status_code=201,
+             summary="记录陪同招聘会：招聘会开始后，援助员陪同本站求职者参加（记入服务台账：招聘会陪同）；报名本身不算陪同（就业援助员或管理员）")
+def escort(body: EscortRequest, service: Service, desk: Desk, principal: RequireCounsellor,
+           activity_id: int = ActivityId) -> dict:
+    return fair.record_escort(service, desk, principal, activity_id, body.seeker_id)

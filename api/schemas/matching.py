@@ -1,10 +1,11 @@
 """Matching at the edge: the request, and the one declaration of a match result's keys."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.activities import EventPublic, TrainingPublic
 from api.schemas.common import Count, Flag, Latitude, Longitude, Number, Text
 from matcher.inputs import MAX_TEXT
 
@@ -87,8 +88,14 @@ class NearbyStation(BaseModel):
 class NearbyResponse(BaseModel):
     origin: dict[str, Any]
     radius_km: float
-    postings: list[NearbyPosting]
-    stations: list[NearbyStation]
+    kinds: list[Literal["jobs", "stations", "trainings", "events"]] = Field(description="本次查询的类别")
+    modes: list[str] | None = Field(default=None, description="通勤估算采用的出行方式；为空时按默认方式")
+    now: str | None = None
+    postings: list[NearbyPosting] | None = Field(default=None, description="附近的岗位（kinds 含 jobs 时；未查询为 null）")
+    stations: list[NearbyStation] | None = Field(default=None, description="附近的就业服务站点（kinds 含 stations 时）")
+    trainings: list[TrainingPublic] | None = Field(
+        default=None, description="附近的培训（kinds 含 trainings 时）；报名已截止、开班或满员的标明 registration_open=false")
+    events: list[EventPublic] | None = Field(default=None, description="附近即将举办的活动（kinds 含 events 时）；已结束的从不列出")
 
 
 class CodeRequest(BaseModel):

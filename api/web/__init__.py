@@ -20,7 +20,7 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 
 
 
 def install(app: FastAPI) -> None:
-    from api.web import counsellor, imports, pages, seeker
+    from api.web import activities, counsellor, imports, pages, seeker
 
     @app.middleware("http")
     async def same_host_only(request, call_next):
@@ -31,5 +31,5 @@ def install(app: FastAPI) -> None:
         return response
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    for module in (pages, counsellor, imports, seeker):
+    for module in (pages, counsellor, imports, seeker, activities):
         app.include_router(module.router)

@@ -59,7 +59,11 @@ def casework_of(request: Request) -> Casework:
 
 def interviews_of(request: Request) -> InterviewService:
     if getattr(request.app.state, "interviews", None) is None:
-        request.app.state.interviews = InterviewService(service_of(request))
+        from matcher.activities.finder import training_finder
+
+        service = service_of(request)
+        request.app.state.interviews = InterviewService(service.db, lambda: service.encoder,
+                                                        training_finder=training_finder(service.db))
     return request.app.state.interviews
 
 

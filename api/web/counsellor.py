@@ -47,8 +47,13 @@ def caseload(request: Request, station: int | None = None):
     principal = _staff(request)
     station_id = _station(principal, station)
     today = casework_of(request).today(principal, station_id)
+    from matcher.activities import workbench  # trainings and fairs (issue 14)
+
+    service = service_of(request)
+    activities = workbench.caseload_activities(service, [item["seeker_id"] for item in today["items"]])
     return render(request, "caseload.html", {"caseload": today, "station_id": station_id,
-                                             "month": date.today().strftime("%Y-%m")})
+                                             "month": date.today().strftime("%Y-%m"), "activities": activities,
+                                             "fairs": workbench.upcoming_fairs(service, principal, station_id)})
 
 
 def _seeker_page(request: Request, principal, seeker_id: int, reason: str, *, errors=None, values=None,
@@ -74,6 +79,9 @@ def _seeker_page(request: Request, principal, seeker_id: int, reason: str, *, er
         "case_outcomes": CASE_OUTCOMES, "match_note": match_note, "errors": errors or {}, "values": values or {}, "flash": flash,
         "today": date.today().isoformat(),
     }
+    from api.web.activities import seeker_context  # trainings and events (issue 14)
+
+    context["activities"] = seeker_context(request, principal, seeker_id)
     return render(request, "seeker.html", context, status_code=status_code)
 
 
@@ -92,7 +100,9 @@ def _shared_sessions(request: Request, seeker_id: int) -> list[int]:
 def seeker_page(request: Request, seeker_id: int, reason: str = DEFAULT_REASON, done: str | None = None):
     principal = _staff(request)
     flash = {"service": "服务已记录", "note": "备注已保存", "follow_up": "回访已安排", "closed": "个案已结案",
-             "reopened": "个案已重新开案", "follow_up_done": "回访已完成"}.get(done or "")
+             "reopened": "个案已重新开案", "follow_up_done": "回访已完成",
+             "registered": "已报名，并记入服务台账", "cancelled": "已取消报名，名额已释放",
+             "declined": "已记录：暂不考虑这项培训，不再推荐"}.get(done or "")
     return _seeker_page(request, principal, seeker_id, reason, flash=flash)
 
 

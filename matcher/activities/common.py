@@ -161,7 +161,7 @@ def place_public(row) -> dict:
             "location_note": PRECISION_LABELS.get(row.location_precision or "", "未提供地点")}
 
 
-def commute_to(service, origin, row) -> dict | None:
+def commute_to(service, origin, row, modes=None) -> dict | None:
     """The commute module's estimate from `origin` (a Place) to a located row, or None without a point.
 
     An end known only to its district (or coarser) gives no minutes, distance or 15-minute claim
@@ -171,7 +171,8 @@ def commute_to(service, origin, row) -> dict | None:
         return None
     approximate = origin.approximate or row.location_precision not in (None, "exact")
     coarse = is_coarse(origin.precision) or is_coarse(row.location_precision)
-    trip = service.commute.estimate((origin.lat, origin.lon), (row.lat, row.lon), approximate=approximate, coarse=coarse)
+    trip = service.commute.estimate((origin.lat, origin.lon), (row.lat, row.lon), approximate=approximate, coarse=coarse,
+                                    modes=modes)
     fields = commute_fields(trip)
     return {"minutes": fields["commute_minutes"], "mode": fields["commute_mode"], "distance_km": fields["distance_km"],
             "within_15min": fields["within_15min"], "travel": fields["travel"],

@@ -1,6 +1,7 @@
 """Which seekers to take to which 招聘会: the station's seekers ranked by how well the fair's postings
 fit them, using the shortlist pipeline (`Shortlister.shortlist`, not a copy of its scoring) over each
-linked posting; then invitations, each a registration recorded as 招聘会陪同 in the service record.
+linked posting; then invitations, each a registration recorded as 招聘会报名 in the service record;
+and, once the fair has begun, the counsellor's record that they went along (陪同招聘会, job_fair_escort).
 
 A seeker's fair score is their best shortlist rank score over the fair's postings (fit plus the
 policy component the shortlist shows separately); ties go to the seeker fitting more of the fair's
@@ -8,16 +9,17 @@ postings (fit score >= 0.5), then the lower id.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from data.access_tables import ServiceRecord
 from data.activity_tables import Event, Registration
 from matcher.activities import common, registrations
-from matcher.activities.events import fair_posting_ids
+from matcher.activities.events import JOB_FAIRS, fair_posting_ids
 from matcher.counsellor import access
 from matcher.counsellor.access import Principal
-from matcher.errors import Conflict, JobCircleError, NotFound
+from matcher.errors import Conflict, InvalidInput, JobCircleError, NotFound
 
 GOOD_FIT = 0.5  # the same "fits" threshold as the caseload's new postings (desk.NEW_POSTING_MIN_SCORE)
 
@@ -37,7 +39,9 @@ def fair_shortlist(service, desk, principal: Principal, event_id: int, *, statio
     posting_ids = fair_posting_ids(service, event_id)
     if not posting_ids:
         raise Conflict("该招聘会尚未关联库中的岗位（参会岗位需填写岗位编号），无法排序")
-    station_id = station_id or home or (next(iter(principal.station_ids)) if len(principal.station_ids) == 1 else None)
+    if station_id is None:  # the organiser's station if it is the counsellor's, else the counsellor's own
+        mine = principal.sees_all_stations or home in principal.station_ids
+        station_id = home if home is not None and mine else (min(principal.station_ids) if principal.station_ids else home)
     scope = set(desk.station_scope(principal, station_id)) if station_id is not None else None
     per_posting = service.settings.max_k
     people: dict[int, dict] = {}
@@ -72,7 +76,7 @@ def fair_shortlist(service, desk, principal: Principal, event_id: int, *, statio
 
 
 def invite(service, desk, principal: Principal, event_id: int, seeker_ids: list[int], *, now: datetime | None = None) -> dict:
-    """Register each chosen seeker (by the counsellor); each is recorded as 招聘会陪同. Per-seeker errors are listed."""
+    """Register each chosen seeker (by the counsellor); each is recorded as 招聘会报名. Per-seeker errors are listed."""
     access.require_staff(principal)
     done, failed = [], []
     for seeker_id in dict.fromkeys(seeker_ids):
@@ -81,4 +85,31 @@ def invite(service, desk, principal: Principal, event_id: int, seeker_ids: list[
         except JobCircleError as exc:
             failed.append({"seeker_id": seeker_id, "reason": exc.message})
     return {"event_id": event_id, "invited": done, "failed": failed,
-            "message": f"已邀请 {len(done)} 人并记入服务台账（招聘会陪同）" + (f"；{len(failed)} 人未成功" if failed else "")}
+            "message": f"已邀请 {len(done)} 人并记入服务台账（招聘会报名）" + (f"；{len(failed)} 人未成功" if failed else "")}
+
+
+def record_escort(service, desk, principal: Principal, event_id: int, seeker_id: int, *, now: datetime | None = None) -> dict:
+    """The counsellor went to this 招聘会 with the seeker: record 陪同招聘会 (job_fair_escort) in the service record.
+
+    Only for a 招聘会, and only once it has begun (before that it has not happened); a second record
+    for the same seeker from the fair's day on is refused. Registration is not required (a seeker may be taken
+    along on the day)."""
+    access.require_staff(principal)
+    now = now or common.utc_now()
+    with service.db.session() as session:
+        event = session.get(Event, event_id)
+        if event is None:
+            raise NotFound(f"活动 {event_id} 不存在")
+        if event.kind not in JOB_FAIRS:
+            raise InvalidInput("只有招聘会可以记录陪同招聘会", field="event_id")
+        if common.aware(event.starts_at) > now:
+            raise Conflict(f"招聘会尚未开始（{common.cn_time(event.starts_at)}），陪同后再记录")
+        title, since = event.title, common.aware(event.starts_at) - timedelta(hours=12)
+        escorted = session.scalar(select(ServiceRecord.id).where(
+            ServiceRecord.seeker_id == seeker_id, ServiceRecord.service_code == "job_fair_escort",
+            ServiceRecord.at >= since))
+    if escorted is not None:
+        raise Conflict("已记录过该求职者本场的陪同招聘会")
+    record = desk.record_service(principal, seeker_id, "job_fair_escort")
+    return {"event_id": event_id, "title": title, "seeker_id": seeker_id, "service": record,
+            "message": f"已记录陪同招聘会：{title}"}

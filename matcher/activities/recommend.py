@@ -1,9 +1,9 @@
 """The training that opens the jobs a seeker is missing.
 
 Input: which of the seeker's otherwise-good postings are held back by a missing certificate, as a
-mapping certificate -> [posting ids]. The ranking's eligibility gates will supply it; until then
-`blocked_by_certificates` builds it from the seeker's matches (`JobCircle.match_seeker`) and the
-certificates the extractor read from each posting's requirements, minus those read from the resume.
+mapping certificate -> [posting ids]. `blocked_by_certificates` reads it from the ranking's own
+eligibility gates on the seeker's matches (`JobCircle.match_seeker` results' `gates`: a certificate
+gate "missing" or "denied"), never from a second reading of the postings.
 
 Each recommendation names the certificate, how many of those postings it would open, and the nearest
 open training that grants it (commute from the commute module), e.g.
@@ -13,7 +13,6 @@ It is a suggestion for the seeker and counsellor to decide on: it says why, and 
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from sqlalchemy import select
@@ -37,50 +36,32 @@ def _seeker_certificates(row: Seeker) -> set[str]:
     return set((row.extracted or {}).get("certificates", []))
 
 
-_CLAUSE_END = re.compile(r"[，,。；;\n]")
-
-
-def _required(text: str, spans: list[dict]) -> set[str]:
-    """Certificates the posting requires: a span whose clause says 优先 (preferred) or 加分 does not count."""
-    out = set()
-    for span in spans:
-        start, end = span.get("start", 0), span.get("end", 0)
-        if text[start:end] != span.get("text"):
-            out.add(span["value"])  # offsets do not fit this text: count it, as the extractor did
-            continue
-        before = _CLAUSE_END.split(text[:start])[-1]
-        after = _CLAUSE_END.split(text[end:])[0]
-        if not re.search(r"优先|加分|更佳|者佳", before + after):
-            out.add(span["value"])
-    return out
+BLOCKING = ("missing", "denied")  # the ranking's certificate gate statuses that hold a posting back
 
 
 def blocked_by_certificates(service, seeker_id: int, *, k: int = 50, min_score: float = 0.0) -> dict[str, list[int]]:
-    """certificate -> ids of the seeker's matched postings that require it while the resume does not show it.
+    """certificate -> ids of the seeker's matched postings the ranking held back for that certificate.
 
-    A certificate the posting only prefers (持保安员证者优先) does not hold a posting back.
+    Read from each result's `gates` (matcher.ranking.scoring.gates): a certificate gate with status
+    "missing" (the posting requires it, the resume does not show it) or "denied" (the resume says the
+    seeker does not hold it). Nothing is re-derived here, so a recommendation follows exactly what the
+    ranking said; a certificate the ranking did not gate on (one a posting only prefers) opens nothing.
     """
-    matches = [m for m in service.match_seeker(seeker_id, k=k)["results"] if m["score"] >= min_score]
-    with service.db.session() as session:
-        seeker = session.get(Seeker, seeker_id)
-        if seeker is None:
-            raise NotFound(f"求职者 {seeker_id} 不存在")
-        has = _seeker_certificates(seeker)
-        ids = [m["posting_id"] for m in matches]
-        needs = {}
-        for row in session.execute(select(Posting.id, Posting.title, Posting.description, Posting.requirements,
-                                          Posting.extracted).where(Posting.id.in_(ids))):
-            text = "\n".join([row.title, row.description or "", row.requirements or ""])
-            spans = (row.extracted or {}).get("certificate_spans")
-            needs[row.id] = _required(text, spans) if spans is not None else set((row.extracted or {}).get("certificates", []))
+    found = service.match_seeker(seeker_id, k=k)
     held: dict[str, list[int]] = {}
-    for posting_id in ids:
-        for certificate in sorted(needs.get(posting_id, set()) - has):
-            held.setdefault(certificate, []).append(posting_id)
+    for match in found["results"]:
+        if match["score"] < min_score:
+            continue
+        for gate in match.get("gates") or []:
+            if gate.get("kind") == "certificate" and gate.get("status") in BLOCKING:
+                ids = held.setdefault(gate["name"], [])
+                if match["posting_id"] not in ids:
+                    ids.append(match["posting_id"])
     return held
 
 
-def _origin(row: Seeker) -> Place | None:
+def seeker_origin(row: Seeker) -> Place | None:
+    """The seeker's home point with its precision, or None when none is stored."""
     if row.lat is None or row.lon is None:
         return None
     return Place(row.lat, row.lon, row.location_precision or "exact", row.street_code)
@@ -106,7 +87,7 @@ def recommend_trainings(service, principal: Principal, seeker_id: int, blocked: 
     now = now or common.utc_now()
     with service.db.session() as session:
         seeker = access.can_read_seeker(principal, session.get(Seeker, seeker_id), seeker_id)
-        origin, has = _origin(seeker), _seeker_certificates(seeker)
+        origin, has = seeker_origin(seeker), _seeker_certificates(seeker)
     if blocked is None:
         blocked = blocked_by_certificates(service, seeker_id)
     wanted: dict[str, list[int]] = {}

@@ -9,8 +9,11 @@ Cancelling clears the registration's `active_key` and gives the seat back in one
 
 A registration is a service record entry: a counsellor's registration goes through the desk's
 `record_service` (identifiable record + pseudonymous ledger entry); a seeker's own registration
-goes through the same `records.record_service` with no counsellor. Codes: training -> 培训推荐, 招聘会/宣讲会 ->
-招聘会陪同, 创业活动/陪跑计划 -> 创业指导, 政策咨询 -> 职业指导.
+goes through the same `records.record_service` with no counsellor. Codes (ledger_format.SERVICE_CODES):
+training -> training_registration 培训报名; 招聘会 (on site or online) -> job_fair_registration 招聘会报名;
+宣讲会, 政策咨询, 创业活动, 陪跑计划 -> event_registration 活动报名. Registering is never 招聘会陪同
+(job_fair_escort): that is recorded only when a counsellor says they went along (`fair.record_escort`).
+Records written before these codes existed keep their old codes (training_referral, job_fair_escort, ...).
 """
 from __future__ import annotations
 
@@ -29,9 +32,7 @@ from matcher.counsellor.ledger import SERVICE_CODES
 from matcher.errors import Conflict, InvalidInput, NotFound
 
 TABLES = {"training": Training, "event": Event}
-EVENT_SERVICE = {"job_fair_onsite": "job_fair_escort", "job_fair_online": "job_fair_escort",
-                 "info_session": "job_fair_escort", "policy_consult": "career_guidance",
-                 "entrepreneurship": "entrepreneurship_guidance", "mentoring": "entrepreneurship_guidance"}
+EVENT_SERVICE = {"job_fair_onsite": "job_fair_registration", "job_fair_online": "job_fair_registration"}
 RETRIES = 5
 
 
@@ -46,7 +47,7 @@ def _active_key(kind: str, activity_id: int, seeker_id: int) -> str:
 
 
 def service_code_for(kind: str, row) -> str:
-    return "training_referral" if kind == "training" else EVENT_SERVICE.get(row.kind, "career_guidance")
+    return "training_registration" if kind == "training" else EVENT_SERVICE.get(row.kind, "event_registration")
 
 
 def _check(service, principal: Principal, kind: str, activity_id: int, seeker_id: int, now: datetime):

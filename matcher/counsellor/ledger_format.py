@@ -25,6 +25,12 @@ SERVICE_CODES: dict[str, str] = {
     "phone_follow_up": "电话回访",
     "home_visit": "家访",
     "policy_consultation": "政策咨询",
+    # Registrations (issue 14): a registration is its own service, by what was registered for. Before
+    # these codes existed a 招聘会/宣讲会 registration was written as job_fair_escort; those entries stay
+    # as they are (the ledger is never rewritten), and job_fair_escort now means a counsellor went along.
+    "training_registration": "培训报名",
+    "job_fair_registration": "招聘会报名",
+    "event_registration": "活动报名",
 }
 #: Outcomes that follow a service, code -> Chinese name.
 OUTCOME_CODES: dict[str, str] = {

@@ -63,7 +63,7 @@ def test_import_nearby_and_register_with_a_seat_limit(client, counsellor, statio
     second = _seeker(client, counsellor, "做过小区巡逻。")
     url = f"/activities/trainings/{training_id}/registrations"
     done = client.post(url, json={"seeker_id": first}, headers=counsellor)
-    assert done.status_code == 201 and done.json()["service"]["service"] == "培训推荐"
+    assert done.status_code == 201 and done.json()["service"]["service"] == "培训报名"
     full = client.post(url, json={"seeker_id": second}, headers=counsellor)
     assert full.status_code == 409 and "名额已满" in full.json()["detail"]
     listed = client.get(url, headers=counsellor).json()
@@ -116,7 +116,7 @@ def test_fair_shortlist_and_invitations_over_http(client, counsellor, station):
     body = client.get(f"/activities/events/{event_id}/shortlist", headers=counsellor).json()
     assert [c["seeker_id"] for c in body["candidates"]][:2] == [guard, clerk]
     invited = client.post(f"/activities/events/{event_id}/invitations", json={"seeker_ids": [guard]}, headers=counsellor)
-    assert invited.status_code == 201 and invited.json()["invited"][0]["service"]["service"] == "招聘会陪同"
+    assert invited.status_code == 201 and invited.json()["invited"][0]["service"]["service"] == "招聘会报名"
     services = client.get(f"/seekers/{guard}/services", headers=counsellor).json()["services"]
-    assert [s["service"] for s in services] == ["招聘会陪同"]
+    assert [s["service"] for s in services] == ["招聘会报名"]
     assert client.get(f"/activities/events/{event_id}/shortlist").status_code == 401

@@ -39,3 +39,22 @@ def test_trainings_and_events_from_the_command_line(env, capsys):
     assert "线上" in lines[1]
     assert cli.main(["events", "import", str(EXAMPLES / "postings_with_errors.csv"), "--station", str(station)]) == 2
     assert "缺少必需的列“活动名称”" in capsys.readouterr().err
+
+
+def test_one_nearby_command_lists_jobs_stations_trainings_and_events(env, capsys):
+    station = env
+    assert cli.main(["import", "postings", str(EXAMPLES / "postings_sample.csv")]) == 0
+    assert cli.main(["trainings", "import", str(EXAMPLES / "trainings_sample.csv"), "--station", str(station)]) == 0
+    capsys.readouterr()
+    assert cli.main(["nearby", "虹口区曲阳路街道", "--radius", "3"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("出发点：")
+    for heading in ("岗位（", "服务站点（", "培训（", "活动（"):
+        assert heading in out
+    assert "保安员（五级）培训班" in out
+    assert cli.main(["nearby", "虹口区曲阳路街道", "--kinds", "trainings", "--json"]) == 0
+    import json
+    body = json.loads(capsys.readouterr().out)
+    assert body["kinds"] == ["trainings"] and body["postings"] is None and body["trainings"]
+    assert cli.main(["nearby", "虹口区曲阳路街道", "--kinds", "飞机"]) != 0
+    assert "无法识别的类别" in capsys.readouterr().err

@@ -231,3 +231,71 @@ def test_pages_need_sign_in(demo_server, browser, page):
     browser.get(base + page)
     assert urlsplit(browser.current_url).path == "/login"
     assert Path(urlsplit(browser.current_url).path).name == "login"
+
+
+def test_counsellor_sees_trainings_and_fairs_registers_invites_and_cancels(demo_server, browser, shoot):
+    """Issue 14 on the workbench: the caseload's upcoming fairs and each seeker's next fair; the fair's
+    ranked list and invitations; the seeker page's recommended training (jobs opened, subsidy, seats),
+    nearby events and registrations, with register and cancel."""
+    from matcher.activities import workbench
+    from matcher.counsellor import access
+
+    base, service, tokens = demo_server
+    login(browser, base, tokens["counsellor"])
+    fairs = browser.find_element(by("ID"), "fairs")
+    assert fairs.find_element(by("TAG_NAME"), "h2").text == "近期招聘会"
+    links = fairs.find_elements(by("CSS_SELECTOR"), "a[href*='/workbench/fairs/']")
+    assert links, "今日待办应列出近期招聘会，并链接到邀请名单"
+    assert "已结束" not in fairs.text
+    go(browser, links[0])
+    assert "邀请名单（本站求职者）" in browser.find_element(by("ID"), "shortlist").text
+    rows = browser.find_elements(by("CSS_SELECTOR"), "tr.candidate")
+    assert rows, "招聘会页面应按参会岗位排出本站求职者"
+    chosen = rows[0].get_attribute("data-seeker")
+    rows[0].find_element(by("CSS_SELECTOR"), "input[name=seeker_ids]").click()
+    assert_accessible_basics(browser)
+    assert_same_origin(browser, base)
+    assert_fits_phone(browser)
+    shoot("fair")
+    go(browser, browser.find_element(by("CSS_SELECTOR"), "#shortlist form > button[type=submit]"))
+    assert "已邀请并报名" in browser.find_element(by("CSS_SELECTOR"), "p.flash").text
+    assert "援助员报名" in browser.find_element(by("ID"), "registered").text
+
+    go(browser, browser.find_element(by("CSS_SELECTOR"), "header nav a[href='/workbench/caseload']"))
+    card = browser.find_element(by("XPATH"), f"//ol[@class='cases']/li[.//a[contains(@href, '/workbench/seekers/{chosen}?')]]")
+    assert card.find_element(by("CSS_SELECTOR"), "dd.next-fair").text, "个案卡片应显示下一场招聘会"
+    assert "招聘会" in card.find_element(by("CSS_SELECTOR"), "dd.open-registrations").text
+
+    with service.db.session() as session:
+        principal = access.authenticate(session, tokens["counsellor"])
+    seeker_id = next(sid for sid in workbench_seekers(service, principal)
+                     if workbench.seeker_activities(service, principal, sid)["recommendations"])
+    browser.get(f"{base}/workbench/seekers/{seeker_id}")
+    panel = browser.find_element(by("ID"), "activities")
+    assert panel.find_element(by("TAG_NAME"), "h2").text == "培训与活动"
+    rec = panel.find_element(by("CSS_SELECTOR"), "li.recommendation")
+    assert "考取" in rec.text and "补贴初判" in rec.text and "可多匹配的岗位" in rec.text
+    assert rec.find_elements(by("CSS_SELECTOR"), "form.decline button"), "推荐应可拒绝"
+    before = rec.find_element(by("CSS_SELECTOR"), ".seats").text
+    assert panel.find_elements(by("CSS_SELECTOR"), "ul.events li.event"), "应列出附近即将举办的活动"
+    assert_accessible_basics(browser)
+    assert_same_origin(browser, base)
+    assert_fits_phone(browser)
+    browser.execute_script("arguments[0].scrollIntoView()", panel)
+    shoot("seeker-activities")
+    go(browser, rec.find_element(by("CSS_SELECTOR"), "form:not(.decline) button"))
+    assert browser.find_element(by("CSS_SELECTOR"), "p.flash").text == "已报名，并记入服务台账"
+    regs = browser.find_element(by("CSS_SELECTOR"), "ul.registrations")
+    assert "已报名" in regs.text and "培训" in regs.text
+    after = browser.find_element(by("CSS_SELECTOR"), "li.recommendation .seats").text
+    assert before != after, "报名后剩余名额应减少"
+    go(browser, regs.find_element(by("CSS_SELECTOR"), "form button"))
+    assert browser.find_element(by("CSS_SELECTOR"), "p.flash").text == "已取消报名，名额已释放"
+    assert browser.find_element(by("CSS_SELECTOR"), "li.recommendation .seats").text == before
+
+
+def workbench_seekers(service, principal) -> list[int]:
+    from data.schema import Seeker
+
+    with service.db.session() as session:
+        return list(session.scalars(select(Seeker.id).where(Seeker.station_id.in_(principal.station_ids)).order_by(Seeker.id)))

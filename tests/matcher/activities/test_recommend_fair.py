@@ -78,7 +78,7 @@ def test_fair_shortlist_ranks_the_stations_seekers_by_the_fairs_postings_and_inv
     assert result["failed"][0]["seeker_id"] == elsewhere and "没有权限" in result["failed"][0]["reason"]
     with service.db.session() as session:
         codes = session.scalars(select(ServiceRecord.service_code)).all()
-    assert codes == ["job_fair_escort", "job_fair_escort"]
+    assert codes == ["job_fair_registration", "job_fair_registration"]  # inviting registers; escort is separate
     again = fair_shortlist(service, desk, counsellor, fair, now=now)
     assert {c["seeker_id"] for c in again["candidates"] if c["invited"]} == {guard, designer}
 

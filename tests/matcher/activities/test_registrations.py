@@ -65,7 +65,7 @@ def test_parallel_registrations_fill_the_seats_exactly(service, desk, stations, 
         assert sorted(r.seeker_id for r in active) == sorted(won)
         records = session.scalars(select(ServiceRecord)).all()
         assert sorted(r.seeker_id for r in records) == sorted(won)
-        assert {r.service_code for r in records} == {"training_referral"}
+        assert {r.service_code for r in records} == {"training_registration"}
     assert desk.verify_ledger()["ok"]
 
 
@@ -85,7 +85,7 @@ def test_the_last_seat_goes_to_one_person_and_cancelling_frees_it(service, desk,
         registrations.cancel(service, LOCAL_ADMIN, reg_id)
     other = second if won[0] == first else first
     again = registrations.register(service, LOCAL_ADMIN, "training", training_id, other, desk=desk)
-    assert again["status"] == "registered" and again["service"]["service"] == "培训推荐"
+    assert again["status"] == "registered" and again["service"]["service"] == "培训报名"
 
 
 def test_no_double_registration_and_closed_activities_refuse(service, desk, stations, now):
@@ -106,7 +106,7 @@ def test_a_seeker_registers_themself_and_a_counsellor_only_their_station(service
     mine, theirs = _seekers(service, stations[0], 1)[0], _seekers(service, stations[1], 1)[0]
     me = Principal(user_id=None, role="seeker", seeker_id=mine)
     result = registrations.register(service, me, "event", event_id, mine, desk=desk)
-    assert not result["by_counsellor"] and result["service"]["service"] == "创业指导"
+    assert not result["by_counsellor"] and result["service"]["service"] == "活动报名"
     with pytest.raises(NotFound):  # another seeker's id reads as unknown
         registrations.register(service, me, "event", event_id, theirs, desk=desk)
     counsellor = Principal(user_id=None, role="counsellor", station_ids=frozenset({stations[0]}))
