@@ -13,6 +13,7 @@ from api.limits import BodyLimit, RateLimit
 from api.routes import (admin, counsellors, health, imports, interviews, ledger, matching, occupations, places,
                         postings, seekers, stations)
 from api.schemas.common import EVERY_ROUTE
+from api.tokens import ForgetTokensOnWrite, TokenCache
 from matcher.activities.finder import training_finder  # interview report -> trainings (issue 14)
 from matcher.counsellor.desk import CounsellorDesk
 from matcher.interview.service import InterviewService
@@ -53,10 +54,19 @@ def create_app(settings: Settings | None = None, *, encoder: Encoder | None = No
     app.state.settings = settings
     # Outermost first: throttle before reading anything, then count the body as it arrives.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RateLimit, per_token=settings.rate_limit_per_token, per_client=settings.rate_limit_per_client)
+    app.add_middleware(RateLimit, per_token=settings.rate_limit_per_token, per_client=settings.rate_limit_per_client,
+                       workers=settings.workers)
+    app.state.token_cache = TokenCache(settings.token_cache_s, data_dir=settings.data_dir)
+    app.add_middleware(ForgetTokensOnWrite, data_dir=settings.data_dir, cache=app.state.token_cache)
     errors.install(app)
     for module in ROUTERS:
         app.include_router(module.router, responses=EVERY_ROUTE)
     app.include_router(activities.router, responses=EVERY_ROUTE)
     web.install(app)  # the workbench pages at / (api/web)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """uvicorn factory for worker processes (`jobcircle serve --workers N`): settings from `JOBCIRCLE_*`.
+    Each worker maps the same saved index files (see matcher/search/mapped.py)."""
+    return create_app(Settings())

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.tokens import TokenCache
 from matcher.counsellor import access
 from matcher.counsellor.access import LOCAL_ADMIN, Principal
 from matcher.counsellor.desk import CounsellorDesk
@@ -50,15 +51,23 @@ DeskDep = Annotated[CounsellorDesk, Depends(get_desk)]
 InterviewsDep = Annotated[InterviewService, Depends(get_interviews)]
 
 
-def current_user(service: ServiceDep,
+def current_user(request: Request, service: ServiceDep,
                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
     """`Authorization: Bearer <token>` -> Principal. Without a token and with `auth_required=false`
-    (single-machine trial only) the caller acts as a local admin; a token that is sent is still checked."""
+    (single-machine trial only) the caller acts as a local admin; a token that is sent is still checked
+    (through the per-process `TokenCache`: see api/tokens.py for how soon a revocation holds)."""
     token = credentials.credentials if credentials is not None else None
     if not token and not service.settings.auth_required:
         return LOCAL_ADMIN
-    with service.db.session() as session:
-        return access.authenticate(session, token, ttl_days=service.settings.token_ttl_days)
+    if not token:
+        with service.db.session() as session:
+            return access.authenticate(session, token)  # raises the Chinese "please sign in"
+    cache: TokenCache | None = getattr(request.app.state, "token_cache", None)
+    if cache is None:
+        cache = request.app.state.token_cache = TokenCache(service.settings.token_cache_s,
+                                                           data_dir=service.settings.data_dir)
+    return cache.principal(service.db.session, token, ttl_days=service.settings.token_ttl_days)
+
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]

@@ -3,15 +3,16 @@ cannot slip past a missing Content-Length) and the request rate per token and pe
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import time
 
-from limits import parse
+from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.responses import json_bytes
 
 # Probes must answer even when a client is being throttled.
 UNLIMITED_PATHS = ("/health", "/ready")
@@ -29,7 +30,7 @@ class BodyTooLarge(StarletteHTTPException):
 
 
 async def _send_json(send: Send, status: int, body: dict, headers: list[tuple[bytes, bytes]] = ()) -> None:
-    payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    payload = json_bytes(body)
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
                             *headers]})
@@ -85,13 +86,30 @@ def _token_key(scope: Scope) -> str | None:
     return "token:" + hashlib.sha256(token.strip()).hexdigest()[:32]
 
 
-class RateLimit:
-    """Moving-window limits (the `limits` library) per bearer token and per client address."""
+def per_worker(item: RateLimitItem, workers: int) -> RateLimitItem:
+    """The share of a limit one of `workers` processes enforces: the configured amount divided among
+    them (rounded down, at least 1), so all of them together never allow more than configured."""
+    if workers <= 1:
+        return item
+    return type(item)(max(1, item.amount // workers), item.multiples, item.namespace)
 
-    def __init__(self, app: ASGIApp, per_token: str, per_client: str):
+
+class RateLimit:
+    """Moving-window limits (the `limits` library) per bearer token and per client address.
+
+    The counters live in this process's memory (no write on the request path). With N worker
+    processes (`jobcircle serve --workers N`) each enforces 1/N of the configured limit, so a client
+    never gets more than the configured limit in total; one whose requests all reach the same worker
+    (one keep-alive connection does) is held to 1/N of it: stricter, never looser. Messages name the
+    configured limit."""
+
+    def __init__(self, app: ASGIApp, per_token: str, per_client: str, workers: int = 1):
         self.app = app
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
-        self.per_token, self.per_client = parse(per_token), parse(per_client)
+        token, client = parse(per_token), parse(per_client)
+        # (enforced here, configured in total): the message names the configured one.
+        self.per_token = (per_worker(token, workers), token)
+        self.per_client = (per_worker(client, workers), client)
 
     def _retry_after(self, item, key: str) -> int:
         reset = self.limiter.get_window_stats(item, key).reset_time
@@ -104,10 +122,10 @@ class RateLimit:
         token = _token_key(scope)
         if token is not None:
             checks.append((self.per_token, token, "该令牌"))
-        for item, key, who in checks:
+        for (item, configured), key, who in checks:
             if not self.limiter.hit(item, key):
                 retry = self._retry_after(item, key)
-                detail = f"请求过于频繁：{who}每{_window(item)}最多 {item.amount} 次，请 {retry} 秒后重试"
+                detail = f"请求过于频繁：{who}每{_window(configured)}最多 {configured.amount} 次，请 {retry} 秒后重试"
                 return await _send_json(send, 429, {"detail": detail}, [(b"retry-after", str(retry).encode())])
         await self.app(scope, receive, send)
 

@@ -48,6 +48,10 @@ def cmd_users(args, settings: Settings) -> int:
     except JobCircleError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 2
+    if args.action == "revoke":
+        from api.tokens import bump_generation
+
+        bump_generation(settings.data_dir)  # running workers drop their cached token checks now
     return 0
 
 

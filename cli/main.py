@@ -96,23 +96,27 @@ def cmd_demo(args, settings: Settings) -> int:
         print(f"  {names[role]}：{token}", file=sys.stderr)
     print(f"令牌已保存到 {settings.data_dir / DEMO_TOKEN_FILE}（仅本人可读）；执行 `. {settings.data_dir / DEMO_TOKEN_FILE}` 后可在 curl 中使用 $TOKEN",
           file=sys.stderr)
-    return _serve(service, settings, args.host, args.port)
+    return _serve(service, settings, args.host, args.port, _workers(args))
 
 
-def _serve(service, settings: Settings, host: str, port: int) -> int:
-    import uvicorn
+def _serve(service, settings: Settings, host: str, port: int, workers: int = 1) -> int:
+    from cli.serve import serve
 
-    from api.app import create_app
-
-    app = create_app(settings, service=service)
-    print(f"jobcircle 已启动：工作台 http://{host}:{port}/  API 文档 http://{host}:{port}/docs  （数据目录 {settings.data_dir}）",
-          file=sys.stderr, flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
-    return 0
+    return serve(service, settings, host, port, workers)
 
 
 def cmd_serve(args, settings: Settings) -> int:
-    return _serve(_service(settings), settings, args.host, args.port)
+    workers = _workers(args, serve=True)
+    # One process loads the service itself; N workers each load their own (cli/serve.py).
+    return _serve(_service(settings) if workers <= 1 else None, settings, args.host, args.port, workers)
+
+
+def _workers(args, *, serve: bool = False) -> int:
+    """`--workers`, else one per core (at most 4) for `serve` and one for `demo`."""
+    from cli.serve import default_workers
+
+    workers = getattr(args, "workers", None)
+    return workers if workers is not None else (default_workers() if serve else 1)
 
 
 def cmd_import(args, settings: Settings) -> int:
@@ -303,6 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=helptext)
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
+        p.add_argument("--workers", type=int, default=None,
+                       help="工作进程数：共用一份内存映射的向量索引（serve 默认按 CPU 核数，最多 4；demo 默认 1）")
     p = sub.add_parser("import", help="从 CSV/XLSX 批量导入岗位或求职者")
     p.add_argument("kind", choices=["postings", "seekers"])
     p.add_argument("file")

@@ -125,10 +125,16 @@ class JobCircle:
 
     # ------------------------------------------------------------------ matching
     def match_seeker(self, seeker_id: int, k: int = 10, filters: MatchFilters | None = None,
-                     weights: dict[str, float] = WEIGHTS) -> dict:
-        """Jobs for a stored seeker: `{results, message, weak_alternatives}` (see `match_jobs`)."""
+                     weights: dict[str, float] = WEIGHTS, *, allow=None) -> dict:
+        """Jobs for a stored seeker: `{results, message, weak_alternatives}` (see `match_jobs`).
+
+        `allow(row)`, when given, sees the seeker's row (or None) first and raises to refuse: the API's
+        access and consent checks read the same single row as the ranking (one indexed read)."""
         with self.db.session() as session:
-            row = session.execute(seeker_match_query(seeker_id)).one_or_none()
+            row = session.execute(seeker_match_query(seeker_id).add_columns(
+                Seeker.station_id, Seeker.consent_withdrawn_at)).one_or_none()
+            if allow is not None:
+                allow(row)
             if row is None:
                 raise NotFound(f"求职者 {seeker_id} 不存在")
         vector = vector_of(row.embedding, self.encoder.dim)

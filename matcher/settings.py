@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     index_factory: str = Field(
         default="auto", description="FAISS 索引工厂串，如 Flat、HNSW32、IVF1024,SQ8；auto 按规模选择"
     )
+    index_mmap: bool = Field(
+        default=True, description="向量索引文件以只读内存映射方式加载，多个工作进程共用一份；之后的写入先保存在内存增量中，积累到一定数量后由一个进程合并写回")
     exact_below: int = Field(default=20_000, description="auto 模式下，岗位数少于此值时用精确检索")
     hnsw_ef_search: int = 96
     candidate_pool: int = Field(default=100, ge=10, le=2000, description="向量召回候选数")
@@ -55,6 +57,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, description="请求体上限（字节），分块传输同样计数")
     rate_limit_per_token: str = Field(default="600/minute", description="每个令牌的请求频率上限，如 600/minute")
     rate_limit_per_client: str = Field(default="1200/minute", description="每个客户端地址的请求频率上限")
+    workers: int = Field(default=1, ge=1, le=64,
+                         description="服务的工作进程数（由 jobcircle serve --workers 设定）；频率上限按进程数平分，合计不超过设定值")
+    token_cache_s: float = Field(default=5.0, ge=0.0, le=60.0,
+                                 description="令牌校验结果在每个工作进程内缓存的秒数（0 不缓存）；在其他进程或命令行吊销的令牌最迟这么久后失效")
 
     @model_validator(mode="after")
     def _derive(self) -> "Settings":

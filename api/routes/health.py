@@ -1,5 +1,5 @@
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from api.responses import OrjsonResponse as JSONResponse
 
 from api.schemas.common import ErrorPublic
 from api.schemas.matching import HealthPublic, ReadyPublic

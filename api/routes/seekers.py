@@ -5,6 +5,7 @@ from api.schemas.common import AUTH, CONFLICT, NOT_FOUND, SeekerIdPath, Text
 from api.schemas.matching import MatchResponse
 from api.schemas.seekers import (AccessLogPublic, SeekerCreate, SeekerDeletedPublic, SeekerExportPublic, SeekerPublic,
                                  SeekerUpdate, ServiceCreate, ServicePublic, ServicesPublic)
+from matcher.counsellor import access
 from matcher.errors import Conflict
 from matcher.inputs import SeekerInput
 from matcher.service import MatchFilters
@@ -67,7 +68,6 @@ def list_services(desk: DeskDep, principal: CurrentUser, seeker_id: SeekerIdPath
             summary="为求职者推荐岗位（本人、本站就业援助员或管理员）")
 def seeker_matches(
     service: ServiceDep,
-    desk: DeskDep,
     principal: CurrentUser,
     seeker_id: SeekerIdPath,
     k: int = Query(10, ge=1, le=100, description="返回条数"),
@@ -75,8 +75,10 @@ def seeker_matches(
     min_salary: float | None = Query(None, ge=0, le=200000, description="最低月薪（元）"),
     accessible_only: bool = Query(False, description="只看适合残疾人的岗位"),
 ):
-    desk.check_seeker(principal, seeker_id)
-    if service.get_seeker(seeker_id)["consent_withdrawn"]:
-        raise Conflict("该求职者已撤回个人信息处理同意，暂停岗位推荐；重新同意（consent=true）后恢复")
+    def allow(row) -> None:  # the one row the ranking reads also answers who may see it
+        access.can_read_seeker(principal, row, seeker_id)
+        if row.consent_withdrawn_at is not None:
+            raise Conflict("该求职者已撤回个人信息处理同意，暂停岗位推荐；重新同意（consent=true）后恢复")
+
     filters = MatchFilters(max_commute_minutes, min_salary, accessible_only)
-    return service.match_seeker(seeker_id, k, filters)
+    return service.match_seeker(seeker_id, k, filters, allow=allow)

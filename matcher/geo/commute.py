@@ -15,6 +15,7 @@ Honesty rules (`assess`, and `MetroCommute.estimate(..., coarse=True)`):
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,11 +77,19 @@ def _straight_minutes(km, modes: frozenset[str]):
 class MetroCommute:
     """Best of the seeker's modes; `estimate` for one pair (with directions), `estimate_many` for ranking."""
 
+    # The station-access caches grow by replacing arrays; server threads share one instance, so a
+    # lookup and its growth happen under this lock (without it, concurrent matches read half-grown arrays).
+    _cache_lock = threading.RLock()
+
     def __init__(self, network_: MetroNetwork | None = None, modes=None):
         self.network = network_ or network()
         self.modes = parse_modes(modes)
 
     def _nearby(self, lat: float, lon: float) -> tuple[np.ndarray, np.ndarray]:
+        with self._cache_lock:
+            return self._nearby_locked(lat, lon)
+
+    def _nearby_locked(self, lat: float, lon: float) -> tuple[np.ndarray, np.ndarray]:
         cache = self.__dict__.setdefault("_nearby_cache", {})
         key = (float(lat), float(lon))
         if key not in cache:
@@ -164,6 +173,10 @@ class MetroCommute:
         With `keys` (posting ids) the cache is a set of arrays indexed by id, checked against the
         point it was computed for (a moved posting is recomputed): a few array operations for any
         number of candidates. Without keys it is a dict keyed by the point."""
+        with self._cache_lock:
+            return self._access_locked(points, keys)
+
+    def _access_locked(self, points: np.ndarray, keys: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         if keys is not None and len(keys) and 0 <= int(keys.min()) and int(keys.max()) < KEYED_LIMIT:
             return self._access_keyed(points, np.asarray(keys, np.int64))
         rows = self.__dict__.setdefault("_access_rows", {})

@@ -113,8 +113,11 @@ class FaissIndex:
     """
 
     def __init__(self, dim: int, factory: str = "Flat", *, ef_search: int = 96, nprobe: int = 16, index=None,
-                 label_ids: np.ndarray | None = None):
+                 label_ids: np.ndarray | None = None, read_only: bool = False):
         self.dim = dim
+        # A memory-mapped index (`load_index(..., mmap=True)`): FAISS aborts the process on any write
+        # to a mapped vector, so removals are tombstones only and nothing is ever added.
+        self.read_only = read_only
         self.factory = factory
         self.ef_search = ef_search
         self.nprobe = nprobe
@@ -153,7 +156,7 @@ class FaissIndex:
 
     @property
     def supports_remove(self) -> bool:
-        return not isinstance(self._inner(), faiss.IndexHNSW)
+        return not self.read_only and not isinstance(self._inner(), faiss.IndexHNSW)
 
     @property
     def dead(self) -> int:
@@ -178,6 +181,8 @@ class FaissIndex:
             return
         if len(ids) != len(vectors):
             raise ValueError("ids 与向量数量不一致")
+        if self.read_only:
+            raise RuntimeError("memory-mapped index is read-only: add to its delta (MappedIndex)")
         if not self._index.is_trained:
             raise RuntimeError("IVF 类索引需先用样本训练（train）再加入向量")
         # The last of repeated ids wins, as if added one by one.
@@ -201,7 +206,7 @@ class FaissIndex:
             self._index.remove_ids(faiss.IDSelectorArray(len(labels), faiss.swig_ptr(labels)))
         else:
             self._selector = None
-            if compact and self.dead_fraction > COMPACT_ABOVE:
+            if compact and not self.read_only and self.dead_fraction > COMPACT_ABOVE:
                 self.compact()
 
     def compact(self) -> None:
@@ -390,9 +395,18 @@ def save_index(directory: Path, index: FaissIndex, manifest: Manifest) -> None:
         raise
 
 
-def load_index(directory: Path, *, model: str, dim: int, factory: str, ef_search: int = 96) -> tuple[FaissIndex, Manifest]:
+def mmap_flag() -> int:
+    """FAISS's read flag that maps the whole index file (vectors, codes and graph) without copying it:
+    `IO_FLAG_MMAP_IFC` (FAISS >= 1.10; Flat, HNSW, HNSW+SQ, IVF all map), else `IO_FLAG_MMAP` (older
+    FAISS: maps only IVF inverted lists; other kinds are read into memory)."""
+    return getattr(faiss, "IO_FLAG_MMAP_IFC", faiss.IO_FLAG_MMAP)
+
+
+def load_index(directory: Path, *, model: str, dim: int, factory: str, ef_search: int = 96,
+               mmap: bool = False) -> tuple[FaissIndex, Manifest]:
     """Load a persisted index, refusing one built with another model, width or factory, or whose
-    files do not match their checksums."""
+    files do not match their checksums. `mmap`: map the file read-only (shared by every process
+    that maps it) instead of reading it into this process's memory."""
     directory = Path(directory)
     try:
         raw_manifest = json.loads((directory / MANIFEST_FILE).read_text())
@@ -413,13 +427,13 @@ def load_index(directory: Path, *, model: str, dim: int, factory: str, ef_search
         if actual != manifest.sha256.get(name):
             raise IndexUnusable(f"索引文件校验和不符：{name}")
     try:
-        raw = faiss.read_index(str(directory / INDEX_FILE))
+        raw = faiss.read_index(str(directory / INDEX_FILE), mmap_flag() if mmap else 0)
         label_ids = np.load(directory / IDS_FILE, allow_pickle=False)
     except Exception as exc:  # faiss raises RuntimeError with C++ text for any corruption
         raise IndexUnusable(f"索引文件损坏：{exc}") from exc
     if raw.d != dim or raw.ntotal > len(label_ids):
         raise IndexUnusable("索引文件与清单不一致")
-    index = FaissIndex(dim, factory, ef_search=ef_search, index=raw, label_ids=label_ids)
+    index = FaissIndex(dim, factory, ef_search=ef_search, index=raw, label_ids=label_ids, read_only=mmap)
     if len(index) != manifest.count:
         raise IndexUnusable("索引文件与清单不一致")
     return index, manifest

@@ -12,6 +12,7 @@ the entry a row becomes (`entry_of`), the text embedded when a row has no curren
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -27,6 +28,7 @@ from data.schema import Counter
 from matcher.search.index import (FaissIndex, IndexUnusable, Manifest, build_index, load_index, remove_leftovers,
                                   resolve_factory, save_index)
 from matcher.search.lexical import LexicalIndex, WordsMemo
+from matcher.search.mapped import IndexLock, MappedIndex
 from matcher.search.sides import vector_of
 
 log = logging.getLogger("jobcircle")
@@ -117,7 +119,13 @@ class SyncedIndex(Generic[E]):
         self.model_name = model_name
         self.entries: EntryStore[E] = entries if entries is not None else EntryMap()
         self._entries_factory = type(self.entries)
-        self.index: FaissIndex | None = None
+        self.index: FaissIndex | MappedIndex | None = None
+        # Map the saved index read-only (shared by every worker process) and keep later writes in memory.
+        self.mmap = bool(getattr(settings, "index_mmap", False))
+        self.file_lock = IndexLock(self.directory)
+        self._mapped_stamp: tuple | None = None  # (inode, mtime) of the manifest the mapping came from
+        self._compacting = threading.Event()
+        self._compactor: threading.Thread | None = None
         self.version = 0
         self.factory = ""
         self.lock = threading.RLock()
@@ -138,16 +146,18 @@ class SyncedIndex(Generic[E]):
         return resolve_factory(self.settings.index_factory, count, self.settings.exact_below)
 
     def start(self, *, progress: bool = False) -> "SyncedIndex[E]":
-        """Load the saved index and catch it up, or rebuild it from the table."""
-        remove_leftovers(self.directory)
-        self.factory = self._factory()
-        try:
-            index, manifest = load_index(self.directory, model=self.model_name, dim=self.encoder.dim,
-                                         factory=self.factory, ef_search=self.settings.hnsw_ef_search)
-        except IndexUnusable as exc:
-            log.info("rebuilding %s: %s", self.directory.name, exc)
-            self.rebuild(progress=progress)
-            return self
+        """Load the saved index and catch it up, or rebuild it from the table.
+
+        Under the index's file lock, so N workers starting together rebuild a missing index once."""
+        with self.lock, self.file_lock:
+            remove_leftovers(self.directory)
+            self.factory = self._factory()
+            try:
+                index, manifest = self._load()
+            except IndexUnusable as exc:
+                log.info("rebuilding %s: %s", self.directory.name, exc)
+                self.rebuild(progress=progress)
+                return self
         with self.lock:
             self.index, self.version = index, 0
             self.entries = self._entries_factory()
@@ -195,12 +205,117 @@ class SyncedIndex(Generic[E]):
             self.save()
             return len(ids)
 
+    def _load(self):
+        """The saved index (mapped when `mmap`) and its manifest; IndexUnusable when it cannot be used."""
+        stamp = self._manifest_stamp()
+        index, manifest = load_index(self.directory, model=self.model_name, dim=self.encoder.dim,
+                                     factory=self.factory, ef_search=self.settings.hnsw_ef_search, mmap=self.mmap)
+        if self.mmap:
+            self._mapped_stamp = stamp
+            return MappedIndex(index, data_version=manifest.data_version), manifest
+        return index, manifest
+
+    def _manifest_stamp(self) -> tuple | None:
+        try:
+            stat = (self.directory / "manifest.json").stat()
+        except FileNotFoundError:
+            return None
+        return stat.st_ino, stat.st_mtime_ns
+
     def save(self) -> None:
+        """Write the index with its manifest. A mapped index is compacted (base + delta, tombstones
+        dropped) by one process under the file lock, skipped when another process already saved the
+        same or a newer version, and then mapped again."""
+        self.join_compaction()  # one running in the background finishes first
         with self.lock:
             if self.index is None:
                 return
-            manifest = Manifest(self.model_name, self.encoder.dim, self.factory, self.version, len(self.index))
-            save_index(self.directory, self.index, manifest)
+            if not isinstance(self.index, MappedIndex):
+                with self.file_lock:
+                    manifest = Manifest(self.model_name, self.encoder.dim, self.factory, self.version,
+                                        len(self.index))
+                    save_index(self.directory, self.index, manifest)
+                    if self.mmap:
+                        self._remap()
+                return
+            if not self.index.pending and self.index.data_version >= self.version:
+                return
+        self._compact()
+
+    def _compact(self, *, blocking: bool = True) -> bool:
+        """Save base + delta as the new file under the file lock, then map it; False when another
+        process holds the lock (`blocking=False`). Searches go on meanwhile: the merge works on a
+        snapshot taken in a moment, and this thread never holds the file lock and `self.lock` at once
+        (so it cannot deadlock with a rebuild, which takes them in the other order)."""
+        with self.lock:
+            snapshot, version = self.index.snapshot(), self.version
+        if not self.file_lock.acquire(blocking=blocking):
+            return False
+        try:
+            on_disk = self._disk_version()
+            if on_disk is None or on_disk < version:
+                merged = snapshot.merged()
+                manifest = Manifest(self.model_name, self.encoder.dim, self.factory, version, len(merged))
+                save_index(self.directory, merged, manifest)
+        finally:
+            self.file_lock.release()
+        self._remap()
+        return True
+
+    def _disk_version(self) -> int | None:
+        try:
+            return int(json.loads((self.directory / "manifest.json").read_text())["data_version"])
+        except (FileNotFoundError, ValueError, KeyError, TypeError):
+            return None
+
+    def _remap(self) -> None:
+        """Map the index file now on disk and replay onto it the changes made after it was saved
+        (index only: the entries are already current). The file is checked outside the lock."""
+        index, manifest = self._load()
+        with self.lock:
+            self.index = index
+            self._apply(since=self.version, index_since=manifest.data_version)
+            if self.spec.tracks_deletes and isinstance(index, MappedIndex):
+                # Rows deleted outright before our version: gone from the entries, maybe not from the file.
+                stale = [int(i) for i in index.base.label_ids[index.base.label_ids >= 0].tolist()
+                         if int(i) not in self.entries]
+                if stale:
+                    index.remove(np.asarray(stale, np.int64))
+
+    def maintain(self) -> None:
+        """Mapped index upkeep, cheap when idle: map a newer file another process saved, or compact
+        this one in a background thread when the in-memory delta has grown (unless another process is
+        compacting: it holds the file lock, and its file is mapped here once it appears)."""
+        if not isinstance(self.index, MappedIndex):
+            return
+        stamp = self._manifest_stamp()
+        if stamp is not None and stamp != self._mapped_stamp:
+            on_disk = self._disk_version()
+            if on_disk is not None and on_disk > self.index.data_version:
+                try:
+                    self._remap()
+                except IndexUnusable as exc:  # a file being replaced right now: try again next time
+                    log.info("remap of %s deferred: %s", self.directory.name, exc)
+                return
+            self._mapped_stamp = stamp
+        if self.index.wants_compaction() and not self._compacting.is_set():
+            self._compacting.set()
+            self._compactor = threading.Thread(target=self._compact_in_background, daemon=True,
+                                               name=f"compact-{self.directory.name}")
+            self._compactor.start()
+
+    def join_compaction(self, timeout: float | None = None) -> None:
+        """Wait for a background compaction started by `maintain()` (tests, shutdown)."""
+        if self._compactor is not None:
+            self._compactor.join(timeout)
+
+    def _compact_in_background(self) -> None:
+        try:
+            self._compact(blocking=False)
+        except Exception:  # never take a worker down: the delta keeps serving, the next refresh retries
+            log.exception("compaction of %s failed", self.directory.name)
+        finally:
+            self._compacting.clear()
 
     # ------------------------------------------------------------------ change feed
     def _latest(self, session) -> int:
@@ -224,10 +339,16 @@ class SyncedIndex(Generic[E]):
         if latest > self.version:
             with self.lock:
                 self._apply(since=self.version)
+        if self.mmap:
+            self.maintain()
 
-    def _rows_since(self, session, since: int) -> list:
+    def _rows_since(self, session, since: int):
+        """Rows changed after `since`, in change order, streamed in batches: at start-up that is every
+        row, and one `fetchall` of 100k rows holds the GIL (and their memory) for seconds, long enough
+        for uvicorn's supervisor to take a starting worker for hung."""
         table = self.spec.table
-        return session.scalars(select(table).where(table.change_seq > since).order_by(table.change_seq)).all()
+        return session.scalars(select(table).where(table.change_seq > since).order_by(table.change_seq)
+                               .execution_options(yield_per=1000))
 
     def _apply(self, *, since: int, index_since: int | None = None) -> None:
         spec = self.spec
@@ -237,10 +358,12 @@ class SyncedIndex(Generic[E]):
             # so every number up to it is committed and the rows read next include them all. Read after
             # the rows, a number committed in between would be skipped for good.
             ceiling = self._latest(session)
-            rows = self._rows_since(session, since)
+            rows = self._rows_since(session, min(since, index_since))
             add_ids, add_vectors, add_texts, remove_ids = [], [], [], []
+            latest = max(ceiling, self.version)
             words = WordsMemo()
             for row in rows:
+                latest = max(latest, row.change_seq)
                 if spec.is_live(row):
                     self.entries.upsert(spec.entry_of(row))
                     if self.lexical is not None:
@@ -259,7 +382,6 @@ class SyncedIndex(Generic[E]):
             if spec.tracks_deletes:
                 present = set(session.scalars(select(spec.table.id)).all())
                 gone = [i for i in self.entries.ids() if i not in present]
-            latest = max([ceiling, self.version] + [row.change_seq for row in rows])
         missing = [n for n, v in enumerate(add_vectors) if v is None]
         encoded = encode_batches(self.encoder, [add_texts[n] for n in missing])
         for n, vector in zip(missing, encoded):

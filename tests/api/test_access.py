@@ -73,6 +73,22 @@ def test_missing_wrong_and_revoked_tokens_are_401_without_data(world):
     with world.service.db.session() as session, session.begin():
         from matcher.counsellor.access import revoke_token
         assert revoke_token(session, token)
+    # Revoked outside this process's API (command line, another worker): refused once the
+    # per-process token cache's entry has lived its `token_cache_s` (clock moved, not slept).
+    cache = c.app.state.token_cache
+    real_clock = cache.clock
+    cache.clock = lambda: real_clock() + world.service.settings.token_cache_s + 0.01
+    response = c.get(f"/seekers/{world.mine}", headers=world.seeker_token)
+    assert response.status_code == 401
+    _no_data(response)
+
+
+def test_a_token_revoked_through_the_api_is_refused_at_once_despite_the_cache(world):
+    c = world.client
+    assert c.get(f"/seekers/{world.mine}", headers=world.seeker_token).status_code == 200  # now cached
+    listed = c.get("/admin/tokens", headers=world.admin).json()["tokens"]
+    seeker_token = next(t for t in listed if t["role"] == "seeker" and t["live"])
+    assert c.post(f"/admin/tokens/{seeker_token['id']}/revoke", headers=world.admin).status_code == 200
     response = c.get(f"/seekers/{world.mine}", headers=world.seeker_token)
     assert response.status_code == 401
     _no_data(response)

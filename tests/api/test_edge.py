@@ -147,6 +147,9 @@ def test_tokens_expire_after_the_configured_days(settings):
         assert client.get("/me", headers=_bearer(token)).status_code == 200
         with client.app.state.service.db.session() as session, session.begin():
             session.execute(update(Token).values(created_at=datetime.now(timezone.utc) - timedelta(days=31)))
+        # Changed straight in the database: the worker's cached check lives out its token_cache_s first.
+        cache, real_clock = client.app.state.token_cache, client.app.state.token_cache.clock
+        cache.clock = lambda: real_clock() + client.app.state.settings.token_cache_s + 0.01
         response = client.get("/me", headers=_bearer(token))
         assert response.status_code == 401 and "过期" in response.json()["detail"]
 
