@@ -7,15 +7,17 @@
   1 weak but on topic, 2 adequate, 3 strong; 12 roles x 2 questions) and `datasets/interview_traps.jsonl`
   (60 traps: negated, keyword-stuffed, hedged, claim-only, English; grade 1). The six roles once called
   `heldout` were seen in the first session's held-out run and are dev now.
-- `fresh` (never tuned on): `datasets/interview_fresh_answers.jsonl` (80 answers, 10 new roles) and
-  `datasets/interview_fresh_traps.jsonl` (60 traps), committed before the scorer was run on them.
+  `datasets/interview_fresh_answers.jsonl` (80 answers) and `datasets/interview_fresh_traps.jsonl` (60 traps),
+  the second session's `fresh` split: its ten roles were seen in that session's run and are dev now.
+- `fresh2` (never tuned on): `datasets/interview_fresh2_answers.jsonl` (80 answers, 10 new roles) and
+  `datasets/interview_fresh2_traps.jsonl` (60 traps), committed before the scorer was run on them.
 
 Per split it prints pairwise accuracy within each question (95% bootstrap interval over questions); per
 trap kind how often the trap scores below its question's adequate answer and under half its strong
 answer; how often the weak answer scores above the off-topic one. The same for baselines from the same
 run: answer length, cosine between answer and question, and (`--baseline-rev`, default the scorer before
-this evaluation's second session) the previous scorer, run from that git revision in a subprocess.
-Targets on fresh: every trap kind below adequate >= 95% and under half the strong answer; pairwise
+this evaluation's third session) the previous scorer, run from that git revision in a subprocess.
+Targets on fresh2: every trap kind below adequate >= 95% and under half the strong answer; pairwise
 >= 0.95. Timings live in `benchmarks/interview_bench.py`.
 """
 from __future__ import annotations
@@ -40,8 +42,11 @@ DATASET = DATASETS / "interview_answers.jsonl"
 TRAPS = DATASETS / "interview_traps.jsonl"
 FRESH = DATASETS / "interview_fresh_answers.jsonl"
 FRESH_TRAPS = DATASETS / "interview_fresh_traps.jsonl"
-# The scorer as it stood before the fresh split was written (the first session's final state).
-PREVIOUS_REV = "4e2720d"
+FRESH2 = DATASETS / "interview_fresh2_answers.jsonl"
+FRESH2_TRAPS = DATASETS / "interview_fresh2_traps.jsonl"
+# The scorer as it stood before the fresh2 split was written (the second session's final state; the first
+# session's was 4e2720d).
+PREVIOUS_REV = "feaf0dd"
 TRAP_KINDS = ("negated", "stuffed", "hedged", "claim", "english")
 
 
@@ -67,8 +72,10 @@ def load_items(path: Path = DATASET, traps: Path | None = TRAPS, *, split: str =
 
 
 def load_all() -> list[dict[str, Any]]:
-    """Both splits: `dev` (the first session's twelve roles) and `fresh` (ten roles never tuned on)."""
-    return load_items(DATASET, TRAPS, split="dev") + load_items(FRESH, FRESH_TRAPS, split="fresh")
+    """Both splits: `dev` (the first session's twelve roles and the second session's ten `fresh` roles,
+    seen in its run; `origin` tells them apart) and `fresh2` (ten roles never tuned on)."""
+    return (load_items(DATASET, TRAPS, split="dev") + load_items(FRESH, FRESH_TRAPS, split="dev")
+            + load_items(FRESH2, FRESH2_TRAPS, split="fresh2"))
 
 
 def pairwise_accuracy(scores: Sequence[float], grades: Sequence[int], groups: Sequence[str]) -> float:
@@ -246,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--encoder", default="m3e-small",
                         help="m3e-small (torch, default), m3e-small-onnx-int8 (the product default), "
                              "m3e-small-onnx, or hashing-<dim> (smoke only)")
-    parser.add_argument("--split", choices=("dev", "fresh", "all"), default="all",
+    parser.add_argument("--split", choices=("dev", "fresh2", "all"), default="all",
                         help="which split to score (tune on dev only)")
     parser.add_argument("--baseline-rev", default=PREVIOUS_REV,
                         help="git revision whose matcher/ is run as the 'previous' baseline; '' to skip")
@@ -275,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                   f"cos={fb.relevance['cosine'] or 0:.2f} lex={fb.relevance['lexical'] or 0:.2f} {fb.suggestions[:1]}")
     print(f"encoder: {encoder.name}; previous = matcher/ at {args.baseline_rev or '(skipped)'}; "
           f"cosine = answer vs question; length = characters")
-    for split in ("dev", "fresh"):
+    for split in ("dev", "fresh2"):
         part = [r for r in rows if r["split"] == split]
         if part:
             print(format_table(split, part, metrics_for(part, methods), list(methods)))

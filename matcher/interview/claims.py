@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from matcher.interview.text import CJK, EXAMPLE_RE, NUMBER_RE, TOOL_RE, VAGUE_RE
+from matcher.interview.text import CJK, EXAMPLE_RE, NUMBER_RE, TOOL_RE, VAGUE_RE, words
 
 # A negated bad outcome is a result: "没出过差错", "没有一个长过压疮", "不会超时", "没人投诉".
 _BAD_OUTCOME = (
@@ -53,14 +53,16 @@ _ACTION_VERB = (
     r"联系|通知|安排|处理|检查|确认|说明|道歉|解释|沟通|汇报|整理|清点|巡|维修|修|用|按|跟|给|把"
 )
 _ACTION = re.compile(
-    rf"我(?:们)?[^，。；\n]{{0,4}}?(?:{_ACTION_VERB})(?!不|得)|先|然后|接着|再(?!也)|之后|以后|完了|做完|好以后|"
+    rf"我(?:们)?[^，。；\n]{{0,4}}?(?<!一)(?:{_ACTION_VERB})(?!不|得)|先|然后|接着|再(?!也)|之后|以后|完了|做完|好以后|"
     rf"每次|每天|首先|最后|于是|马上|赶紧|立刻|"
     # procedural knowledge said plainly: cautions and precautions
     rf"戴|分开|混在一起|注意|小心|防止|避免|以免|免得|不能混"
 )
 # "擦擦洗洗", "做做图", "让用什么我就用什么": vague by form.
+# "一看就知道", "一听就明白", "一摸就有数": the 一V就 construction claims a facility; it reports no act.
 _CLAIM_FORMS = re.compile(r"([\u4e00-\u9fff])\1([\u4e00-\u9fff])\2|([\u4e00-\u9fff])\3[\u4e00-\u9fff]|"
-                          r"让[^，。]{0,4}什么[^，。]{0,3}就[^，。]{0,3}什么")
+                          r"让[^，。]{0,4}什么[^，。]{0,3}就[^，。]{0,3}什么|"
+                          r"一[\u4e00-\u9fff]{1,2}就(?:知道|明白|懂|会|能|清楚|看出|看得出|听出|发现|有数|上手)")
 _CLAIM_WORDS = re.compile(
     r"能处理好|能做好|能干好|能搞好|一定(?:能|会|不会)|肯定(?:能|会)|冲在前面|没有问题|难不倒|都会|全都会|都能|都懂|"
     r"都没问题|没问题|很熟|非常熟练|很熟练|都做过|很简单|一学就会|难不倒|"
@@ -69,15 +71,21 @@ _CLAIM_WORDS = re.compile(
     r"擅长|拿手|在行|精通|胜任|强项|特长|"
     # an evaluative complement about oneself: "我都做得很好", "我干得非常出色"
     r"我[^，。；！？]{0,8}?[\u4e00-\u9fff]得(?:很|非常|特别|挺|比较|相当|十分|最|更|又|也)|"
-    # praise reported in general, with no occasion: "领导都夸我", "顾客都说我服务好"
-    r"(?:领导|老板|店长|主管|经理|组长|同事|大家|顾客|客户|客人|雇主|家长|别人|朋友|师傅|邻居)[^，。；]{0,3}?"
+    # praise reported in general, with no occasion: "领导都夸我", "顾客都说我服务好", "店长每次检查都表扬我"
+    # (room for an adverbial of time or place between the praiser and the habitual 都/一直/总)
+    r"(?:领导|老板|店长|主管|经理|组长|同事|大家|顾客|客户|客人|雇主|家长|别人|朋友|师傅|邻居)[^，。；]{0,8}?"
     r"(?:都|一直|总|总是|也|经常)(?:夸|说我|表扬|认可|信任|满意|称赞|觉得我)|"
     # a universal claim: "样样都行", "什么都会"
     r"样样|什么(?:活|事)?都(?:会|能|行|干|懂)|"
     # reassurance instead of evidence: "这个您放心", "你们完全可以放心"
     r"放心"
 )
-_SPOKEN_FUNCTION = re.compile(r"[我你他她们的了是在就都也很要会把被给跟和对说做过着吧呢啊]")
+# Spoken function words, counted as whole jieba words: "对" and "会" are function words on their own
+# ("我对顾客", "我会用") but not inside "对账" or "会计".
+_SPOKEN_FUNCTION = frozenset(
+    "我 你 他 她 我们 你们 他们 的 了 是 在 就 都 也 很 要 会 把 被 给 跟 和 对 说 做 过 着 吧 呢 啊 "
+    "这些 那些 就是 然后 因为 所以 还 又 再 先 让 能 可以 一下 什么 怎么".split()
+)
 
 
 @dataclass(frozen=True)
@@ -133,9 +141,28 @@ def keyword_list(text: str) -> bool:
     if len(pieces) < 4:
         return False
     short = sum(1 for p in pieces if len(p) <= 8)
+    if short / len(pieces) < 0.8:
+        return False  # decided without segmenting: most answers end here
     cjk = re.findall(f"[{CJK}]", text)
-    function = len(_SPOKEN_FUNCTION.findall(text))
-    return short / len(pieces) >= 0.8 and function <= max(1, len(cjk) // 25)
+    # jieba glues a pronoun to its neighbour ("我先"): a word holding a personal pronoun is speech too
+    function = sum(1 for w in words(text) if w in _SPOKEN_FUNCTION or re.search("[我你他她]", w))
+    return function <= max(1, len(cjk) // 25)
+
+
+# An opinion frame opening the answer: "我觉得现在的顾客都太挑了".
+_OPINION_OPENING = re.compile(r"^\s*(?:我(?:个人)?(?:觉得|认为|感觉)|说实话|说实在的|依我看|在我看来)")
+# The speaker's own conduct or experience: "我先…", "我们会处理", "我做过".
+_OWN_CONDUCT = re.compile(rf"我(?:们)?[^，。；\n]{{0,4}}?(?<!一)(?:{_ACTION_VERB})(?!不|得)|我[^，。；\n]{{0,6}}?(?:做|干|用|学|处理|遇到|碰到)过")
+
+
+def commentary(text: str) -> bool:
+    """True for an opinion about the world instead of an account of one's own conduct: the answer opens
+    with an opinion frame (我觉得, 我认为, 说实话 …) and no clause says what the speaker did or would do.
+    "我觉得现在的顾客都太挑了，有时候一点小事就要给差评" is commentary; "我觉得首先要安抚，我会先道歉" is not."""
+    if not _OPINION_OPENING.search(text):
+        return False
+    body = _OPINION_OPENING.sub("", text, count=1)
+    return not _OWN_CONDUCT.search(body)
 
 
 def is_chinese(text: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Mapping, Sequence
 
-from matcher.interview.text import CJK
+from matcher.interview.text import CJK, words
 from matcher.interview.types import InterviewError, Requirement
 
 # ----------------------------------------------------------------------------------------------
@@ -17,9 +17,15 @@ _HEADER = re.compile(
 )
 _SKIP_SECTIONS = {"福利待遇", "薪资待遇", "待遇", "工作时间", "工作地点"}
 _DUTY_SECTIONS = {"岗位职责", "工作职责", "工作内容", "职位描述", "岗位描述"}
-_CERT_RE = re.compile(r"(?<!保)证(?!明|据)|执照|资格|资质|上岗证|等级")
+_CERT_WORD_RE = re.compile(r"执照|资格|资质|上岗证|等级")
+# Two-character words with 证 that name a certificate; any other two-character word with 证 (凭证, 保证,
+# 认证, 验证, 证明, 证件 …) does not, while longer words (健康证, 电工证, 驾驶证者, 资格证) and a bare 证
+# after its trade (叉车 证, 人员 证) do.
+_CERT_PAIRS = frozenset({"证书", "持证", "有证", "考证", "领证"})
 _CONDITION_RE = re.compile(
-    r"年龄|\d+\s*(?:-|~|至|到)\s*\d+\s*岁|岁以[下上内]|周岁|身体健康|男女不限|性别|学历|初中|高中|中专|大专|本科|"
+    # an age range is a condition on the applicant unless it describes the people served ("0-3岁婴幼儿")
+    r"年龄|\d+\s*(?:-|~|至|到)\s*\d+\s*(?:周)?岁(?![\u4e00-\u9fff])|\d+\s*(?:-|~|至|到)\s*\d+\s*(?:周)?岁(?=之间|以[下上内]|左右)|"
+    r"岁以[下上内]|周岁(?![\u4e00-\u9fff])|周岁(?=之间|以[下上内]|左右)|身体健康|男女不限|性别|学历|初中|高中|中专|大专|本科|"
     r"户籍|户口|倒班|夜班|轮班|排班|加班|住宿|无犯罪|身高|形象|退伍|驾龄|能接受|服从安排|周末"
 )
 _EXPERIENCE_RE = re.compile(r"经验|经历|年以上|从事过|做过|干过")
@@ -34,9 +40,20 @@ _DUTY_RE = re.compile(r"^(?:负责|协助|完成|做好|按时|按照|配合|参
 NOT_A_REQUIREMENT = re.compile(r"不限|无要求|无需经验|不需要经验|零经验|均可|皆可|不作要求|无门槛")
 
 
+def names_certificate(text: str) -> bool:
+    """True when the text names a certificate or licence, read on jieba words: "持有健康证", "有叉车证",
+    "资格证"; not "负责凭证录入" or "能保证出勤"."""
+    if _CERT_WORD_RE.search(text):
+        return True
+    for word in words(text):
+        if "证" in word and (len(word) != 2 or word in _CERT_PAIRS) and not re.search(r"证[明据件]", word):
+            return True
+    return False
+
+
 def classify_requirement(text: str) -> str:
     """Kind of one atomic requirement: certificate, condition, experience, soft, skill or duty."""
-    if _CERT_RE.search(text):
+    if names_certificate(text):
         return "certificate"
     if _CONDITION_RE.search(text) and not _SKILL_RE.search(text):
         return "condition"
@@ -139,7 +156,7 @@ def requirements_from_role(
         add(item, kind, "posting")
     for skill in skills:
         if skill and skill.strip():
-            kind = "certificate" if _CERT_RE.search(skill) else "skill"
+            kind = "certificate" if names_certificate(skill) else "skill"
             add(skill.strip(), kind, "skills")
     interviewable = [f for f in found if f[1] != "condition"]
     if len(interviewable) < thin_below:

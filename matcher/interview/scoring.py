@@ -21,10 +21,12 @@ keywords has substance 0.
 1. relevance   20  Is the answer about the question?  70% semantic: cosine between the answer
                    (length-weighted mean of its sentence vectors) and the question or its
                    requirements, ramped 0.70 -> 0.85; 30% lexical: share of the question's key terms
-                   found in the answer, ramped 0 -> 0.25. A keyword list keeps 60% of it. An answer of
-                   30+ characters with term overlap < 0.10 AND (cosine < 0.77 OR a cosine to small talk,
-                   `OFF_TOPIC_PROTOTYPES`, above its cosine to the question by 0.03) is off-topic:
-                   relevance 0 and every other component multiplied by 0.05.
+                   found in the answer, ramped 0 -> 0.25. A keyword list keeps 60% of it. An answer
+                   with term overlap < 0.10 is off-topic (relevance 0 and every other component multiplied
+                   by 0.05) when it has 30+ characters and a cosine < 0.77 or a cosine to small talk
+                   (`OFF_TOPIC_PROTOTYPES`) above its cosine to the question by 0.03; when it has 8-29
+                   characters and small talk is closer by 0.08; or when it is commentary (an opinion
+                   about the world, no own conduct: claims.commentary) to a question about conduct.
 2. coverage    30  Evidence for the requirements the question tests. Each requirement scores 0-1 from
                    its best sentence: match strength (cosine ramp 0.70-0.85, or 1.5 x term recall)
                    times the stance factor of the clause that names it (affirmed & concrete 1.0, bare
@@ -62,7 +64,7 @@ from matcher.interview.text import (
     short_quote, split_sentences, term_recall, terms,
 )
 from matcher.interview.types import (
-    AGAINST_MIN,
+    AGAINST_MIN, BEHAVIOURAL_KINDS, OFF_TOPIC_SHORT_CONTRAST, OFF_TOPIC_SHORT_MIN,
     CHUNK_CHARS, COVER_COS_RAMP, DELIVERY_SUBSTANCE_FLOOR, DIFFICULTIES, EVIDENCE_MIN, GATE_FLOOR, GATE_FULL_AT,
     KEYWORD_LIST_RELEVANCE, MAX_ANSWER_CHARS, MAX_CHUNKS, NON_CHINESE_SCORE, OFF_TOPIC_CONTRAST, OFF_TOPIC_COS,
     OFF_TOPIC_GATE, OFF_TOPIC_PROTOTYPES,
@@ -160,7 +162,8 @@ class AnswerScorer:
         if listing:
             relevance_share *= KEYWORD_LIST_RELEVANCE
         substantial = len(re.findall(f"[{CJK}A-Za-z0-9]", text)) >= 30
-        off_topic = off_topic_test(semantic_cos, lexical, text, small_talk_cos)
+        off_topic = off_topic_test(semantic_cos, lexical, text, small_talk_cos,
+                                   commentary=question.kind in BEHAVIOURAL_KINDS and claims.commentary(text))
         if not off_topic:
             relevance_share = max(relevance_share, ON_TOPIC_FLOOR)
         topical_share = relevance_share  # before the substance factor: drives the gate
@@ -305,6 +308,7 @@ class AnswerScorer:
             delivery=hints,
             relevance={
                 "on_topic": not off_topic, "cosine": round(semantic_cos, 3), "lexical": round(lexical, 3),
+                "small_talk_cosine": round(small_talk_cos, 3),
                 "message": relevance_message, "language": "zh",
             },
             suggestions=self.feedback_writer.suggestions(scored),
@@ -322,14 +326,25 @@ def _concrete_share(found: Sequence[claims.Clause]) -> float:
     return sum(len(c.text) for c in found if c.stance == "affirmed" and c.concrete) / total
 
 
-def off_topic_test(semantic_cos: float, lexical: float, text: str, small_talk_cos: float = -1.0) -> bool:
-    """Off-topic: 30+ characters, term overlap below 0.10, and either cosine below 0.77 or the answer
-    closer to small talk (`OFF_TOPIC_PROTOTYPES`: pay, hours, hobbies, family …) than to the question by
-    more than 0.03. A two-line answer is judged too short (delivery), not off-topic, even if it matches
-    little."""
-    substantial = len(re.findall(f"[{CJK}A-Za-z0-9]", text)) >= 30
-    unlike_question = semantic_cos < OFF_TOPIC_COS or semantic_cos - small_talk_cos < OFF_TOPIC_CONTRAST
-    return substantial and lexical < OFF_TOPIC_LEX and unlike_question
+def off_topic_test(semantic_cos: float, lexical: float, text: str, small_talk_cos: float = -1.0, *,
+                   commentary: bool = False) -> bool:
+    """Off-topic, always with term overlap below 0.10, when
+
+    - the answer has 30+ characters and either a cosine below 0.77 or is closer to small talk
+      (`OFF_TOPIC_PROTOTYPES`: pay, hours, hobbies, family …) than to the question by more than 0.03;
+    - it is shorter (8-29 characters) and closer to small talk than to the question by more than 0.08
+      (a short weak answer, "那就跟他解释一下", stays on topic: it is judged too short, not off-topic);
+    - or, at any length, it is `commentary` (an opinion about the world, not one's own conduct, given to a
+      question about conduct).
+    """
+    if lexical >= OFF_TOPIC_LEX:
+        return False
+    if commentary:
+        return True
+    length = len(re.findall(f"[{CJK}A-Za-z0-9]", text))
+    if length >= 30:
+        return semantic_cos < OFF_TOPIC_COS or semantic_cos - small_talk_cos < OFF_TOPIC_CONTRAST
+    return length >= OFF_TOPIC_SHORT_MIN and semantic_cos - small_talk_cos < OFF_TOPIC_SHORT_CONTRAST
 
 
 def _stance_for(req_terms: set[str], found: Sequence[claims.Clause], listing: bool) -> tuple[str, claims.Clause | None]:

@@ -1,8 +1,10 @@
 """Text helpers of the interview: key terms, sentence pieces, spoken-Chinese patterns, vector cache."""
 from __future__ import annotations
 
+import logging
 import re
 from collections import OrderedDict
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -120,6 +122,20 @@ def terms(text: str) -> set[str]:
                 continue
             out.add(bigram)
     return out
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba  # imported on first use: loading its dictionary is a one-off cost
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def words(text: str) -> list[str]:
+    """The jieba words of a text, without whitespace and punctuation."""
+    return [w for w in _jieba().lcut(text) if re.search(f"[{CJK}A-Za-z0-9]", w)]
 
 
 def term_recall(target: set[str], text_terms: set[str]) -> float:

@@ -26,6 +26,10 @@ REL_SEMANTIC_WEIGHT = 0.7
 OFF_TOPIC_COS, OFF_TOPIC_LEX = 0.77, 0.10
 # An answer closer to small talk (OFF_TOPIC_PROTOTYPES) than to its question by more than this is off-topic.
 OFF_TOPIC_CONTRAST = -0.03
+# An answer under 30 characters is off-topic only on stronger evidence: no shared term and closer to small
+# talk than to the question by more than this (short texts have lower, noisier cosines), from 8 characters.
+OFF_TOPIC_SHORT_CONTRAST = -0.08
+OFF_TOPIC_SHORT_MIN = 8
 # What an interviewee says instead of answering, by kind (pay, hours, hobbies, a former employer, the
 # economy, family and commute, health, food): generic sentences, none taken from an evaluation set.
 OFF_TOPIC_PROTOTYPES = (
