@@ -11,20 +11,14 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 
-from api.web.common import WebRoute, check_csrf, desk_of, redirect, render, service_of, signed_in
+from api.web.common import DEFAULT_REASON, WebRoute, check_csrf, desk_of, redirect, render, service_of, staff_of
 from matcher.activities import common, fair, recommend, registrations, workbench
 from matcher.activities.events import get_event
 from matcher.counsellor import access
 from matcher.errors import Conflict, InvalidInput, JobCircleError
 
 router = APIRouter(prefix="/workbench", route_class=WebRoute, include_in_schema=False)
-DEFAULT_REASON = "日常跟进服务"
 
-
-def _staff(request: Request):
-    principal = signed_in(request)
-    access.require_staff(principal)
-    return principal
 
 
 async def _form(request: Request):
@@ -54,7 +48,7 @@ async def _on_seeker(request: Request, seeker_id: int, action, done: str):
     with the reason at the trainings-and-events panel."""
     from api.web.counsellor import _seeker_page
 
-    principal = _staff(request)
+    principal = staff_of(request)
     form = await _form(request)
     reason = str(form.get("reason") or DEFAULT_REASON)
     try:
@@ -121,13 +115,13 @@ def _fair_page(request: Request, principal, event_id: int, station: int | None, 
 
 @router.get("/fairs/{event_id}")
 def fair_page(request: Request, event_id: int, station: int | None = None, done: str | None = None):
-    principal = _staff(request)
+    principal = staff_of(request)
     flash = {"invited": "已邀请并报名，记入服务台账（招聘会报名）", "escorted": "已记录陪同招聘会"}.get(done or "")
     return _fair_page(request, principal, event_id, station, flash=flash)
 
 
 async def _on_fair(request: Request, event_id: int, action, done: str):
-    principal = _staff(request)
+    principal = staff_of(request)
     form = await _form(request)
     station = str(form.get("station") or "").strip()
     station_id = int(station) if station.isdigit() else None

@@ -106,6 +106,16 @@ def check_csrf(request: Request, form) -> None:
         raise Forbidden("表单已过期或来源不明（CSRF 校验未通过），请刷新页面后重试")
 
 
+DEFAULT_REASON = "日常跟进服务"  # the stated reason for a counsellor's read when none is given
+
+
+def staff_of(request: Request) -> Principal:
+    """The signed-in counsellor or admin; anyone else gets the 403 page."""
+    principal = signed_in(request)
+    access.require_staff(principal)
+    return principal
+
+
 async def form_of(request: Request) -> dict[str, Any]:
     """The posted form after its CSRF check, as a plain dict (files kept as UploadFile)."""
     form = await request.form()

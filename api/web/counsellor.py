@@ -7,21 +7,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.web.common import (WebRoute, casework_of, desk_of, form_of, interviews_of, redirect, render, service_of,
-                            signed_in)
-from matcher.counsellor import access
+from api.web.common import (DEFAULT_REASON, WebRoute, casework_of, desk_of, form_of, interviews_of, redirect, render,
+                            service_of, staff_of)
 from matcher.counsellor.casework import STATION_SERVICES
 from data.workbench_tables import CASE_OUTCOMES
 from matcher.errors import InvalidInput, JobCircleError
 
 router = APIRouter(prefix="/workbench", route_class=WebRoute, include_in_schema=False)
-DEFAULT_REASON = "日常跟进服务"
 
-
-def _staff(request: Request):
-    principal = signed_in(request)
-    access.require_staff(principal)
-    return principal
 
 
 def _station(principal, station: int | None) -> int:
@@ -44,7 +37,7 @@ def _int(value, field: str, label: str) -> int | None:
 @router.get("")
 @router.get("/caseload")
 def caseload(request: Request, station: int | None = None):
-    principal = _staff(request)
+    principal = staff_of(request)
     station_id = _station(principal, station)
     today = casework_of(request).today(principal, station_id)
     from matcher.activities import workbench  # trainings and fairs (issue 14)
@@ -98,7 +91,7 @@ def _shared_sessions(request: Request, seeker_id: int) -> list[int]:
 
 @router.get("/seekers/{seeker_id}")
 def seeker_page(request: Request, seeker_id: int, reason: str = DEFAULT_REASON, done: str | None = None):
-    principal = _staff(request)
+    principal = staff_of(request)
     flash = {"service": "服务已记录", "note": "备注已保存", "follow_up": "回访已安排", "closed": "个案已结案",
              "reopened": "个案已重新开案", "follow_up_done": "回访已完成",
              "registered": "已报名，并记入服务台账", "cancelled": "已取消报名，名额已释放",
@@ -108,7 +101,7 @@ def seeker_page(request: Request, seeker_id: int, reason: str = DEFAULT_REASON, 
 
 async def _seeker_action(request: Request, seeker_id: int, action, done: str):
     """Run a form's action; on bad input show the seeker's page again with the error next to its field."""
-    principal = _staff(request)
+    principal = staff_of(request)
     form = await form_of(request)
     reason = str(form.get("reason") or DEFAULT_REASON)
     try:
@@ -160,7 +153,7 @@ async def reopen_case(request: Request, seeker_id: int):
 
 @router.get("/postings/{posting_id}")
 def posting_page(request: Request, posting_id: int, done: str | None = None):
-    principal = _staff(request)
+    principal = staff_of(request)
     posting = service_of(request).get_posting(posting_id)
     shortlist = desk_of(request).shortlist(principal, posting_id, 20)
     return render(request, "posting.html", {"posting": posting, "shortlist": shortlist,
@@ -170,7 +163,7 @@ def posting_page(request: Request, posting_id: int, done: str | None = None):
 @router.post("/postings/{posting_id}/recommend/{seeker_id}")
 async def recommend(request: Request, posting_id: int, seeker_id: int):
     """Recommending a seeker records the decision and the 岗位推荐 service (ledger included)."""
-    principal = _staff(request)
+    principal = staff_of(request)
     form = await form_of(request)
     desk = desk_of(request)
     desk.decide(principal, posting_id, seeker_id, "recommend", str(form.get("reason") or "")[:200])
@@ -180,13 +173,13 @@ async def recommend(request: Request, posting_id: int, seeker_id: int):
 
 @router.get("/letter")
 def letter(request: Request, seeker: int, posting: int):
-    principal = _staff(request)
+    principal = staff_of(request)
     return render(request, "letter.html", {"letter": casework_of(request).letter(principal, seeker, posting)})
 
 
 @router.get("/export")
 def export(request: Request, month: str, station: int | None = None):
-    principal = _staff(request)
+    principal = staff_of(request)
     station_id = _station(principal, station)
     try:
         year, mon = (int(part) for part in month.split("-"))
