@@ -21,18 +21,36 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dataclasses import replace
+
+from matcher.interview.boasts import boast_signals
 from matcher.interview.text import CJK, EXAMPLE_RE, NUMBER_RE, TOOL_RE, VAGUE_RE, words
 
 # A negated bad outcome is a result: "没出过差错", "没有一个长过压疮", "不会超时", "没人投诉".
 _BAD_OUTCOME = (
     r"差错|出错|错过|错|跳|事故|投诉|受伤|伤|压疮|褥疮|摔|跳闸|超时|迟到|丢|漏|损坏|坏|出事|烧到|烧着|问题|纰漏|"
-    r"吵|计较|发火|发脾气|红脸|抱怨|返工|退货|罚|扣分|差评|倒|着火|浪费|积压|缺|少|短"
+    r"吵|计较|发火|发脾气|红脸|抱怨|返工|退货|罚|扣分|差评|倒|着火|浪费|积压|缺|少|短|过期|违规|漏登|罚单|色差|"
+    r"失手|失误|问倒|难倒|落下|拖后腿|掉链子|挨骂|挨批|赔"
 )
 _NEGATOR = re.compile(
     r"(?:还没有|还没|没有|没|从没有|从没|从来没有?|从来不|未曾|未|不会|不太会|不太|不懂|不熟|不清楚|不知道|不了解|"
-    r"不行|不能|看不懂|不是很|不是我|不是)"
+    r"不行|不能|看不懂|不是很|不是我|不是|"
+    # a potential complement: 记不住, 分不太清, 讲不清楚, 控制不好, 干不了 (not 好不好, 会不会)
+    r"([\u4e00-\u9fff])不太?(?!\1)(?:住|清|好|懂|会|来|动|了|透|明白|进去))"
 )
-_NOT_NEGATION = re.compile(r"没问题|没什么问题|没关系|没事|不错|不少|不久|没多久|不仅|不光|不但|不管|不论|不断|差不多")
+# Not negations: fixed affirmations (没话说 = excellent, 不在话下, 不成问题), set phrases, double negatives.
+_NOT_NEGATION = re.compile(
+    r"没问题|没什么问题|没关系|没事|不错|不少|不久|没多久|不仅|不光|不但|不管|不论|不断|差不多|"
+    r"没话说|没得说|没的说|不在话下|不成问题|不含糊|不差|不赖|没二话|没得挑|挑不出毛病|难不倒|问不倒|不费劲|不费事|"
+    r"离不开|少不了|免不了|错不了|差不了|了不起|对不起|不好意思|忍不住|受不了|数不清|不知道多少|不简单|说不定|"
+    r"没(?:有)?人(?:比我|能比|比得上)|谁都比不上|没有[^，。；]{0,6}?不[\u4e00-\u9fff]{1,2}的"
+)
+# A negation after a marker of what followed ("那之后…再没有过期原料被查到", "后来再也没人投诉"), or of a
+# passive bad event ("没被罚过款"), reports a result, not a lack.
+_RESULT_NEGATION = re.compile(
+    r"(?:再也|再|之后|以后|后来|从此|从那以后|那之后)[^，。；;！？\n]{0,8}?(?:没有?|不|未)|"
+    r"(?:没有?|未)[^，。；;！？\n]{0,10}?被(?:查|罚|投诉|扣|退|骂|批|通报)"
+)
 _GOOD_NEGATION = re.compile(
     rf"(?:没有?|从没有?|从来没有?|从来不|不会|不太会|基本不|很少|未|不)(?:(?!遇|碰|处理|见|经历|接触|做|干)[^，。；;！？\n]){{0,6}}?(?:{_BAD_OUTCOME})"
 )
@@ -110,8 +128,9 @@ def clauses(text: str) -> list[Clause]:
 
 
 def classify_clause(piece: str, start: int = 0) -> Clause:
-    good = bool(_GOOD_NEGATION.search(piece))
+    good = bool(_GOOD_NEGATION.search(piece) or _RESULT_NEGATION.search(piece))
     cleaned = _NOT_NEGATION.sub("", piece)
+    cleaned = _RESULT_NEGATION.sub("", cleaned)
     cleaned = _GOOD_NEGATION.sub("", cleaned)
     cleaned = _CAUTION.sub("", cleaned)
     if _PLAN.search(piece):
@@ -126,7 +145,8 @@ def classify_clause(piece: str, start: int = 0) -> Clause:
         NUMBER_RE.search(piece) or EXAMPLE_RE.search(piece) or _ACTION.search(piece)
         or (TOOL_RE.search(piece) and len(re.findall(f"[{CJK}]", piece)) >= 6)
     )
-    claim_only = bool(_CLAIM_WORDS.search(piece) or VAGUE_RE.search(piece) or _CLAIM_FORMS.search(piece)) and not (
+    claim_only = bool(boast_signals(piece)) or bool(
+        _CLAIM_WORDS.search(piece) or VAGUE_RE.search(piece) or _CLAIM_FORMS.search(piece)) and not (
         NUMBER_RE.search(piece) or EXAMPLE_RE.search(piece)
     )
     if claim_only:
@@ -178,7 +198,86 @@ def evidence_text(found: list[Clause]) -> str:
     return "，".join(c.text for c in found if c.stance == "affirmed" and not c.claim_only)
 
 
+# What shows rather than tells: a number other than a bare 一 ("上手一天就…" is a boast), an occasion, an
+# order of steps.
+_ANCHOR = re.compile(r"先[^，。]{0,12}(?:再|然后)|首先|然后|接着|第一步|之后|最后")
+
+
+def _anchored(clause: Clause) -> bool:
+    numbers = [m.group(0) for m in NUMBER_RE.finditer(clause.text)]
+    return bool(any(not n.startswith("一") for n in numbers) or EXAMPLE_RE.search(clause.text)
+                or _ANCHOR.search(clause.text))
+
+
+def answer_claims_only(found: list[Clause]) -> bool:
+    """True when an answer tells instead of shows: it affirms, some of it is a boast or a bare claim, and
+    nothing it affirms is concrete, or at least half of it (by length) boasts and nothing is anchored
+    by a number, an occasion or an order of steps ("火候这一块我是行家里手，我凭手感就能把握")."""
+    affirmed = [c for c in found if c.stance == "affirmed"]
+    claimed = [c for c in affirmed if c.claim_only]
+    if not affirmed or not claimed:
+        return False
+    if not any(c.concrete for c in affirmed):
+        return True
+    share = sum(len(c.text) for c in claimed) / sum(len(c.text) for c in affirmed)
+    return share >= 0.5 and not any(_anchored(c) for c in affirmed if not c.claim_only)
+
+
+def mark_claims(chunk_clauses: list[list[Clause]]) -> list[list[Clause]]:
+    """The clauses of a whole answer; when the answer only tells (`answer_claims_only`), every affirmed clause
+    is a claim and none is concrete: a bragging answer does not lend its neighbouring clause substance."""
+    flat = [c for cs in chunk_clauses for c in cs]
+    if not answer_claims_only(flat):
+        return chunk_clauses
+    return [[replace(c, claim_only=True, concrete=False) if c.stance == "affirmed" else c for c in cs]
+            for cs in chunk_clauses]
+
+
 def only_claims(found: list[Clause]) -> bool:
     """True when the answer affirms things but shows none of them ("这些我都会，没问题，我很认真")."""
     affirmed = [c for c in found if c.stance == "affirmed"]
     return bool(affirmed) and not any(c.concrete for c in affirmed) and any(c.claim_only for c in affirmed)
+
+
+# Markers of an aside about one's own life or the job's terms instead of an answer: hobbies and interests,
+# family and home, commute, health and tiredness, asking back about pay or shifts.
+_ASIDE = re.compile(
+    r"喜欢|爱好|兴趣|感兴趣|想问|请问|问一下|工资|待遇|补贴|提成|五险|倒班|几休几|休息|宿舍|包吃|包住|"
+    r"我家|家里人|我家里|家里有|老公|老婆|爱人|儿子|女儿|孩子|父母|爸妈|老家|住在|离家|上下班|下班|路上|坐公交|地铁|"
+    r"我(?:自己)?的?(?:孩子|小孩|儿子|女儿|老公|老婆|爱人|父母|爸妈)|开销|生活费|找工作|找份工作|"
+    r"小区|房子|房价|房租|停车|身体|腰|(?:挺|很|太|有点|特别|比较)(?:累|忙)|吃饭|零食|周末|平时|以后想|打算开"
+)
+
+
+ASIDE_SHARE = 0.4
+
+
+def aside(found: list[Clause], topic_text: str) -> bool:
+    """True when at least 40% of the answer (by length) is in clauses that carry an aside marker (hobbies,
+    family, commute, health, asking about pay or shifts), markers the question and the role's own words
+    do not use: "我上夜班的时候一般都会带点零食" to a question about a complaint."""
+    total = sum(len(c.text) for c in found) or 1
+    marked = sum(len(c.text) for c in found if any(m.group(0) not in topic_text for m in _ASIDE.finditer(c.text)))
+    return marked / total >= ASIDE_SHARE
+
+
+def conduct(found: list[Clause]) -> bool:
+    """True when some clause says what the speaker does, did or would do (an act, a step, a response):
+    "我会打个电话", "先道歉再换房", "捡起来放桌上", "就跟他说不行". A denial or a boast is not conduct."""
+    return any(c.concrete or _RESPONSE.search(c.text) for c in found if c.stance != "denied" and not c.claim_only)
+
+
+# A response to a situation, said plainly: "就跟他说…", "那就先扔掉", "捡起来放桌上", "让隔壁小声点".
+_RESPONSE = re.compile(
+    rf"(?:就|那就|会|先|再|马上|直接|赶紧)[^，。；！？]{{0,3}}(?:{_ACTION_VERB}|扔|捡|等|停|走|拍|报|劝|说)|"
+    rf"[把将让叫请][^，。；！？]{{1,8}}(?:{_ACTION_VERB}|小声|别|不要|离开|下来|过来)"
+)
+
+
+def self_assessment(found: list[Clause], role_terms: set[str]) -> bool:
+    """True when the answer rates the speaker's own ability *in the role's own words*: a claim, a hedge or a
+    denial in a clause that shares a term with the role's title, question or requirements ("独居老人的走访我
+    没参与过", "老人们的情况我一清二楚"); "没有电梯" or "身体还行" are not about the role."""
+    from matcher.interview.text import terms
+
+    return any((c.claim_only or c.stance in ("hedged", "denied")) and terms(c.text) & role_terms for c in found)

@@ -40,7 +40,8 @@ keywords has substance 0.
                    condition questions). Behavioural: STAR, with actions and results as spoken
                    ("我先…再…", "跟顾客道歉", "没有一个长过压疮"). Duties: steps. Opening, motivation, conditions:
                    their own elements.
-5. delivery    10  Starts at 10: too short (<40 characters -6, <80 -3), too long (>800 -2, >1,500 -4),
+5. delivery    10  Starts at 10: too short (<25 characters -6), brief (<60, -2: a normal spoken answer, told
+                   it can add an example, never that it is too short), too long (>800 -2, >1,500 -4),
                    repeated sentences -2, complaints about former employers -5, fillers -2; then
                    multiplied by 0.4 + 0.6 x substance (length alone is not good delivery).
 
@@ -51,6 +52,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -66,8 +68,8 @@ from matcher.interview.text import (
 from matcher.interview.types import (
     AGAINST_MIN, BEHAVIOURAL_KINDS, OFF_TOPIC_SHORT_CONTRAST, OFF_TOPIC_SHORT_MIN,
     CHUNK_CHARS, COVER_COS_RAMP, DELIVERY_SUBSTANCE_FLOOR, DIFFICULTIES, EVIDENCE_MIN, GATE_FLOOR, GATE_FULL_AT,
-    KEYWORD_LIST_RELEVANCE, MAX_ANSWER_CHARS, MAX_CHUNKS, NON_CHINESE_SCORE, OFF_TOPIC_CONTRAST, OFF_TOPIC_COS,
-    OFF_TOPIC_GATE, OFF_TOPIC_PROTOTYPES,
+    KEYWORD_LIST_RELEVANCE, MAX_ANSWER_CHARS, MAX_CHUNKS, NON_CHINESE_SCORE, OFF_TOPIC_ASIDE_CONTRAST,
+    OFF_TOPIC_CONTRAST, OFF_TOPIC_CONTRAST_NO_CONDUCT, OFF_TOPIC_FLOOR, OFF_TOPIC_GATE, OFF_TOPIC_PROTOTYPES, TRADE_TALK,
     OFF_TOPIC_LEX, OFF_TOPIC_RELEVANCE_CAP, ON_TOPIC_FLOOR, POINTS, QUESTION_KINDS, REL_COS_RAMP, REL_LEX_RAMP,
     REL_SEMANTIC_WEIGHT, RELEVANCE_SUBSTANCE_FLOOR, REQUIREMENT_KINDS, RESUME_EVIDENCE_MIN, STANCE_FACTOR, SUBSTANCE_FULL_AT,
     WHOLE_ANSWER_FACTOR, Feedback, InterviewError, Question, Requirement,
@@ -75,6 +77,9 @@ from matcher.interview.types import (
 from models.encoder import Encoder
 
 NON_CHINESE_MESSAGE = "请用中文回答，当前评分只支持中文。"
+# Length in characters (Chinese, Latin letters, digits) below which an answer is too short (a phrase or one
+# short sentence), and below which it is brief (two or three plain sentences: normal, with room for an example).
+TOO_SHORT_CHARS, BRIEF_CHARS = 25, 60
 
 
 class AnswerScorer:
@@ -88,8 +93,10 @@ class AnswerScorer:
 
     def warm(self, questions: Sequence[Question], requirements: Sequence[Requirement], resume_text: str = "") -> None:
         """Embed a session's questions, requirements and resume sentences once, ahead of its answers."""
+        titles = {q.role_title for q in questions}
         self.cache.encode([q.text for q in questions] + [r.text for r in requirements]
-                           + split_sentences(resume_text or "")[:64] + list(OFF_TOPIC_PROTOTYPES))
+                          + split_sentences(resume_text or "")[:64]
+                          + [t for title in sorted(titles) for t in _references(title)])
 
     def score(
         self,
@@ -129,18 +136,19 @@ class AnswerScorer:
         chunks = split_sentences(text)[:MAX_CHUNKS] or [text.strip()[:CHUNK_CHARS]]
         answer_terms = terms(text)
         listing = claims.keyword_list(text)
-        chunk_clauses = [claims.clauses(c) for c in chunks]
+        chunk_clauses = claims.mark_claims([claims.clauses(c) for c in chunks])
         all_clauses = [c for cs in chunk_clauses for c in cs]
         total_len = sum(len(c.text) for c in all_clauses) or 1
         concrete_len = sum(len(c.text) for c in all_clauses if c.stance == "affirmed" and c.concrete)
         substance = 0.0 if listing else ramp_share(concrete_len / total_len, 0.0, SUBSTANCE_FULL_AT)
 
         # One encoder call for the answer; question and requirement vectors come from the cache.
-        cached_texts = [question.text] + [r.text for r in targets] + list(OFF_TOPIC_PROTOTYPES)
+        references = _references(question.role_title)
+        cached_texts = [question.text] + [r.text for r in targets] + references
         chunk_vecs = self.cache.encode_with(cached_texts, chunks)
         question_vec = self.cache.encode([question.text])
         target_vecs = self.cache.encode([r.text for r in targets])
-        small_talk_vecs = self.cache.encode(list(OFF_TOPIC_PROTOTYPES))
+        small_talk_vecs = self.cache.encode(references)
         weights = np.array([len(c) for c in chunks], dtype=np.float32)
         answer_vec = (weights[:, None] * chunk_vecs).sum(axis=0, keepdims=True)
         answer_vec /= max(float(np.linalg.norm(answer_vec)), 1e-9)
@@ -162,8 +170,17 @@ class AnswerScorer:
         if listing:
             relevance_share *= KEYWORD_LIST_RELEVANCE
         substantial = len(re.findall(f"[{CJK}A-Za-z0-9]", text)) >= 30
-        off_topic = off_topic_test(semantic_cos, lexical, text, small_talk_cos,
-                                   commentary=question.kind in BEHAVIOURAL_KINDS and claims.commentary(text))
+        role_text = " ".join([question.role_title, question.text] + [r.text for r in requirements])
+        role_terms = terms(role_text) - _template_terms()
+        signals = TopicSignals(
+            semantic_cos=semantic_cos, reference_cos=small_talk_cos, lexical=lexical,
+            role_lexical=round(term_recall(answer_terms, role_terms), 4) if answer_terms else 0.0,
+            length=len(re.findall(f"[{CJK}A-Za-z0-9]", text)), conduct=claims.conduct(all_clauses),
+            aside=claims.aside(all_clauses, role_text), self_assessment=claims.self_assessment(all_clauses, role_terms),
+            claims_only=claims.answer_claims_only(all_clauses),
+            commentary=question.kind in BEHAVIOURAL_KINDS and claims.commentary(text),
+        )
+        off_topic = off_topic_test(signals)
         if not off_topic:
             relevance_share = max(relevance_share, ON_TOPIC_FLOOR)
         topical_share = relevance_share  # before the substance factor: drives the gate
@@ -326,25 +343,62 @@ def _concrete_share(found: Sequence[claims.Clause]) -> float:
     return sum(len(c.text) for c in found if c.stance == "affirmed" and c.concrete) / total
 
 
-def off_topic_test(semantic_cos: float, lexical: float, text: str, small_talk_cos: float = -1.0, *,
-                   commentary: bool = False) -> bool:
-    """Off-topic, always with term overlap below 0.10, when
+def _references(role_title: str) -> list[str]:
+    """What an answer that does not answer sounds like: small talk, and talk about this role's trade."""
+    title = role_title or "这份工作"
+    return list(OFF_TOPIC_PROTOTYPES) + [t.format(title=title) for t in TRADE_TALK]
 
-    - the answer has 30+ characters and either a cosine below 0.77 or is closer to small talk
-      (`OFF_TOPIC_PROTOTYPES`: pay, hours, hobbies, family …) than to the question by more than 0.03;
-    - it is shorter (8-29 characters) and closer to small talk than to the question by more than 0.08
-      (a short weak answer, "那就跟他解释一下", stays on topic: it is judged too short, not off-topic);
-    - or, at any length, it is `commentary` (an opinion about the world, not one's own conduct, given to a
-      question about conduct).
+
+@dataclass(frozen=True)
+class TopicSignals:
+    """What the off-topic judgement reads. `semantic_cos`: the answer's best cosine to its question or
+    requirements; `reference_cos`: its best cosine to the references (`_references`); `lexical`: share of the
+    question's key terms it uses; `role_lexical`: share of its own terms found in the role's title, question and
+    requirements; `length` in characters; `conduct`: it says what the speaker does (claims.conduct); `aside`:
+    most of it is about one's own life or the job's terms (claims.aside); `self_assessment`: it rates one's own
+    ability (a claim, a hedge or a denial); `commentary`: an opinion instead of conduct."""
+
+    semantic_cos: float
+    reference_cos: float
+    lexical: float
+    role_lexical: float
+    length: int
+    conduct: bool
+    aside: bool
+    self_assessment: bool
+    commentary: bool
+    claims_only: bool = False
+
+
+def off_topic_test(s: TopicSignals) -> bool:
+    """Off-topic is relative, never a fixed cosine: an answer with term overlap below 0.10 is off-topic when
+
+    - it is `commentary` (an opinion about the world given to a question about conduct);
+    - it is mostly an `aside` (one's own life, hobbies, the job's terms) not clearly closer to the question
+      than to the references (margin below `OFF_TOPIC_ASIDE_CONTRAST`);
+    - with 30+ characters, it is closer to the references than to the question by more than 0.03 when it says
+      what the speaker does, or at all when it does not; or its cosine is below `OFF_TOPIC_FLOOR`;
+    - with 8-29 characters, closer to the references by more than 0.08.
+
+    A self-assessment that uses the role's own words ("老人们的情况我一清二楚"), or a boast not clearly closer
+    to the references, is weak, not off-topic: it answers, badly.
     """
-    if lexical >= OFF_TOPIC_LEX:
+    if s.lexical >= OFF_TOPIC_LEX:
         return False
-    if commentary:
+    if s.commentary:
         return True
-    length = len(re.findall(f"[{CJK}A-Za-z0-9]", text))
-    if length >= 30:
-        return semantic_cos < OFF_TOPIC_COS or semantic_cos - small_talk_cos < OFF_TOPIC_CONTRAST
-    return length >= OFF_TOPIC_SHORT_MIN and semantic_cos - small_talk_cos < OFF_TOPIC_SHORT_CONTRAST
+    margin = s.semantic_cos - s.reference_cos
+    if s.aside and margin < OFF_TOPIC_ASIDE_CONTRAST:
+        return True
+    if s.self_assessment and s.role_lexical > 0:
+        return False
+    if s.claims_only and margin >= OFF_TOPIC_SHORT_CONTRAST:
+        return False  # a boast is about the job, only not evidence of it
+    if s.length >= 30:
+        if s.semantic_cos < OFF_TOPIC_FLOOR:
+            return True
+        return margin < (OFF_TOPIC_CONTRAST if s.conduct else OFF_TOPIC_CONTRAST_NO_CONDUCT)
+    return s.length >= OFF_TOPIC_SHORT_MIN and margin < OFF_TOPIC_SHORT_CONTRAST
 
 
 def _stance_for(req_terms: set[str], found: Sequence[claims.Clause], listing: bool) -> tuple[str, claims.Clause | None]:
@@ -423,14 +477,15 @@ def _structure_patterns(kind: str, targets: Sequence[Requirement] = ()) -> tuple
 def _delivery(text: str, original_length: int, chunks: Sequence[str]) -> tuple[float, list[str], list[str]]:
     points, flags, hints = float(POINTS["delivery"]), [], []
     length = len(re.findall(f"[{CJK}A-Za-z0-9]", text))
-    if length < 40:
+    if length < TOO_SHORT_CHARS:
         points -= 6
         flags.append("too_short")
         hints.append("回答太短，面试官很难了解你，建议至少说三四句话。")
-    elif length < 80:
-        points -= 3
-        flags.append("too_short")
-        hints.append("回答偏短，可以再补一个具体例子。")
+    elif length < BRIEF_CHARS:
+        # Two or three plain sentences are a normal spoken answer: not "too short", but room for an example.
+        points -= 2
+        flags.append("brief")
+        hints.append("回答比较简练，可以再补一个自己的具体例子和结果。")
     if original_length > 1500:
         points -= 4
         flags.append("rambling")
