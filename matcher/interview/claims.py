@@ -30,13 +30,14 @@ from matcher.interview.text import CJK, EXAMPLE_RE, NUMBER_RE, TOOL_RE, VAGUE_RE
 _BAD_OUTCOME = (
     r"差错|出错|错过|错|跳|事故|投诉|受伤|伤|压疮|褥疮|摔|跳闸|超时|迟到|丢|漏|损坏|坏|出事|烧到|烧着|问题|纰漏|"
     r"吵|计较|发火|发脾气|红脸|抱怨|返工|退货|罚|扣分|差评|倒|着火|浪费|积压|缺|少|短|过期|违规|漏登|罚单|色差|"
-    r"失手|失误|问倒|难倒|落下|拖后腿|掉链子|挨骂|挨批|赔"
+    r"失手|失误|问倒|难倒|落下|拖后腿|掉链子|挨骂|挨批|赔|闯|逆行|违章|碰撞|撞|逾期|延误|扣钱|扣款"
 )
 _NEGATOR = re.compile(
     r"(?:还没有|还没|没有|没|从没有|从没|从来没有?|从来不|未曾|未|不会|不太会|不太|不懂|不熟|不清楚|不知道|不了解|"
     r"不行|不能|看不懂|不是很|不是我|不是|"
     # a potential complement: 记不住, 分不太清, 讲不清楚, 控制不好, 干不了 (not 好不好, 会不会)
-    r"([\u4e00-\u9fff])不太?(?!\1)(?:住|清|好|懂|会|来|动|了|透|明白|进去))"
+    r"(?![我你他她它也都还就并又更再绝决肯根从可倒却才只天年月日次个])([\u4e00-\u9fff])不太?(?!\1)"
+    r"(?:住|清|好|懂|会|来|动|了|透|明白|进去))"
 )
 # Not negations: fixed affirmations (没话说 = excellent, 不在话下, 不成问题), set phrases, double negatives.
 _NOT_NEGATION = re.compile(
@@ -45,14 +46,37 @@ _NOT_NEGATION = re.compile(
     r"离不开|少不了|免不了|错不了|差不了|了不起|对不起|不好意思|忍不住|受不了|数不清|不知道多少|不简单|说不定|"
     r"没(?:有)?人(?:比我|能比|比得上)|谁都比不上|没有[^，。；]{0,6}?不[\u4e00-\u9fff]{1,2}的"
 )
+# A question inside the answer ("看看有没有发红", "问她是不是想妈妈") negates nothing.
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])(?:没|不)\1")
+# A negation inside a condition or a relative clause is procedure, not a lack: "没有处方的我会解释政策",
+# "看不清的面单就手输单号", "解决不了就叫主管", "如果还是不行".
+_CONDITIONAL_NEGATION = re.compile(
+    r"(?:如果|要是|万一|假如|实在)[^，。；;！？\n]*|"
+    r"(?:没有?|不(?!是))[^，。；;！？\n]{0,3}?的(?=[\u4e00-\u9fff])|(?:没有?|不(?!是))[^，。；;！？\n]{0,6}?(?:的话|就|才)"
+)
+# What makes a negation a *lack* of the speaker's (experience, ability, credential), as opposed to a negated act
+# in a story ("我没放口袋", "我就没卖布洛芬", "师傅也没说什么"), which is not a denial of a requirement.
+_LACK = re.compile(
+    r"还没|从(?:来)?没|没(?:有)?[^，。；;！？\n]{0,12}?过|没怎么|没学会|没考|没接触|没参与|没(?:有)?(?:取得|拿到|考到)|"
+    r"未(?:曾|取得|考|拿|获得|持|做|干|接触|参与|学|掌握|从事)|"
+    r"没(?:有)?[^，。；;！？\n]{0,6}?(?:证|经验|资格|执照|学历|基础)|"
+    r"不(?:太)?会(?!动|碰|拿|乱|随便|让|给|跟|去|再|有|被|超|出|影响|放|把|说|告诉)|不懂|不熟|不清楚|不了解|不知道|"
+    r"不太|不行|不能|不是(?:很|太|我)|看不懂|"
+    r"(?![我你他她它也都还就并又更再绝决肯根从可倒却才只天年月日次个])([\u4e00-\u9fff])不太?(?!\1)"
+    r"(?:住|清|好|懂|会|来|动|了|透|明白|进去)"
+)
+# Someone else's lack in a story ("发现她摔在卫生间起不来", "别人换了空开也不行", "查了是系统还没改价"), or a
+# negation inside an occasion told without 我 before it ("有一次一台车保养灯归零不了"): narrative, not a lack.
+_THIRD_PARTY = re.compile(r"(?:他|她|它|别人|人家|对方|发现|看到|查了?是|结果)[^，。；;！？\n]{0,10}?(?:没|不|未)")
+_OWN_NEGATION = re.compile(r"我[^，。；;！？\n]{0,8}?(?:没|不|未)")
 # A negation after a marker of what followed ("那之后…再没有过期原料被查到", "后来再也没人投诉"), or of a
 # passive bad event ("没被罚过款"), reports a result, not a lack.
 _RESULT_NEGATION = re.compile(
     r"(?:再也|再|之后|以后|后来|从此|从那以后|那之后)[^，。；;！？\n]{0,8}?(?:没有?|不|未)|"
-    r"(?:没有?|未)[^，。；;！？\n]{0,10}?被(?:查|罚|投诉|扣|退|骂|批|通报)"
+    r"(?:没有?|未)[^，。；;！？\n]{0,10}?被"
 )
 _GOOD_NEGATION = re.compile(
-    rf"(?:没有?|从没有?|从来没有?|从来不|不会|不太会|基本不|很少|未|不)(?:(?!遇|碰|处理|见|经历|接触|做|干)[^，。；;！？\n]){{0,6}}?(?:{_BAD_OUTCOME})"
+    rf"(?:没有?|从没有?|从来没有?|从来不|不会|不太会|基本不|很少|未|不)(?:(?!遇|碰|处理|见|经历|接触|做|干)[^，。；;！？\n]){{0,8}}?(?:{_BAD_OUTCOME})"
 )
 # "不能马上躺平", "不要", "不留空档": cautions and manners inside a procedure, not denials of ability.
 _CAUTION = re.compile(r"不能(?!做|干|胜任|接受)|不要|不留|不让|不可以|以免|免得|防止|避免|千万别|别")
@@ -78,7 +102,11 @@ _ACTION = re.compile(
 )
 # "擦擦洗洗", "做做图", "让用什么我就用什么": vague by form.
 # "一看就知道", "一听就明白", "一摸就有数": the 一V就 construction claims a facility; it reports no act.
-_CLAIM_FORMS = re.compile(r"([\u4e00-\u9fff])\1([\u4e00-\u9fff])\2|([\u4e00-\u9fff])\3[\u4e00-\u9fff]|"
+_CLAIM_FORMS = re.compile(r"([\u4e00-\u9fff])\1([\u4e00-\u9fff])\2|"
+                          # "做做图", "打打杂": a reduplicated verb with a bare one-character object ends the clause
+                          # (not "看看有没有发红", "慢慢", "天天")
+                          r"(?<![\u4e00-\u9fff])(?!慢慢|天天|常常|刚刚|渐渐|好好|早早|稍稍|悄悄|偷偷|轻轻|多多|人人|个个|样样)"
+                          r"([\u4e00-\u9fff])\3[\u4e00-\u9fff](?![\u4e00-\u9fff])|"
                           r"让[^，。]{0,4}什么[^，。]{0,3}就[^，。]{0,3}什么|"
                           r"一[\u4e00-\u9fff]{1,2}就(?:知道|明白|懂|会|能|清楚|看出|看得出|听出|发现|有数|上手)")
 _CLAIM_WORDS = re.compile(
@@ -133,9 +161,12 @@ def classify_clause(piece: str, start: int = 0) -> Clause:
     cleaned = _RESULT_NEGATION.sub("", cleaned)
     cleaned = _GOOD_NEGATION.sub("", cleaned)
     cleaned = _CAUTION.sub("", cleaned)
+    cleaned = _A_NOT_A.sub("", cleaned)
+    cleaned = _CONDITIONAL_NEGATION.sub("", cleaned)
     if _PLAN.search(piece):
         stance = "planned"
-    elif _NEGATOR.search(cleaned):
+    elif _NEGATOR.search(cleaned) and _LACK.search(cleaned) and not (
+            _THIRD_PARTY.search(cleaned) or (EXAMPLE_RE.search(piece) and not _OWN_NEGATION.search(cleaned))):
         stance = "denied"
     elif _HEDGE.search(piece):
         stance = "hedged"
