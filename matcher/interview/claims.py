@@ -34,7 +34,7 @@ _BAD_OUTCOME = (
 )
 _NEGATOR = re.compile(
     r"(?:还没有|还没|没有|没|从没有|从没|从来没有?|从来不|未曾|未|不会|不太会|不太|不懂|不熟|不清楚|不知道|不了解|"
-    r"不行|不能|看不懂|不是很|不是我|不是|"
+    r"不行|不能|看不懂|不是很|不是我|不是|一窍不通|外行|门外汉|零基础|生疏|手生|不擅长|不在行|不拿手|"
     # a potential complement: 记不住, 分不太清, 讲不清楚, 控制不好, 干不了 (not 好不好, 会不会)
     r"(?![我你他她它也都还就并又更再绝决肯根从可倒却才只天年月日次个])([\u4e00-\u9fff])不太?(?!\1)"
     r"(?:住|清|好|懂|会|来|动|了|透|明白|进去))"
@@ -61,7 +61,7 @@ _LACK = re.compile(
     r"未(?:曾|取得|考|拿|获得|持|做|干|接触|参与|学|掌握|从事)|"
     r"没(?:有)?[^，。；;！？\n]{0,6}?(?:证|经验|资格|执照|学历|基础)|"
     r"不(?:太)?会(?!动|碰|拿|乱|随便|让|给|跟|去|再|有|被|超|出|影响|放|把|说|告诉)|不懂|不熟|不清楚|不了解|不知道|"
-    r"不太|不行|不能|不是(?:很|太|我)|看不懂|"
+    r"不太|不行|不能|不是(?:很|太|我)|看不懂|一窍不通|外行|门外汉|零基础|生疏|手生|不擅长|不在行|不拿手|"
     r"(?![我你他她它也都还就并又更再绝决肯根从可倒却才只天年月日次个])([\u4e00-\u9fff])不太?(?!\1)"
     r"(?:住|清|好|懂|会|来|动|了|透|明白|进去)"
 )
@@ -83,7 +83,8 @@ _CAUTION = re.compile(r"不能(?!做|干|胜任|接受)|不要|不留|不让|不
 _HEDGE = re.compile(
     r"可能|应该(?=会|可以|能|没问题|行|不难|就是|算|做过|用过|是|还|也|差不多|问题不大|懂|学)|"
     r"大概(?![一二两三四五六七八九十百千几半\d])|也许|或许|好像|估计|说不定|记不太清|记不清|不太记得|"
-    r"差不多吧|吧[。！？]?$"
+    r"差不多吧|吧[。！？]?$|兴许|八成|多半|似乎|貌似|印象中|印象里|我猜|估摸|大约(?![一二两三四五六七八九十百千几半\d])|"
+    r"差不离|大差不差|说不准|不一定|未必|或多或少|马马虎虎|凑合|还算可以|算是吧|应该吧"
 )
 _PLAN = re.compile(
     r"打算|准备(?:去|考|报|学)|计划|正在学|在学|想去考|想考|要去考|去考|报名|报了名|争取|下个月|明年|今年(?:内|底)|"
@@ -105,7 +106,7 @@ _ACTION = re.compile(
 _CLAIM_FORMS = re.compile(r"([\u4e00-\u9fff])\1([\u4e00-\u9fff])\2|"
                           # "做做图", "打打杂": a reduplicated verb with a bare one-character object ends the clause
                           # (not "看看有没有发红", "慢慢", "天天")
-                          r"(?<![\u4e00-\u9fff])(?!慢慢|天天|常常|刚刚|渐渐|好好|早早|稍稍|悄悄|偷偷|轻轻|多多|人人|个个|样样)"
+                          r"(?!慢慢|天天|常常|刚刚|渐渐|好好|早早|稍稍|悄悄|偷偷|轻轻|多多|人人|个个|样样)"
                           r"([\u4e00-\u9fff])\3[\u4e00-\u9fff](?![\u4e00-\u9fff])|"
                           r"让[^，。]{0,4}什么[^，。]{0,3}就[^，。]{0,3}什么|"
                           r"一[\u4e00-\u9fff]{1,2}就(?:知道|明白|懂|会|能|清楚|看出|看得出|听出|发现|有数|上手)")
@@ -255,13 +256,21 @@ def answer_claims_only(found: list[Clause]) -> bool:
 
 
 def mark_claims(chunk_clauses: list[list[Clause]]) -> list[list[Clause]]:
-    """The clauses of a whole answer; when the answer only tells (`answer_claims_only`), every affirmed clause
-    is a claim and none is concrete: a bragging answer does not lend its neighbouring clause substance."""
+    """The clauses of a whole answer, read as a whole. When the answer only tells (`answer_claims_only`), every
+    affirmed clause is a claim and none is concrete: a bragging answer does not lend its neighbouring clause
+    substance. When most of it hedges or denies (by length) and nothing it affirms is anchored by a number, an
+    occasion or an order of steps, its affirmed clauses are not concrete either ("洗菜切配应该不难吧，我可能在家里
+    做过。步骤大概就是先洗后切，安全的话应该注意一下刀")."""
     flat = [c for cs in chunk_clauses for c in cs]
-    if not answer_claims_only(flat):
-        return chunk_clauses
-    return [[replace(c, claim_only=True, concrete=False) if c.stance == "affirmed" else c for c in cs]
-            for cs in chunk_clauses]
+    if answer_claims_only(flat):
+        return [[replace(c, claim_only=True, concrete=False) if c.stance == "affirmed" else c for c in cs]
+                for cs in chunk_clauses]
+    total = sum(len(c.text) for c in flat) or 1
+    unsure = sum(len(c.text) for c in flat if c.stance in ("hedged", "denied", "planned"))
+    affirmed = [c for c in flat if c.stance == "affirmed"]
+    if unsure / total >= 0.5 and not any(_anchored(c) for c in affirmed if not c.claim_only):
+        return [[replace(c, concrete=False) if c.stance == "affirmed" else c for c in cs] for cs in chunk_clauses]
+    return chunk_clauses
 
 
 def only_claims(found: list[Clause]) -> bool:
