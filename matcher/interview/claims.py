@@ -99,15 +99,23 @@ _ACTION = re.compile(
     rf"我(?:们)?[^，。；\n]{{0,4}}?(?<!一)(?:{_ACTION_VERB})(?!不|得)|先|然后|接着|再(?!也)|之后|以后|完了|做完|好以后|"
     rf"每次|每天|首先|最后|于是|马上|赶紧|立刻|"
     # procedural knowledge said plainly: cautions and precautions
-    rf"戴|分开|混在一起|注意|小心|防止|避免|以免|免得|不能混"
+    rf"戴|分开|混在一起|注意|小心|防止|避免|以免|免得|不能混|"
+    # a step said without 我: an operation with its tool or rule ("用电子秤称料", "按品种设上下火"), or a verb
+    # with a result complement ("设好温度", "称好", "搅匀", "拧干")
+    rf"用[^，。；\n]{{1,8}}?(?:称|量|测|扫|擦|洗|拖|喷|刷|调|拧|切|记|查|拍|敷|刮|读|对|核|设)|"
+    rf"按[^，。；\n]{{1,8}}?(?:称|做|设|调|排|切|装|出|走|分|放|加|兑|配|拧|上)|"
+    rf"(?:设|调|称|放|加|倒|搅|揉|洗|切|擦|拖|装|拆|拧|扫|贴|填|记|写|摆|叠|包|封|标|核|盘|锁|关|挂)(?:好|完|匀|齐|清|干|紧|上)"
 )
 # "擦擦洗洗", "做做图", "让用什么我就用什么": vague by form.
 # "一看就知道", "一听就明白", "一摸就有数": the 一V就 construction claims a facility; it reports no act.
 _CLAIM_FORMS = re.compile(r"([\u4e00-\u9fff])\1([\u4e00-\u9fff])\2|"
+                          # trivialising: "喂一喂就好了", "扫一下就行", "就是扫一下嘛"
+                          r"(?P<t>[\u4e00-\u9fff])一(?P=t)(?=[^，。；！？]{0,4}就)|(?:一下|一一)?就(?:好|行|可以|完事|得了|没事)(?:了|啦|嘛|呗)?$|"
+                          r"就是[^，。；！？]{1,10}?(?:嘛|呗|而已|罢了)|^(?![^，。；！？]*(?:主要|工作|职责|任务))[^，。；！？]{1,6}?(?:应该|可能)?就是(?!说)|"
                           # "做做图", "打打杂": a reduplicated verb with a bare one-character object ends the clause
                           # (not "看看有没有发红", "慢慢", "天天")
                           r"(?!慢慢|天天|常常|刚刚|渐渐|好好|早早|稍稍|悄悄|偷偷|轻轻|多多|人人|个个|样样)"
-                          r"([\u4e00-\u9fff])\3[\u4e00-\u9fff](?![\u4e00-\u9fff])|"
+                          r"([\u4e00-\u9fff])\4[\u4e00-\u9fff](?![\u4e00-\u9fff])|"
                           r"让[^，。]{0,4}什么[^，。]{0,3}就[^，。]{0,3}什么|"
                           r"一[\u4e00-\u9fff]{1,2}就(?:知道|明白|懂|会|能|清楚|看出|看得出|听出|发现|有数|上手)")
 _CLAIM_WORDS = re.compile(
@@ -156,6 +164,11 @@ def clauses(text: str) -> list[Clause]:
     return out
 
 
+# Someone else does it: "烤箱温度师傅都设好了", "店里都是师傅自己配", "清洁剂公司都配好了". Deferring is not an act.
+_OTHERS_DO = re.compile(r"(?:师傅|别人|同事|老板|店长|主管|领导|班长|组长|他们|她们|人家|公司)(?:们)?[^，。；！？]{0,3}?"
+                        r"(?:都|会|来|帮|给|已经|自己)")
+
+
 def classify_clause(piece: str, start: int = 0) -> Clause:
     good = bool(_GOOD_NEGATION.search(piece) or _RESULT_NEGATION.search(piece))
     cleaned = _NOT_NEGATION.sub("", piece)
@@ -174,7 +187,7 @@ def classify_clause(piece: str, start: int = 0) -> Clause:
     else:
         stance = "affirmed"
     concrete = bool(
-        NUMBER_RE.search(piece) or EXAMPLE_RE.search(piece) or _ACTION.search(piece)
+        NUMBER_RE.search(piece) or EXAMPLE_RE.search(piece) or (_ACTION.search(piece) and not _OTHERS_DO.search(piece))
         or (TOOL_RE.search(piece) and len(re.findall(f"[{CJK}]", piece)) >= 6)
     )
     claim_only = bool(boast_signals(piece)) or bool(

@@ -371,9 +371,10 @@ class TopicSignals:
 
 
 def off_topic_test(s: TopicSignals) -> bool:
-    """Off-topic is relative, never a fixed cosine: an answer with term overlap below 0.10 is off-topic when
+    """Off-topic is relative, never a fixed cosine. An answer is off-topic when it is `commentary` (an opinion
+    about the world given to a question about conduct) sharing under 0.20 of the question's terms; otherwise one
+    with term overlap below 0.10 is off-topic when
 
-    - it is `commentary` (an opinion about the world given to a question about conduct);
     - it is mostly an `aside` (one's own life, hobbies, the job's terms) not clearly closer to the question
       than to the references (margin below `OFF_TOPIC_ASIDE_CONTRAST`);
     - with 30+ characters, it is closer to the references than to the question by more than 0.03 when it says
@@ -383,10 +384,10 @@ def off_topic_test(s: TopicSignals) -> bool:
     A self-assessment that uses the role's own words ("老人们的情况我一清二楚"), or a boast not clearly closer
     to the references, is weak, not off-topic: it answers, badly.
     """
+    if s.commentary and s.lexical < 2 * OFF_TOPIC_LEX:
+        return True
     if s.lexical >= OFF_TOPIC_LEX:
         return False
-    if s.commentary:
-        return True
     margin = s.semantic_cos - s.reference_cos
     if s.aside and margin < OFF_TOPIC_ASIDE_CONTRAST:
         return True
