@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from matcher.interview.text import EXAMPLE_RE
+from matcher.interview.text import EXAMPLE_RE, NUMBER_RE
 
 _OTHERS = (
     r"(?:领导|老板|老板娘|店长|主管|经理|组长|班长|站长|队长|师傅|老师傅|老师|同事|同学|大家|大伙|顾客|客户|客人|"
@@ -78,13 +78,15 @@ _SIGNALS: dict[str, re.Pattern] = {
     ),
     "evaluative": re.compile(
         r"[\u4e00-\u9fff]得(?:没话说|没得说|很紧|很好|特别好|非常好|很稳|透透的|滚瓜烂熟|很溜|很熟|多了)|"
-        r"(?:心里|脑子里)(?:门儿清|有数|有底|清楚|全是|都有|记着)|(?:全|都)在我脑子里|有数得很|清楚得很|熟得很|"
+        r"(?P<e>[\u4e00-\u9fff])得不能再(?P=e)|(?:心里|脑子里)(?:门儿清|有数|有底|清楚|全是|都有|记着)|(?:全|都)在我脑子里|有数得很|清楚得很|熟得很|"
         r"我(?:们)?(?:都|一直|向来|平时|从来都)?(?:很|特别|非常|挺|十分|相当)(?:注意|小心|认真|细心|负责|仔细|重视|讲究|靠得住)|"
         r"嘴皮子(?:利索|溜|好)|手脚(?:干净|麻利)|见得多了|干了这么多年|做了这么多年"
     ),
     "never_failed": re.compile(
         r"从(?:来)?没(?:有)?(?:被)?(?:问倒|难倒|失手|失过手|出过错|出过问题|出过差错|出过事|掉过链子|拖过后腿|落下过|"
-        r"让[^，。]{0,4}失望|被投诉|挨过骂)|一[件次个单]都没(?:有)?(?:落下|出错|出过|漏|错)|没(?:有)?失过手|从不(?:出错|失手|拖后腿)"
+        r"让[^，。]{0,4}失望|被投诉|挨过骂)|一[件次个单]都没(?:有)?(?:落下|出错|出过|漏|错)|没(?:有)?失过手|从不(?:出错|失手|拖后腿)|"
+        # over a vague span ("开了十几年没吃过罚单"); a precise count makes it a result (see boast_signals)
+        r"没(?:有)?(?:吃|出|收|挨|犯|被|遇|接)过[^，。；！？]{0,5}?(?:罚单|投诉|差评|事故|错|问题|差错|返工|意外|罚款|处分)"
     ),
     "vague_count": re.compile(r"不知道多少(?:回|次|遍|年)|无数(?:次|回)|数不清|多少回了|这么多年"),
 }
@@ -94,7 +96,15 @@ _OCCASION = EXAMPLE_RE
 
 
 def boast_signals(piece: str) -> list[str]:
-    """Names of the boast signals in a clause, empty when it is anchored to an occasion."""
+    """Names of the boast signals in a clause, empty when it is anchored to an occasion. A never-failed claim
+    with a precise count ("六年我没出过一次安全事故", "去年14家没有一家逾期") is a result, not a boast."""
     if _OCCASION.search(piece):
         return []
-    return [name for name, rx in _SIGNALS.items() if rx.search(piece)]
+    found = [name for name, rx in _SIGNALS.items() if rx.search(piece)]
+    if "never_failed" in found and _precise_count(piece):
+        found.remove("never_failed")
+    return found
+
+
+def _precise_count(piece: str) -> bool:
+    return any("几" not in m.group(0) and not m.group(0).startswith("一") for m in NUMBER_RE.finditer(piece))

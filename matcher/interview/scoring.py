@@ -58,6 +58,7 @@ from typing import Sequence
 import numpy as np
 
 from matcher.interview import claims
+from matcher.interview.boasts import boast_signals
 from matcher.interview.feedback import FeedbackWriter, ScoredAnswer, TemplateFeedbackWriter
 from matcher.interview.questions import QuestionSlot, TemplateQuestionWriter, resume_evidence
 from matcher.interview.text import (
@@ -298,6 +299,8 @@ class AnswerScorer:
             denied=stances["denied"], hedged=stances["hedged"], planned=stances["planned"],
             keyword_list=listing, substance=round(substance, 3),
             claims_only=not listing and claims.only_claims(all_clauses) and substance < 0.2,
+            boast=any(boast_signals(c.text) for c in all_clauses),
+            unsure=sum(len(c.text) for c in all_clauses if c.stance == "hedged") / total_len >= 0.5,
         )
         relevance_message = (
             "回答偏离了题目：和问题及岗位要求的关联很弱，请先正面回答问题。" if off_topic
