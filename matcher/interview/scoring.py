@@ -69,7 +69,7 @@ from matcher.interview.text import (
 from matcher.interview.types import (
     AGAINST_MIN, BEHAVIOURAL_KINDS, OFF_TOPIC_SHORT_CONTRAST, OFF_TOPIC_SHORT_MIN,
     CHUNK_CHARS, COVER_COS_RAMP, DELIVERY_SUBSTANCE_FLOOR, DIFFICULTIES, EVIDENCE_MIN, GATE_FLOOR, GATE_FULL_AT,
-    KEYWORD_LIST_RELEVANCE, MAX_ANSWER_CHARS, MAX_CHUNKS, NON_CHINESE_SCORE, OFF_TOPIC_ASIDE_CONTRAST,
+    KEYWORD_LIST_RELEVANCE, MAX_ANSWER_CHARS, MAX_CHUNKS, NON_CHINESE_SCORE, OFF_TOPIC_ASIDE_CONTRAST, OFF_TOPIC_BOAST_CONTRAST,
     OFF_TOPIC_CONTRAST, OFF_TOPIC_CONTRAST_NO_CONDUCT, OFF_TOPIC_FLOOR, OFF_TOPIC_GATE, OFF_TOPIC_PROTOTYPES, TRADE_TALK,
     OFF_TOPIC_LEX, OFF_TOPIC_RELEVANCE_CAP, ON_TOPIC_FLOOR, POINTS, QUESTION_KINDS, REL_COS_RAMP, REL_LEX_RAMP,
     REL_SEMANTIC_WEIGHT, RELEVANCE_SUBSTANCE_FLOOR, REQUIREMENT_KINDS, RESUME_EVIDENCE_MIN, STANCE_FACTOR, SUBSTANCE_FULL_AT,
@@ -384,8 +384,9 @@ def off_topic_test(s: TopicSignals) -> bool:
       what the speaker does, or at all when it does not; or its cosine is below `OFF_TOPIC_FLOOR`;
     - with 8-29 characters, closer to the references by more than 0.08.
 
-    A self-assessment that uses the role's own words ("老人们的情况我一清二楚"), or a boast not clearly closer
-    to the references, is weak, not off-topic: it answers, badly.
+    A self-assessment that uses the role's own words ("老人们的情况我一清二楚"), or a boast, is weak, not
+    off-topic, unless it is closer to the references by more than 0.08 (0.12 for a boast in the role's words;
+    "电工这行现在越来越不好干了" is trade talk): it answers, badly.
     """
     if s.commentary and s.lexical < 2 * OFF_TOPIC_LEX:
         return True
@@ -394,8 +395,9 @@ def off_topic_test(s: TopicSignals) -> bool:
     margin = s.semantic_cos - s.reference_cos
     if s.aside and margin < OFF_TOPIC_ASIDE_CONTRAST:
         return True
-    if s.self_assessment and s.role_lexical > 0:
-        return False
+    if s.self_assessment and s.role_lexical > 0 and margin >= (
+            OFF_TOPIC_BOAST_CONTRAST if s.claims_only else OFF_TOPIC_SHORT_CONTRAST):
+        return False  # rates one's own ability at the role's work, unless it is plainly trade talk or small talk
     if s.claims_only and margin >= OFF_TOPIC_SHORT_CONTRAST:
         return False  # a boast is about the job, only not evidence of it
     if s.length >= 30:
