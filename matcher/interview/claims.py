@@ -320,6 +320,11 @@ def conduct(found: list[Clause]) -> bool:
     return any(c.concrete or _RESPONSE.search(c.text) for c in found if c.stance != "denied" and not c.claim_only)
 
 
+def acts(found: list[Clause]) -> int:
+    """How many affirmed, concrete clauses say what the speaker did or does (an action or a step)."""
+    return sum(1 for c in found if c.stance == "affirmed" and c.concrete and not c.claim_only and _ACTION.search(c.text))
+
+
 # A response to a situation, said plainly: "就跟他说…", "那就先扔掉", "捡起来放桌上", "让隔壁小声点".
 _RESPONSE = re.compile(
     rf"(?:就|那就|会|先|再|马上|直接|赶紧)[^，。；！？]{{0,3}}(?:{_ACTION_VERB}|扔|捡|等|停|走|拍|报|劝|说)|"

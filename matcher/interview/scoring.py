@@ -69,7 +69,7 @@ from matcher.interview.text import (
 from matcher.interview.types import (
     AGAINST_MIN, BEHAVIOURAL_KINDS, OFF_TOPIC_SHORT_CONTRAST, OFF_TOPIC_SHORT_MIN,
     CHUNK_CHARS, COVER_COS_RAMP, DELIVERY_SUBSTANCE_FLOOR, DIFFICULTIES, EVIDENCE_MIN, GATE_FLOOR, GATE_FULL_AT,
-    KEYWORD_LIST_RELEVANCE, MAX_ANSWER_CHARS, MAX_CHUNKS, NON_CHINESE_SCORE, OFF_TOPIC_ASIDE_CONTRAST, OFF_TOPIC_BOAST_CONTRAST,
+    KEYWORD_LIST_RELEVANCE, MAX_ANSWER_CHARS, MAX_CHUNKS, NON_CHINESE_SCORE, OFF_TOPIC_ACTS, OFF_TOPIC_ASIDE_CONTRAST, OFF_TOPIC_BOAST_CONTRAST,
     OFF_TOPIC_CONTRAST, OFF_TOPIC_CONTRAST_NO_CONDUCT, OFF_TOPIC_FLOOR, OFF_TOPIC_GATE, OFF_TOPIC_PROTOTYPES, TRADE_TALK,
     OFF_TOPIC_LEX, OFF_TOPIC_RELEVANCE_CAP, ON_TOPIC_FLOOR, POINTS, QUESTION_KINDS, REL_COS_RAMP, REL_LEX_RAMP,
     REL_SEMANTIC_WEIGHT, RELEVANCE_SUBSTANCE_FLOOR, REQUIREMENT_KINDS, RESUME_EVIDENCE_MIN, STANCE_FACTOR, SUBSTANCE_FULL_AT,
@@ -178,7 +178,7 @@ class AnswerScorer:
             role_lexical=round(term_recall(answer_terms, role_terms), 4) if answer_terms else 0.0,
             length=len(re.findall(f"[{CJK}A-Za-z0-9]", text)), conduct=claims.conduct(all_clauses),
             aside=claims.aside(all_clauses, role_text), self_assessment=claims.self_assessment(all_clauses, role_terms),
-            claims_only=claims.answer_claims_only(all_clauses),
+            claims_only=claims.answer_claims_only(all_clauses), acts=claims.acts(all_clauses),
             commentary=question.kind in BEHAVIOURAL_KINDS and claims.commentary(text),
         )
         off_topic = off_topic_test(signals)
@@ -371,6 +371,7 @@ class TopicSignals:
     self_assessment: bool
     commentary: bool
     claims_only: bool = False
+    acts: int = 0  # affirmed, concrete clauses that say what the speaker did or does (claims.acts)
 
 
 def off_topic_test(s: TopicSignals) -> bool:
@@ -381,7 +382,8 @@ def off_topic_test(s: TopicSignals) -> bool:
     - it is mostly an `aside` (one's own life, hobbies, the job's terms) not clearly closer to the question
       than to the references (margin below `OFF_TOPIC_ASIDE_CONTRAST`);
     - with 30+ characters, it is closer to the references than to the question by more than 0.03 when it says
-      what the speaker does, or at all when it does not; or its cosine is below `OFF_TOPIC_FLOOR`;
+      what the speaker does (0.08 when it tells three acts or more), or at all when it does not; or its cosine
+      is below `OFF_TOPIC_FLOOR`;
     - with 8-29 characters, closer to the references by more than 0.08.
 
     A self-assessment that uses the role's own words ("老人们的情况我一清二楚"), or a boast, is weak, not
@@ -403,6 +405,8 @@ def off_topic_test(s: TopicSignals) -> bool:
     if s.length >= 30:
         if s.semantic_cos < OFF_TOPIC_FLOOR:
             return True
+        if s.acts >= OFF_TOPIC_ACTS:
+            return margin < OFF_TOPIC_SHORT_CONTRAST  # an account of several acts: off only when plainly closer
         return margin < (OFF_TOPIC_CONTRAST if s.conduct else OFF_TOPIC_CONTRAST_NO_CONDUCT)
     return s.length >= OFF_TOPIC_SHORT_MIN and margin < OFF_TOPIC_SHORT_CONTRAST
 

@@ -31,6 +31,7 @@ OFF_TOPIC_CONTRAST = -0.03  # 30+ characters that say what the speaker does
 OFF_TOPIC_CONTRAST_NO_CONDUCT = 0.0  # 30+ characters with no act of the speaker in them
 OFF_TOPIC_ASIDE_CONTRAST = 0.05  # an aside about one's own life, hobbies or the job's terms, at any length
 OFF_TOPIC_FLOOR = 0.66  # and below this cosine nothing is on topic without a shared term
+OFF_TOPIC_ACTS = 3  # an answer telling this many acts of the speaker's is off-topic only at the short margin
 OFF_TOPIC_BOAST_CONTRAST = -0.12  # a boast in the role's own words is weak, not off-topic, down to this margin
 # An answer under 30 characters is off-topic only on stronger evidence: no shared term and closer to small
 # talk than to the question by more than this (short texts have lower, noisier cosines), from 8 characters.

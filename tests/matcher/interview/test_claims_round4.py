@@ -95,6 +95,19 @@ def test_off_topic_is_relative_not_a_fixed_cosine():
     assert not off_topic_test(_signals(semantic_cos=0.70, reference_cos=0.80, lexical=0.2, conduct=False))
 
 
+def test_an_account_of_several_acts_needs_a_plain_margin_to_be_off_topic():
+    # "我会先让自己冷静下来，不跟他吵，把问题查清楚再回复他…": three acts, a little closer to the references
+    assert not off_topic_test(_signals(semantic_cos=0.80, reference_cos=0.83, acts=3))
+    assert off_topic_test(_signals(semantic_cos=0.80, reference_cos=0.83, acts=1))
+    assert off_topic_test(_signals(semantic_cos=0.70, reference_cos=0.83, acts=3))  # plainly closer: off
+
+
+def test_trade_talk_in_the_roles_words_stays_off_topic():
+    # "电工这行现在越来越不好干了…": names the role, rates nothing of the speaker's, plainly trade talk
+    assert off_topic_test(_signals(semantic_cos=0.68, reference_cos=0.89, role_lexical=0.08, self_assessment=True,
+                                   conduct=False))
+
+
 def test_a_self_assessment_on_the_roles_work_is_weak_not_off_topic():
     # "老人们的情况我一清二楚…": nothing shown, but about the role's work: weak, not off-topic
     assert not off_topic_test(_signals(semantic_cos=0.73, reference_cos=0.75, role_lexical=0.1,
