@@ -97,8 +97,8 @@ def test_off_topic_is_relative_not_a_fixed_cosine():
 
 def test_an_account_of_several_acts_needs_a_plain_margin_to_be_off_topic():
     # "我会先让自己冷静下来，不跟他吵，把问题查清楚再回复他…": three acts, a little closer to the references
-    assert not off_topic_test(_signals(semantic_cos=0.80, reference_cos=0.83, acts=3))
-    assert off_topic_test(_signals(semantic_cos=0.80, reference_cos=0.83, acts=1))
+    assert not off_topic_test(_signals(semantic_cos=0.79, reference_cos=0.83, acts=3))
+    assert off_topic_test(_signals(semantic_cos=0.79, reference_cos=0.83, acts=1))
     assert off_topic_test(_signals(semantic_cos=0.70, reference_cos=0.83, acts=3))  # plainly closer: off
 
 
