@@ -21,12 +21,10 @@ keywords has substance 0.
 1. relevance   20  Is the answer about the question?  70% semantic: cosine between the answer
                    (length-weighted mean of its sentence vectors) and the question or its
                    requirements, ramped 0.70 -> 0.85; 30% lexical: share of the question's key terms
-                   found in the answer, ramped 0 -> 0.25. A keyword list keeps 60% of it. An answer
-                   with term overlap < 0.10 is off-topic (relevance 0 and every other component multiplied
-                   by 0.05) when it has 30+ characters and a cosine < 0.77 or a cosine to small talk
-                   (`OFF_TOPIC_PROTOTYPES`) above its cosine to the question by 0.03; when it has 8-29
-                   characters and small talk is closer by 0.08; or when it is commentary (an opinion
-                   about the world, no own conduct: claims.commentary) to a question about conduct.
+                   found in the answer, ramped 0 -> 0.25. A keyword list keeps 60% of it. Off-topic
+                   (relevance 0, every other component multiplied by 0.05) is judged relative to
+                   references, never on a fixed cosine: small talk and talk about the role's trade
+                   (topic.py), with asides, acts, self-assessments and boasts read from the clauses.
 2. coverage    30  Evidence for the requirements the question tests. Each requirement scores 0-1 from
                    its best sentence: match strength (cosine ramp 0.70-0.85, or 1.5 x term recall)
                    times the stance factor of the clause that names it (affirmed & concrete 1.0, bare
@@ -52,7 +50,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -66,13 +63,13 @@ from matcher.interview.text import (
     STEPS, STRUCTURE_LABELS, TOOL_RE, VAGUE_RE, VectorCache, cosine, join_items, match_strength, ramp_share,
     short_quote, split_sentences, term_recall, terms,
 )
+from matcher.interview.topic import TopicSignals, off_topic_test  # noqa: F401  (off_topic_test: re-exported)
+from matcher.interview.topic import references as _references
 from matcher.interview.types import (
-    AGAINST_MIN, BEHAVIOURAL_KINDS, OFF_TOPIC_SHORT_CONTRAST, OFF_TOPIC_SHORT_MIN,
-    CHUNK_CHARS, COVER_COS_RAMP, DELIVERY_SUBSTANCE_FLOOR, DIFFICULTIES, EVIDENCE_MIN, GATE_FLOOR, GATE_FULL_AT,
-    KEYWORD_LIST_RELEVANCE, MAX_ANSWER_CHARS, MAX_CHUNKS, NON_CHINESE_SCORE, OFF_TOPIC_ACTS, OFF_TOPIC_ASIDE_CONTRAST, OFF_TOPIC_BOAST_CONTRAST,
-    OFF_TOPIC_CONTRAST, OFF_TOPIC_CONTRAST_NO_CONDUCT, OFF_TOPIC_FLOOR, OFF_TOPIC_GATE, OFF_TOPIC_PROTOTYPES, TRADE_TALK,
-    OFF_TOPIC_LEX, OFF_TOPIC_RELEVANCE_CAP, ON_TOPIC_FLOOR, POINTS, QUESTION_KINDS, REL_COS_RAMP, REL_LEX_RAMP,
-    REL_SEMANTIC_WEIGHT, RELEVANCE_SUBSTANCE_FLOOR, REQUIREMENT_KINDS, RESUME_EVIDENCE_MIN, STANCE_FACTOR, SUBSTANCE_FULL_AT,
+    AGAINST_MIN, BEHAVIOURAL_KINDS, CHUNK_CHARS, COVER_COS_RAMP, DELIVERY_SUBSTANCE_FLOOR, DIFFICULTIES, EVIDENCE_MIN,
+    GATE_FLOOR, GATE_FULL_AT, KEYWORD_LIST_RELEVANCE, MAX_ANSWER_CHARS, MAX_CHUNKS, NON_CHINESE_SCORE, OFF_TOPIC_GATE,
+    OFF_TOPIC_RELEVANCE_CAP, ON_TOPIC_FLOOR, POINTS, QUESTION_KINDS, REL_COS_RAMP, REL_LEX_RAMP, REL_SEMANTIC_WEIGHT,
+    RELEVANCE_SUBSTANCE_FLOOR, REQUIREMENT_KINDS, RESUME_EVIDENCE_MIN, STANCE_FACTOR, SUBSTANCE_FULL_AT,
     WHOLE_ANSWER_FACTOR, Feedback, InterviewError, Question, Requirement,
 )
 from models.encoder import Encoder
@@ -344,71 +341,6 @@ def _concrete_share(found: Sequence[claims.Clause]) -> float:
     requirement word can still carry semantic evidence for it."""
     total = sum(len(c.text) for c in found) or 1
     return sum(len(c.text) for c in found if c.stance == "affirmed" and c.concrete) / total
-
-
-def _references(role_title: str) -> list[str]:
-    """What an answer that does not answer sounds like: small talk, and talk about this role's trade."""
-    title = role_title or "这份工作"
-    return list(OFF_TOPIC_PROTOTYPES) + [t.format(title=title) for t in TRADE_TALK]
-
-
-@dataclass(frozen=True)
-class TopicSignals:
-    """What the off-topic judgement reads. `semantic_cos`: the answer's best cosine to its question or
-    requirements; `reference_cos`: its best cosine to the references (`_references`); `lexical`: share of the
-    question's key terms it uses; `role_lexical`: share of its own terms found in the role's title, question and
-    requirements; `length` in characters; `conduct`: it says what the speaker does (claims.conduct); `aside`:
-    most of it is about one's own life or the job's terms (claims.aside); `self_assessment`: it rates one's own
-    ability (a claim, a hedge or a denial); `commentary`: an opinion instead of conduct."""
-
-    semantic_cos: float
-    reference_cos: float
-    lexical: float
-    role_lexical: float
-    length: int
-    conduct: bool
-    aside: bool
-    self_assessment: bool
-    commentary: bool
-    claims_only: bool = False
-    acts: int = 0  # affirmed, concrete clauses that say what the speaker did or does (claims.acts)
-
-
-def off_topic_test(s: TopicSignals) -> bool:
-    """Off-topic is relative, never a fixed cosine. An answer is off-topic when it is `commentary` (an opinion
-    about the world given to a question about conduct) sharing under 0.20 of the question's terms; otherwise one
-    with term overlap below 0.10 is off-topic when
-
-    - it is mostly an `aside` (one's own life, hobbies, the job's terms) not clearly closer to the question
-      than to the references (margin below `OFF_TOPIC_ASIDE_CONTRAST`);
-    - with 30+ characters, it is closer to the references than to the question by more than 0.03 when it says
-      what the speaker does (0.08 when it tells three acts or more), or at all when it does not; or its cosine
-      is below `OFF_TOPIC_FLOOR`;
-    - with 8-29 characters, closer to the references by more than 0.08.
-
-    A self-assessment that uses the role's own words ("老人们的情况我一清二楚"), or a boast, is weak, not
-    off-topic, unless it is closer to the references by more than 0.08 (0.12 for a boast in the role's words;
-    "电工这行现在越来越不好干了" is trade talk): it answers, badly.
-    """
-    if s.commentary and s.lexical < 2 * OFF_TOPIC_LEX:
-        return True
-    if s.lexical >= OFF_TOPIC_LEX:
-        return False
-    margin = s.semantic_cos - s.reference_cos
-    if s.aside and margin < OFF_TOPIC_ASIDE_CONTRAST:
-        return True
-    if s.self_assessment and s.role_lexical > 0 and margin >= (
-            OFF_TOPIC_BOAST_CONTRAST if s.claims_only else OFF_TOPIC_SHORT_CONTRAST):
-        return False  # rates one's own ability at the role's work, unless it is plainly trade talk or small talk
-    if s.claims_only and margin >= OFF_TOPIC_SHORT_CONTRAST:
-        return False  # a boast is about the job, only not evidence of it
-    if s.length >= 30:
-        if s.semantic_cos < OFF_TOPIC_FLOOR:
-            return True
-        if s.acts >= OFF_TOPIC_ACTS:
-            return margin < OFF_TOPIC_SHORT_CONTRAST  # an account of several acts: off only when plainly closer
-        return margin < (OFF_TOPIC_CONTRAST if s.conduct else OFF_TOPIC_CONTRAST_NO_CONDUCT)
-    return s.length >= OFF_TOPIC_SHORT_MIN and margin < OFF_TOPIC_SHORT_CONTRAST
 
 
 def _stance_for(req_terms: set[str], found: Sequence[claims.Clause], listing: bool) -> tuple[str, claims.Clause | None]:

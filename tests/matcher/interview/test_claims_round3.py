@@ -6,7 +6,7 @@ import pytest
 
 from matcher.interview import AnswerScorer, classify_requirement, requirements_from_role
 from matcher.interview.claims import clauses, commentary, keyword_list
-from matcher.interview.scoring import off_topic_test
+from matcher.interview.topic import off_topic_test
 
 
 @pytest.mark.parametrize("text", [
@@ -53,7 +53,7 @@ def test_commentary_is_an_opinion_without_own_conduct():
 
 
 def _signals(semantic_cos, lexical, text, reference_cos, *, commentary=False, conduct=True):
-    from matcher.interview.scoring import TopicSignals
+    from matcher.interview.topic import TopicSignals
 
     return TopicSignals(semantic_cos=semantic_cos, reference_cos=reference_cos, lexical=lexical, role_lexical=0.0,
                         length=len(text.rstrip("。")), conduct=conduct, aside=False, self_assessment=False,

@@ -8,7 +8,7 @@ import pytest
 from matcher.interview import AnswerScorer, make_question, requirements_from_role
 from matcher.interview.boasts import boast_signals
 from matcher.interview.claims import answer_claims_only, clauses
-from matcher.interview.scoring import TopicSignals, off_topic_test
+from matcher.interview.topic import TopicSignals, off_topic_test
 
 
 # Boasts of every build, most of them written here from everyday spoken Chinese (not from an evaluation set).
