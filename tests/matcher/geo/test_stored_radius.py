@@ -95,3 +95,25 @@ def test_the_api_shows_the_rows_radius(settings):
         seeker = client.post("/seekers", json={"resume_text": RESUME, "consent": True, "street": TIGHT})
         assert seeker.status_code == 201, seeker.text
         assert client.get(f"/seekers/{seeker.json()['id']}", params={"reason": "岗位推荐"}).json()["location_radius_km"] == pytest.approx(1.0)
+
+
+def test_a_station_at_its_street_point_keeps_that_streets_radius_in_nearby(service):
+    point = resolver.resolve(street=TIGHT)
+    [station] = service.add_stations([{"name": "豫园街道社区就业服务中心（测试）", "kind": "street_centre",
+                                       "street_code": point.street_code, "lat": point.lat, "lon": point.lon,
+                                       "location_precision": "street"}])
+    found = service.nearby(street=NEXT_DOOR, radius_km=3)
+    [row] = [s for s in found["stations"] if s["station_id"] == station]
+    assert "无法判断" not in row["travel"], row["travel"]
+
+
+def test_a_training_at_a_tight_street_gets_figures_from_the_street_next_door(service):
+    from matcher.activities import nearby as activities_nearby
+    from tests.matcher.activities.conftest import add_training
+
+    [station] = service.add_stations([{"name": "老西门街道社区就业服务中心（测试）", "kind": "street_centre"}])
+    training = add_training(service, station, street=TIGHT)
+    found = activities_nearby.nearby(service, street=NEXT_DOOR, radius_km=3)
+    [row] = [t for t in found["trainings"] if t["id"] == training]
+    assert row["location_radius_km"] == pytest.approx(1.0)
+    assert row["commute"] and not row["commute"]["coarse"] and "无法判断" not in row["commute"]["travel"], row["commute"]
