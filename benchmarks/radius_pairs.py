@@ -131,15 +131,17 @@ def main(argv=None) -> dict:
         return out
     print(f"demo data: {out['seekers']} seekers; nearby pairs within {out['nearby_km']:g} km; load1 {out['load1']}")
     print(f"{'pairs':<22}{'n':>8}{'无法判断':>10}{'open':>8}{'verdict':>9}{'figures':>9}{'range':>8}")
-    labels = {"nearby": "nearby", "nearby_street": "nearby 街道-街道", "match": "match", "match_street": "match 街道-街道"}
+    labels = {"nearby": "nearby", "nearby_street": "nearby 街道-街道", "match": "match",
+              "match_street": "match 街道-街道"}
     for key, label in labels.items():
         row = out[key]
         for mode in ("before", "after"):
             r = row[mode]
             print(f"{label + ' ' + mode:<22}{row['pairs']:>8}{r['no_figures']:>12}{r['open']:>8}{r['verdict']:>9}"
                   f"{r['figures_share']:>9.1%}{r['range']:>8}")
-        print(f"{'':<22}gained figures {row['gained_figures']}, lost figures {row['lost_figures']} (default too tight), "
-              f"15-minute claims withdrawn {row['within_claim_withdrawn']}, added {row['within_claim_added']}")
+        print(f"{'':<22}gained figures {row['gained_figures']}, lost figures {row['lost_figures']} "
+              f"(default too tight), 15-minute claims withdrawn {row['within_claim_withdrawn']}, "
+              f"added {row['within_claim_added']}")
     return out
 
 
