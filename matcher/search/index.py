@@ -407,16 +407,25 @@ def build_index(dim: int, factory: str, ids: np.ndarray, vectors: np.ndarray, *,
     return index
 
 
+def training_size(index: FaissIndex, n: int) -> int:
+    """How many of n vectors train `index`: TRAIN_PER_LIST per IVF list, at most n (1 for other kinds)."""
+    ivf = faiss.try_extract_index_ivf(index.raw)
+    need = int(ivf.nlist) if ivf is not None and ivf is not False else 1
+    return min(n, TRAIN_PER_LIST * need) if need > 1 else n
+
+
 def _training_sample(index: FaissIndex, vectors: np.ndarray) -> np.ndarray:
-    """The vectors, padded with seeded random unit vectors up to what the coarse quantiser needs
-    (an explicitly chosen IVF over a nearly empty table; `auto` only picks IVF for large ones)."""
+    """A seeded sample of the vectors (`training_size`), padded with seeded random unit vectors up to what
+    the coarse quantiser needs (an explicitly chosen IVF over a nearly empty table; `auto` only picks
+    IVF for large ones)."""
     ivf = faiss.try_extract_index_ivf(index.raw)
     need = int(ivf.nlist) if ivf is not None and ivf is not False else 1
     vectors = np.asarray(vectors, np.float32).reshape(-1, index.dim)
-    if need > 1 and len(vectors) > TRAIN_PER_LIST * need:
+    size = training_size(index, len(vectors))
+    if size < len(vectors):
         # k-means on every vector of a million-row table takes tens of minutes on 2 cores; a seeded
         # sample of TRAIN_PER_LIST per list is above FAISS's own floor (39 per centroid).
-        pick = np.sort(np.random.default_rng(0).choice(len(vectors), TRAIN_PER_LIST * need, replace=False))
+        pick = np.sort(np.random.default_rng(0).choice(len(vectors), size, replace=False))
         return vectors[pick]
     if len(vectors) >= need:
         return vectors
