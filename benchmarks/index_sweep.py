@@ -4,9 +4,12 @@ kinds on the benchmark's own kind of collection, without building product rows.
     python -m benchmarks.index_sweep [--n 1000000] [--queries 300] [--kinds ivf,hnsw]
 
 The collection is drawn as `benchmarks.bulk_postings` grows the product table for `bench_matching`:
-real m3e-small vectors of 1,000 demo postings (the bundled model, through the product's posting text),
-each copied with Gaussian noise (`bulk_postings.noisy_copies`). The queries are real seeker vectors
-(demo seekers encoded by the same model). The matrix is saved under `--cache` and reused.
+real m3e-small vectors of 1,000 demo postings (the bundled model, through the product's posting text)
+and, for the rest, copies of them with Gaussian noise (`bulk_postings.noisy_copies`). The queries are
+real seeker vectors (demo seekers encoded by the same model). The exact top 10 of a seeker is then mostly
+the real postings themselves (a copy's noise costs it ~0.09 of cosine), ten different ones, each in its
+own IVF list: much harder for IVF than `--copies-only` (where the top 10 are copies of one or two
+postings, close together). The matrices are saved under `--cache` and reused.
 
 For each index kind and search setting it prints recall@10 against exact search, the share of the exact
 top 10 inside the top `--pool` (what the product's candidate step fetches), single-query latency on
@@ -63,9 +66,21 @@ def real_vectors(cache: Path, queries: int) -> tuple[np.ndarray, np.ndarray]:
     return templates, query_vectors
 
 
-def collection(cache: Path, n: int, templates: np.ndarray) -> np.ndarray:
-    """The n x d noisy-copy matrix, memory-mapped from `cache` (drawn once, seed 0)."""
-    path = cache / f"base-{n}.npy"
+def collection(cache: Path, n: int, templates: np.ndarray, originals: bool) -> np.ndarray:
+    """The n x d noisy-copy matrix, memory-mapped from `cache` (drawn once, seed 0). With `originals`, its
+    first rows are the template vectors themselves, as in the product table bench_matching grows (the
+    real postings stay next to their copies)."""
+    path = cache / f"base-{n}{'-originals' if originals else ''}.npy"
+    if originals and not path.exists():
+        copies = collection(cache, n, templates, False)
+        tmp = path.with_suffix(".part.npy")
+        out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=copies.shape)
+        for start in range(0, n, 100_000):
+            out[start:start + 100_000] = copies[start:start + 100_000]
+        out[:len(templates)] = templates
+        out.flush()
+        del out
+        os.replace(tmp, path)
     if not path.exists():
         tmp = path.with_suffix(".part.npy")
         out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=(n, templates.shape[1]))
@@ -80,7 +95,7 @@ def collection(cache: Path, n: int, templates: np.ndarray) -> np.ndarray:
 
 
 def exact_top(cache: Path, base: np.ndarray, queries: np.ndarray, k: int = 100) -> np.ndarray:
-    path = cache / f"truth-{len(base)}-{len(queries)}.npy"
+    path = cache / f"truth-{Path(base.filename).stem}-{len(queries)}.npy"
     if path.exists():
         return np.load(path)
     flat = faiss.IndexFlatIP(base.shape[1])
@@ -129,16 +144,21 @@ def row(name, setting, found_pool, truth, p50, p95, bytes_per, build_s, pool):
           f"{build_s:.0f} | {_load()} |", flush=True)
 
 
-def ivf_family(base, queries, truth, nlist, storages, nprobes, reranks, pool, store):
+def ivf_family(base, queries, truth, nlist, storages, nprobes, reranks, pool, store, cache):
     d, n = base.shape[1], len(base)
     faiss.omp_set_num_threads(os.cpu_count() or 1)
     t0 = time.perf_counter()
     quantizer = faiss.IndexFlatIP(d)
     sample = np.ascontiguousarray(base[np.sort(np.random.default_rng(0).choice(n, min(n, 64 * nlist), replace=False))])
-    km = faiss.Clustering(d, nlist)
-    km.niter, km.seed, km.spherical = 10, 1234, True
-    km.max_points_per_centroid = 64
-    km.train(sample, quantizer)
+    centroids = cache / f"centroids-{n}-{nlist}.npy"  # k-means as the product runs it (64 a list, 10 rounds)
+    if centroids.exists():
+        quantizer.add(np.load(centroids))
+    else:
+        km = faiss.Clustering(d, nlist)
+        km.niter, km.seed, km.spherical = 10, 1234, True
+        km.max_points_per_centroid = 64
+        km.train(sample, quantizer)
+        np.save(centroids, faiss.rev_swig_ptr(quantizer.get_xb(), nlist * d).reshape(nlist, d).copy())
     train_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     assign = np.concatenate([quantizer.search(np.ascontiguousarray(base[s:s + CHUNK]), 1)[1][:, 0]
@@ -153,8 +173,7 @@ def ivf_family(base, queries, truth, nlist, storages, nprobes, reranks, pool, st
         else:
             qtype = {"SQ8": faiss.ScalarQuantizer.QT_8bit, "SQfp16": faiss.ScalarQuantizer.QT_fp16}[storage]
             index = faiss.IndexIVFScalarQuantizer(quantizer, d, nlist, qtype, faiss.METRIC_INNER_PRODUCT)
-            index.sq.train(sample)
-        index.is_trained = True
+        index.train(sample)  # the coarse quantiser is already trained: only the SQ ranges (of residuals)
         for s in range(0, n, CHUNK):
             x = np.ascontiguousarray(base[s:s + CHUNK])
             a = np.ascontiguousarray(assign[s:s + CHUNK].astype(np.int64))
@@ -212,15 +231,18 @@ def main(argv=None) -> None:
     parser.add_argument("--efs", default="64,128,256")
     parser.add_argument("--hnsw-specs", default="HNSW32,SQ8")
     parser.add_argument("--reranks", default="100,300")
+    parser.add_argument("--copies-only", action="store_true",
+                        help="leave the real template vectors out (only their noisy copies)")
     parser.add_argument("--pool", type=int, default=100, help="the candidate step's pool (settings.candidate_pool)")
     args = parser.parse_args(argv)
     cache = Path(args.cache)
     templates, queries = real_vectors(cache, args.queries)
     queries = np.ascontiguousarray(queries, np.float32)
-    base = collection(cache, args.n, templates)
+    base = collection(cache, args.n, templates, not args.copies_only)
     t0 = time.perf_counter()
     truth = exact_top(cache, base, queries)
-    print(f"collection {args.n} x {base.shape[1]} (noisy copies of {len(templates)} real posting vectors), "
+    print(f"collection {args.n} x {base.shape[1]} ({'' if args.copies_only else 'the real vectors and '}noisy copies "
+          f"of {len(templates)} real posting vectors), "
           f"{len(queries)} real seeker queries; exact top 100 in {time.perf_counter() - t0:.0f} s; "
           f"{os.cpu_count()} cores; latency on one thread, one query at a time", flush=True)
     store = np.ascontiguousarray(base, dtype=np.float16)
@@ -231,7 +253,7 @@ def main(argv=None) -> None:
         if kind == "ivf":
             for nlist in ints(args.nlists):
                 ivf_family(base, queries, truth, nlist, args.storages.split(","), ints(args.nprobes),
-                           ints(args.reranks), args.pool, store)
+                           ints(args.reranks), args.pool, store, cache)
         elif kind == "hnsw":
             for spec in args.hnsw_specs.split(";"):
                 hnsw_family(base, queries, truth, spec, ints(args.efs), ints(args.reranks), args.pool, store)

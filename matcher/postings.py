@@ -114,9 +114,11 @@ class PostingWriter:
             seq = self.db.take_seq(session, "postings", len(inputs))
             employers: dict[str, Employer] = {}
             originals = marked_originals(session)  # postings others repeat: their repeats are recomputed
-            # Chunk i+1 is encoded in a worker thread while chunk i is written and chunk i+2 parsed.
+            # The posting text is known before parsing: the encoder runs ahead from the raw inputs.
             chunks = prepare_encode_ahead(inputs, lambda part: profiles.build_profiles(part, self.coder),
-                                          lambda profile: profile.text, self.encoder)
+                                          lambda profile: profile.text, self.encoder,
+                                          text_of_item=lambda inp: profiles.posting_text(
+                                              inp.title, inp.description, inp.requirements, inp.skills))
             for start, built, vectors in chunks:
                 for offset, (inp, profile, vector) in enumerate(zip(inputs[start:], built, vectors), start):
                     row = self.existing(session, inp)

@@ -208,7 +208,8 @@ class SyncedIndex(Generic[E]):
     def _build_index(self, session, total: int, *, progress: bool = False) -> FaissIndex:
         """The index of every live row's vector, streamed from the table in chunks."""
         table = self.spec.table
-        index = FaissIndex(self.encoder.dim, self.factory, ef_search=self.settings.hnsw_ef_search)
+        index = FaissIndex(self.encoder.dim, self.factory, ef_search=self.settings.hnsw_ef_search,
+                           nprobe=self.settings.ivf_nprobe)
         if not index.raw.is_trained:
             ids = np.fromiter(session.scalars(self._live_query(table.id)), np.int64)
             need = training_size(index, len(ids))
@@ -258,7 +259,8 @@ class SyncedIndex(Generic[E]):
         """The saved index (mapped when `mmap`) and its manifest; IndexUnusable when it cannot be used."""
         stamp = self._manifest_stamp()
         index, manifest = load_index(self.directory, model=self.model_name, dim=self.encoder.dim,
-                                     factory=self.factory, ef_search=self.settings.hnsw_ef_search, mmap=self.mmap)
+                                     factory=self.factory, ef_search=self.settings.hnsw_ef_search,
+                                     nprobe=self.settings.ivf_nprobe, mmap=self.mmap)
         if self.mmap:
             self._mapped_stamp = stamp
             return MappedIndex(index, data_version=manifest.data_version), manifest
