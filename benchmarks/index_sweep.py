@@ -150,7 +150,7 @@ def ivf_family(base, queries, truth, nlist, storages, nprobes, reranks, pool, st
     t0 = time.perf_counter()
     quantizer = faiss.IndexFlatIP(d)
     sample = np.ascontiguousarray(base[np.sort(np.random.default_rng(0).choice(n, min(n, 64 * nlist), replace=False))])
-    centroids = cache / f"centroids-{n}-{nlist}.npy"  # k-means as the product runs it (64 a list, 10 rounds)
+    centroids = cache / f"centroids-{Path(base.filename).stem}-{nlist}.npy"  # k-means as the product runs it (64 a list, 10 rounds)
     if centroids.exists():
         quantizer.add(np.load(centroids))
     else:

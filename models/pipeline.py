@@ -61,7 +61,22 @@ def prepare_encode_ahead(
             prepared = following
 
 
-def _encode_from_items(items, prepare, text_of, encoder, chunk, text_of_item):
+def encode_ahead(
+    items: Sequence[T],
+    prepare: Callable[[Sequence[T]], Sequence[P]],
+    text_of: Callable[[P], str],
+    encoder,
+    text_of_item: Callable[[T], str],
+    *,
+    chunk: int | None = None,
+) -> Iterator[tuple[int, Sequence[P], Callable[[], np.ndarray]]]:
+    """Yield `(start, prepared, vectors)` per chunk as soon as the chunk is prepared; `vectors()` waits for
+    the chunk's vectors. A caller can write a chunk's rows while the encoder still works on it and set
+    the vectors last, so only that last step waits for the model.
+
+    A prepared item whose `text_of` differs from `text_of_item` (it should not) is encoded again, so the
+    vectors always match `text_of(prepared)`."""
+    chunk = chunk or AHEAD_CHUNK
     starts = list(range(0, len(items), chunk))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode-ahead") as pool:
         texts: dict[int, list[str]] = {}
@@ -77,13 +92,24 @@ def _encode_from_items(items, prepare, text_of, encoder, chunk, text_of_item):
         try:
             for n, start in enumerate(starts):
                 prepared = prepare(items[start:start + chunk])
-                vectors = np.array(pending.pop(n).result(), dtype=np.float32)
-                submit(n + LOOKAHEAD)
-                wanted = texts.pop(n)
-                stale = [i for i, p in enumerate(prepared) if text_of(p) != wanted[i]]
-                if stale:
-                    vectors[stale] = encoder.encode_documents([text_of(prepared[i]) for i in stale])
+
+                def vectors(n=n, prepared=prepared) -> np.ndarray:
+                    out = np.array(pending.pop(n).result(), dtype=np.float32)
+                    submit(n + LOOKAHEAD)
+                    wanted = texts.pop(n)
+                    stale = [i for i, p in enumerate(prepared) if text_of(p) != wanted[i]]
+                    if stale:
+                        out[stale] = encoder.encode_documents([text_of(prepared[i]) for i in stale])
+                    return out
+
                 yield start, prepared, vectors
+                if n in pending:  # the caller did not ask: keep the order of the pool's work anyway
+                    vectors()
         finally:
             for future in pending.values():
                 future.cancel()
+
+
+def _encode_from_items(items, prepare, text_of, encoder, chunk, text_of_item):
+    for start, prepared, vectors in encode_ahead(items, prepare, text_of, encoder, text_of_item, chunk=chunk):
+        yield start, prepared, vectors()

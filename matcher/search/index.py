@@ -149,7 +149,7 @@ class LabelMap:
 
 
 RERANK = "+rerank"  # factory suffix: compressed codes searched, the top RERANK_DEPTH re-scored exactly
-RERANK_DEPTH = 200  # candidates re-scored per query (see benchmarks.index_sweep)
+RERANK_DEPTH = 100  # candidates re-scored per query: the candidate pool (index_sweep: 300 finds no more at 1M)
 STORE_FILE = "vectors.npy"
 
 
@@ -248,6 +248,13 @@ class FaissIndex:
     def store(self) -> np.ndarray | None:
         """The float16 re-rank store, one row per label (None without `+rerank`)."""
         return None if self._store is None else self._store[:len(self._label_ids)]
+
+    def reserve(self, n: int) -> None:
+        """Room for n more vectors in the re-rank store (a rebuild knows its row count: no regrowth)."""
+        if self.rerank and len(self._store) < len(self._label_ids) + n:
+            grown = np.zeros((len(self._label_ids) + n, self.dim), np.float16)
+            grown[:len(self._label_ids)] = self._store[:len(self._label_ids)]
+            self._store = grown
 
     def train(self, sample: np.ndarray) -> None:
         if not self._index.is_trained:

@@ -220,6 +220,7 @@ class SyncedIndex(Generic[E]):
             index.train(_training_sample(index, sample))
         query = (self._live_query(table.id, table.embedding, table.embedding_model).order_by(table.id)
                  .execution_options(yield_per=BUILD_CHUNK))
+        index.reserve(total)
         bar = tqdm(total=total, desc=f"构建{self.spec.label}索引", disable=not progress, unit="条")
         for part in session.execute(query).partitions():
             ids, vectors = self._vectors_of(session, part)

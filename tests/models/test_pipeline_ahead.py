@@ -41,3 +41,41 @@ def test_chunks_come_back_in_order_with_their_own_vectors(monkeypatch):
 def test_nothing_to_encode_yields_nothing():
     assert list(pipeline.prepare_encode_ahead([], lambda part: part, str, HashingEncoder(8),
                                               text_of_item=str)) == []
+
+
+def test_a_chunk_is_handed_over_before_its_vectors_are_ready():
+    """The writer gets chunk 0's parsed items while the encoder is still busy with it (so rows are
+    written meanwhile); `vectors()` then waits for them."""
+    release = threading.Event()
+
+    class SlowEncoder(HashingEncoder):
+        def encode_documents(self, texts, **kwargs):
+            assert release.wait(10)
+            return super().encode_documents(texts, **kwargs)
+
+    items = ["超市收银员", "小区保安", "保洁员"]
+    chunks = pipeline.encode_ahead(items, lambda part: list(part), lambda p: p, SlowEncoder(32), lambda item: item,
+                                   chunk=2)
+    start, prepared, vectors = next(chunks)  # would block forever if it waited for the encoder
+    assert (start, prepared) == (0, items[:2])
+    release.set()
+    np.testing.assert_allclose(vectors(), HashingEncoder(32).encode_documents(items[:2]), atol=1e-6)
+    rest = [(s, p, v()) for s, p, v in chunks]
+    assert [(s, p) for s, p, _ in rest] == [(2, items[2:])]
+
+
+def test_a_repeated_external_id_in_one_import_keeps_the_last_rows_vector(service):
+    from data.schema import Posting
+    from matcher.inputs import PostingInput
+    from matcher.text import profiles
+
+    first = PostingInput(title="仓库理货员", requirements="会使用叉车", street="曲阳路街道", external_id="R1")
+    last = PostingInput(title="社区食堂厨师", requirements="持健康证", street="曲阳路街道", external_id="R1")
+    ids = service.upsert_postings([first, last])
+    assert ids[0] == ids[1]
+    with service.db.session() as session:
+        row = session.get(Posting, ids[0])
+        stored = np.frombuffer(row.embedding, np.float32)
+        assert row.title == "社区食堂厨师" and row.embedding_model == service.encoder.name
+    text = profiles.posting_text(last.title, last.description, last.requirements, last.skills)
+    np.testing.assert_allclose(stored, service.encoder.encode_documents([text])[0], atol=1e-6)
