@@ -165,7 +165,9 @@ def scale_phase(service, size: int, seeker_ids, vectors, args) -> None:
     build_s = time.perf_counter() - start
     rss_after = _rss_bytes()
     n = len(service.index)
-    print(f"size {size}: rows added in {grown_s:.0f} s, index {service.factory} built in {build_s:.0f} s "
+    phases = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in service.postings.build_seconds.items())
+    print(f"size {size}: rows added in {grown_s:.0f} s, index {service.factory} built in {build_s:.0f} s ({phases}; "
+          f"the rest: stale-vector check and saving) "
           f"(load average {os.getloadavg()[0]:.1f})", flush=True)
     raw_index = service.index.raw
     queries = np.vstack([vectors[s] for s in seeker_ids])

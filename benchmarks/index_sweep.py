@@ -219,12 +219,43 @@ def hnsw_family(base, queries, truth, spec, efs, reranks, pool, store):
                     bytes_per + store.itemsize * d, build_s, pool)
 
 
+def product_build(base, queries, truth, pool, exact_below: int = 20_000, chunk: int = 20_000):
+    """The product's own index (`FaissIndex` with the `auto` factory and default nprobe), built as
+    `SyncedIndex._build_index` builds it: trained on a seeded sample, then added chunk by chunk."""
+    from matcher.search.index import FaissIndex, _training_sample, resolve_factory, training_size
+    from matcher.settings import Settings
+
+    d, n = base.shape[1], len(base)
+    settings = Settings()
+    factory = resolve_factory("auto", n, exact_below)
+    faiss.omp_set_num_threads(os.cpu_count() or 1)
+    t0 = time.perf_counter()
+    index = FaissIndex(d, factory, nprobe=settings.ivf_nprobe)
+    ids = np.arange(n, dtype=np.int64) + 1
+    if not index.raw.is_trained:
+        pick = np.sort(np.random.default_rng(0).choice(n, training_size(index, n), replace=False))
+        index.train(_training_sample(index, np.ascontiguousarray(base[pick])))
+    train_s = time.perf_counter() - t0
+    index.reserve(n)
+    for s in range(0, n, chunk):
+        index.add(ids[s:s + chunk], np.ascontiguousarray(base[s:s + chunk]))
+    build_s = time.perf_counter() - t0
+    print(f"product {factory}: trained in {train_s:.0f} s, built in {build_s:.0f} s (both cores; load {_load()})",
+          flush=True)
+    faiss.omp_set_num_threads(1)
+    found, p50, p95 = time_queries(lambda q, k: index.search(q, k)[1] - 1, queries, pool)
+    bytes_per = (faiss.serialize_index(index.raw).nbytes + index.label_ids.nbytes
+                 + (index.store.nbytes if index.store is not None else 0)) / n
+    row(f"product auto: {factory}", f"nprobe {settings.ivf_nprobe}, re-rank {index.rerank_depth}", found, truth,
+        p50, p95, bytes_per, build_s, pool)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=300, help="demo seekers (seed 7) whose vectors are the queries")
     parser.add_argument("--cache", default=str(Path("reports") / ".cache" / "sweep"))
-    parser.add_argument("--kinds", default="ivf", help="comma list of ivf, hnsw")
+    parser.add_argument("--kinds", default="ivf", help="comma list of ivf, hnsw, product (the `auto` index as built)")
     parser.add_argument("--nlists", default="4096")
     parser.add_argument("--storages", default="Flat,SQ8")
     parser.add_argument("--nprobes", default="16,32,64,128")
@@ -245,7 +276,7 @@ def main(argv=None) -> None:
           f"of {len(templates)} real posting vectors), "
           f"{len(queries)} real seeker queries; exact top 100 in {time.perf_counter() - t0:.0f} s; "
           f"{os.cpu_count()} cores; latency on one thread, one query at a time", flush=True)
-    store = np.ascontiguousarray(base, dtype=np.float16)
+    store = np.ascontiguousarray(base, dtype=np.float16) if set(args.kinds.split(",")) - {"product"} else None
     print(f"| index | search | recall@10 | exact top 10 in top {args.pool} | p50 ms | p95 ms | bytes/vector "
           f"| build s | load |\n|---|---|---|---|---|---|---|---|---|", flush=True)
     ints = lambda s: [int(x) for x in s.split(",") if x]  # noqa: E731
@@ -254,6 +285,8 @@ def main(argv=None) -> None:
             for nlist in ints(args.nlists):
                 ivf_family(base, queries, truth, nlist, args.storages.split(","), ints(args.nprobes),
                            ints(args.reranks), args.pool, store, cache)
+        elif kind == "product":
+            product_build(base, queries, truth, args.pool)
         elif kind == "hnsw":
             for spec in args.hnsw_specs.split(";"):
                 hnsw_family(base, queries, truth, spec, ints(args.efs), ints(args.reranks), args.pool, store)

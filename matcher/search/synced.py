@@ -132,6 +132,7 @@ class SyncedIndex(Generic[E]):
         self.factory = ""
         self.lock = threading.RLock()
         self._last_refresh = 0.0
+        self.build_seconds: dict[str, float] = {}  # the last rebuild's phases (benchmarks print them)
         # The lexical index follows the same rows as the vectors: same rebuild, same change feed.
         self.lexical: LexicalIndex | None = LexicalIndex() if spec.lexical_text is not None else None
 
@@ -177,6 +178,7 @@ class SyncedIndex(Generic[E]):
         the index as they come (an IVF kind is first trained on a seeded sample of rows)."""
         spec = self.spec
         with self.lock:
+            started = time.perf_counter()
             self.factory = self._factory()
             with self.db.session() as session:
                 version = self._latest(session)
@@ -193,7 +195,12 @@ class SyncedIndex(Generic[E]):
                     entries.upsert(spec.entry_of(row))
                     if lexical is not None:
                         lexical.upsert_terms(row.id, words(spec.lexical_text(row)))
+                read = time.perf_counter()
                 index = self._build_index(session, total, progress=progress)
+            built = time.perf_counter()
+            self.build_seconds = {"entries": read - started, "index": built - read}
+            log.info("rebuilt %s: entries and lexical index %.0f s, vector index %.0f s",
+                     self.directory.name, read - started, built - read)
             self.index = index
             self.entries, self.version = entries, version
             if lexical is not None:
