@@ -37,9 +37,9 @@ CONSTANTS: dict[str, Constant] = {
     "STATION_ENTRY_MINUTES": Constant(2.0, "min", "entrance to platform and platform to exit"),
     "COARSE_RADIUS_KM": Constant(3.0, "km", "combined uncertainty of both ends above which no 15-minute judgement is "
                                  "made: more than a 15-minute cycle (12 km/h / 1.3 detour = 2.3 km)"),
-    # Default uncertainty radius per precision, for stored rows that keep only their precision (postings,
-    # seekers, trainings, events, stations). The resolver starts from the same figures and measures
-    # wider ones for large 街道/镇 and roads, so a stored row's true radius may be larger.
+    # Default uncertainty radius per precision. The resolver starts from these and measures its own for
+    # 街道/镇 (from their extent) and roads (from the house number); stored rows keep that radius
+    # (`location_radius_km`, migration 0009). Rows written before it (NULL) use these defaults.
     "RADIUS_EXACT_KM": Constant(0.05, "km", "coordinates typed or picked on a map: about one building"),
     "RADIUS_NEIGHBOURHOOD_KM": Constant(1.0, "km", "a 居委会 point stands for its 居委 area, about 1 km across "
                                         "in the city (shanghai_neighbourhood_points.csv spacing)"),
