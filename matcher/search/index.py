@@ -266,6 +266,8 @@ class FaissIndex:
             return
         if len(ids) != len(vectors):
             raise ValueError("ids 与向量数量不一致")
+        if ids.min() < 0:
+            raise ValueError("ids 应为非负整数（数据库编号）")
         if self.read_only:
             raise RuntimeError("memory-mapped index is read-only: add to its delta (MappedIndex)")
         if not self._index.is_trained:
