@@ -99,6 +99,58 @@ def _exact_top(service, queries: np.ndarray, k: int) -> np.ndarray:
     return flat.search(queries, k)[1]
 
 
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def measure_start(args) -> None:
+    """In a fresh process: start the service on an existing data directory (the saved, memory-mapped
+    index and the catalog from the database), serve a few matches, and print what that cost in time and
+    resident memory beyond the model and coder (one JSON line)."""
+    import json
+
+    from matcher.occupations.coder import OccupationCoder
+
+    real = load_encoder(args.encoder)
+    coder = OccupationCoder(real).fit(cache_dir=Path(args.coder_cache))
+    gc.collect()
+    anon0, file0 = _status_kb("RssAnon"), _status_kb("RssFile")
+    settings = Settings(data_dir=Path(args.measure_start), refresh_interval_s=3600, encoder=args.encoder)
+    t0 = time.perf_counter()
+    service = JobCircle(settings, real, coder=coder).start()
+    start_s = time.perf_counter() - t0
+    for seeker_id in [int(s) for s in args.start_seekers.split(",") if s]:
+        service.match_seeker(seeker_id, k=10)
+    gc.collect()
+    n = len(service.catalog)
+    print(json.dumps({"postings": n, "start_s": start_s, "factory": service.factory,
+                      "anon_per_posting": (_status_kb("RssAnon") - anon0) * 1024 / n,
+                      "file_per_posting": (_status_kb("RssFile") - file0) * 1024 / n,
+                      "load": os.getloadavg()[0]}), flush=True)
+
+
+def fresh_start(service, seeker_ids, args) -> None:
+    """`measure_start` in a subprocess on this service's data directory (the index saved first)."""
+    import json
+    import subprocess
+    import sys
+
+    service.save_index()
+    command = [sys.executable, "-m", "benchmarks.bench_matching", "--measure-start", str(service.settings.data_dir),
+               "--encoder", service.encoder.name, "--coder-cache", args.coder_cache,
+               "--start-seekers", ",".join(map(str, seeker_ids[:20]))]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+    got = json.loads(out)
+    print(f"fresh start on the saved {got['postings']} postings ({got['factory']}): {got['start_s']:.0f} s to "
+          f"serve (mapped index, catalog and BM25 from the database); resident memory beyond model and coder "
+          f"after 20 matches: {got['anon_per_posting']:.0f} bytes/posting private + {got['file_per_posting']:.0f} "
+          f"bytes/posting mapped index pages (shared by every worker); load average {got['load']:.1f}", flush=True)
+
+
 def scale_phase(service, size: int, seeker_ids, vectors, args) -> None:
     """Grow to `size` postings (copies of real ones), rebuild the index, time match_seeker against a raw
     FAISS search of the same vector (interleaved), candidate recall@10 against exact search, memory."""
@@ -113,7 +165,9 @@ def scale_phase(service, size: int, seeker_ids, vectors, args) -> None:
     build_s = time.perf_counter() - start
     rss_after = _rss_bytes()
     n = len(service.index)
-    print(f"size {size}: rows added in {grown_s:.0f} s, index {service.factory} built in {build_s:.0f} s "
+    phases = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in service.postings.build_seconds.items())
+    print(f"size {size}: rows added in {grown_s:.0f} s, index {service.factory} built in {build_s:.0f} s ({phases}; "
+          f"the rest: stale-vector check and saving) "
           f"(load average {os.getloadavg()[0]:.1f})", flush=True)
     raw_index = service.index.raw
     queries = np.vstack([vectors[s] for s in seeker_ids])
@@ -141,7 +195,8 @@ def scale_phase(service, size: int, seeker_ids, vectors, args) -> None:
         raw_index.search(vectors[seeker_id], 10)
         raw.append((time.perf_counter() - t0) * 1000)
     index = getattr(service.index, "base", service.index)  # the mapped index (the default) keeps its ids on the base
-    index_bytes = faiss.serialize_index(raw_index).nbytes + index.label_ids.nbytes
+    store = getattr(index, "store", None)  # the float16 re-rank store of a `+rerank` factory
+    index_bytes = faiss.serialize_index(raw_index).nbytes + index.label_ids.nbytes + (store.nbytes if store is not None else 0)
     p50, raw50 = _percentile(latencies, 50), _percentile(raw, 50)
     print(f"size {size}: match_seeker p50 {p50:.2f} ms, p95 {_percentile(latencies, 95):.2f} ms; raw FAISS search "
           f"(k=10, same vector, same index) p50 {raw50:.3f} ms; ratio {p50 / raw50:.1f}x (target <= 3x) "
@@ -152,6 +207,8 @@ def scale_phase(service, size: int, seeker_ids, vectors, args) -> None:
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     if profiler:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    if args.fresh_start:
+        fresh_start(service, seeker_ids, args)
 
 
 def main(argv=None) -> None:
@@ -167,7 +224,14 @@ def main(argv=None) -> None:
     parser.add_argument("--encoder", default=None, help="encoder name (default: the settings default)")
     parser.add_argument("--coder-cache", default=str(Path("reports") / ".cache" / "occupation"),
                         help="occupation coder state cache (fitting it takes minutes the first time)")
+    parser.add_argument("--fresh-start", action="store_true",
+                        help="after each size, time a fresh process starting on the saved data and report its memory")
+    parser.add_argument("--measure-start", default=None, help=argparse.SUPPRESS)  # the subprocess of --fresh-start
+    parser.add_argument("--start-seekers", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.measure_start:
+        measure_start(args)
+        return
     sizes = [1000, 3000] if args.quick else [int(s) for s in args.sizes.split(",")]
     faiss.omp_set_num_threads(1)
     name = args.encoder or Settings().encoder

@@ -32,6 +32,16 @@ def _templates(session) -> list[dict]:
     return [dict(row) for row in rows]
 
 
+def noisy_copies(vectors: np.ndarray, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(template picks, vectors): `n` copies of random rows of `vectors`, each plus Gaussian noise
+    (sigma `NOISE` per dimension) and re-normalised. `benchmarks.index_sweep` draws its matrix with this
+    same function, so the sweep and the product benchmark search the same kind of collection."""
+    picks = rng.integers(0, len(vectors), n)
+    noisy = vectors[picks] + rng.normal(0, NOISE, (n, vectors.shape[1])).astype(np.float32)
+    noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+    return picks, noisy
+
+
 def grow_postings(db, target: int, *, seed: int = 0, progress=print) -> int:
     """Add copies of the stored open postings until the table holds `target` rows; returns rows added."""
     table = Posting.__table__
@@ -46,9 +56,7 @@ def grow_postings(db, target: int, *, seed: int = 0, progress=print) -> int:
     need, added = target - count, 0
     while added < need:
         n = min(BATCH, need - added)
-        picks = rng.integers(0, len(templates), n)
-        noisy = vectors[picks] + rng.normal(0, NOISE, (n, vectors.shape[1])).astype(np.float32)
-        noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+        picks, noisy = noisy_copies(vectors, n, rng)
         jitter = rng.normal(0, PLACE_JITTER_DEG, (n, 2))
         with db.session() as session, session.begin():
             seq = db.take_seq(session, "postings", n)

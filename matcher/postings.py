@@ -22,7 +22,7 @@ from matcher.search.synced import encode_batches
 from matcher.text import profiles
 from matcher.text.compliance import blocks_publication
 from matcher.types import Profile
-from models.pipeline import prepare_encode_ahead
+from models.pipeline import encode_ahead
 
 DRAFT_NOTE = "岗位信息含可能违反就业促进法的要求，已暂存为草稿，修改后自动发布"
 
@@ -122,20 +122,27 @@ class PostingWriter:
             seq = self.db.take_seq(session, "postings", len(inputs))
             employers: dict[str, Employer] = {}
             originals = marked_originals(session)  # postings others repeat: their repeats are recomputed
-            # Chunk i+1 is encoded in a worker thread while chunk i is written and chunk i+2 parsed.
-            chunks = prepare_encode_ahead(inputs, lambda part: profiles.build_profiles(part, self.coder),
-                                          lambda profile: profile.text, self.encoder)
-            for start, built, vectors in chunks:
-                for offset, (inp, profile, vector) in enumerate(zip(inputs[start:], built, vectors), start):
+            # The posting text is known before parsing: the encoder runs ahead from the raw inputs, and
+            # each chunk's rows are written while it encodes; their vectors are set last.
+            chunks = encode_ahead(inputs, lambda part: profiles.build_profiles(part, self.coder),
+                                  lambda profile: profile.text, self.encoder,
+                                  lambda inp: profiles.posting_text(inp.title, inp.description, inp.requirements,
+                                                                    inp.skills))
+            for start, built, vectors_of in chunks:
+                rows = []
+                for offset, (inp, profile) in enumerate(zip(inputs[start:], built), start):
                     row = self.existing(session, inp)
                     if row is not None and guard is not None:
                         guard(row, inp)
                     row = row or Posting()
-                    self._fill(session, row, inp, profile, vector, employers, originals)
+                    self._fill(session, row, inp, profile, None, employers, originals)
                     row.change_seq = seq + offset
                     session.add(row)
                     session.flush()
                     ids.append(row.id)
+                    rows.append(row)
+                for row, vector in zip(rows, vectors_of()):
+                    self._set_vector(row, vector)
                 bar.update(len(built))
         bar.close()
         self.on_change()
@@ -181,6 +188,10 @@ class PostingWriter:
         if row.id is not None and (originals is None or row.id in originals):  # its repeats: against what it says now
             refresh_dependents(session, row, was_employer, lambda n: self.db.take_seq(session, "postings", n))
         row.occupation_codes = [dict(c) for c in profile.occupation_codes]
+        if vector is not None:  # None: `upsert` sets it once the encoder has it
+            self._set_vector(row, vector)
+
+    def _set_vector(self, row: Posting, vector) -> None:
         row.embedding = np.asarray(vector, np.float32).tobytes()
         row.embedding_model = self.encoder.name
 

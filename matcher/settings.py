@@ -18,12 +18,16 @@ class Settings(BaseSettings):
                     "更换后索引按新模型重建",
     )
     index_factory: str = Field(
-        default="auto", description="FAISS 索引工厂串，如 Flat、HNSW32、IVF1024,SQ8；auto 按规模选择"
+        default="auto", description="FAISS 索引工厂串，如 Flat、HNSW32、IVF1024,SQ8；末尾加 +rerank 时检索压缩编码后用一份 "
+                                    "float16 向量精确重排（如 IVF1024,SQ8+rerank）；auto 按规模选择：少于 exact_below 条用 Flat，"
+                                    "否则 IVF(约√N 个列表),SQ8+rerank"
     )
     index_mmap: bool = Field(
         default=True, description="向量索引文件以只读内存映射方式加载，多个工作进程共用一份；之后的写入先保存在内存增量中，积累到一定数量后由一个进程合并写回")
     exact_below: int = Field(default=20_000, description="auto 模式下，岗位数少于此值时用精确检索")
     hnsw_ef_search: int = 96
+    ivf_nprobe: int = Field(default=16, ge=1, le=65536,
+                            description="IVF 类索引每次检索探查的倒排列表数：越大召回越全、越慢（见 benchmarks.index_sweep）")
     candidate_pool: int = Field(default=100, ge=10, le=2000, description="向量召回候选数")
     geo_pool: int = Field(default=150, ge=0, le=5000, description="按距离补充召回的候选数")
     relevance_threshold: float | None = Field(

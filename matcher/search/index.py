@@ -2,7 +2,8 @@
 
 Two implementations share one contract (`VectorIndex`): `ExactIndex` (numpy, the reference) and
 `FaissIndex` (any FAISS factory string, inner-product metric, wrapped in an id map). Persistence
-is one directory per index: `index.faiss`, `ids.npy`, `manifest.json` (with each file's sha256); written to a temporary directory,
+is one directory per index: `index.faiss`, `ids.npy`, `vectors.npy` (float16 re-rank store, `+rerank`
+factories only), `manifest.json` (with each file's sha256); written to a temporary directory,
 fsynced, then swapped in with `os.replace`, so a reader never sees a half-written index.
 """
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Protocol
 
 import faiss
 import numpy as np
+
+from matcher.search.arrays import ExactIndex, LabelMap, _as_ids, _as_vectors  # noqa: F401  (re-exported)
 
 INDEX_FILE = "index.faiss"
 IDS_FILE = "ids.npy"
@@ -46,60 +49,16 @@ class VectorIndex(Protocol):
     def __len__(self) -> int: ...
 
 
-def _as_ids(ids) -> np.ndarray:
-    return np.ascontiguousarray(np.asarray(ids, dtype=np.int64).reshape(-1))
+RERANK = "+rerank"  # factory suffix: compressed codes searched, the top RERANK_DEPTH re-scored exactly
+RERANK_DEPTH = 100  # candidates re-scored per query: the candidate pool (index_sweep: 300 finds no more at 1M)
+STORE_FILE = "vectors.npy"
 
 
-def _as_vectors(vectors, dim: int) -> np.ndarray:
-    vectors = np.ascontiguousarray(np.asarray(vectors, dtype=np.float32))
-    if vectors.ndim != 2 or vectors.shape[1] != dim:
-        raise ValueError(f"向量维度应为 {dim}，实际为 {vectors.shape}")
-    return vectors
-
-
-class ExactIndex:
-    """Brute-force inner product in numpy: the reference every other index is checked against."""
-
-    def __init__(self, dim: int):
-        self.dim = dim
-        self._ids = np.zeros(0, dtype=np.int64)
-        self._vectors = np.zeros((0, dim), dtype=np.float32)
-
-    def add(self, ids, vectors) -> None:
-        ids, vectors = _as_ids(ids), _as_vectors(vectors, self.dim)
-        self.remove(ids)
-        self._ids = np.concatenate([self._ids, ids])
-        self._vectors = np.vstack([self._vectors, vectors])
-
-    def remove(self, ids) -> None:
-        keep = ~np.isin(self._ids, _as_ids(ids))
-        self._ids, self._vectors = self._ids[keep], self._vectors[keep]
-
-    def search(self, queries, k, *, subset=None):
-        queries = _as_vectors(queries, self.dim)
-        ids, vectors = self._ids, self._vectors
-        if subset is not None:
-            mask = np.isin(ids, _as_ids(subset))
-            ids, vectors = ids[mask], vectors[mask]
-        scores = queries @ vectors.T
-        k_eff = min(k, len(ids))
-        out_scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
-        out_ids = np.full((len(queries), k), -1, dtype=np.int64)
-        if k_eff:
-            order = np.argsort(-scores, axis=1, kind="stable")[:, :k_eff]
-            out_scores[:, :k_eff] = np.take_along_axis(scores, order, axis=1)
-            out_ids[:, :k_eff] = ids[order]
-        return out_scores, out_ids
-
-    def vectors(self, ids) -> np.ndarray:
-        position = {int(i): n for n, i in enumerate(self._ids)}
-        return self._vectors[[position[int(i)] for i in _as_ids(ids)]]
-
-    def __contains__(self, item: int) -> bool:
-        return bool(np.any(self._ids == int(item)))
-
-    def __len__(self) -> int:
-        return len(self._ids)
+def split_factory(factory: str) -> tuple[str, bool]:
+    """(FAISS factory string, whether a float16 re-rank store comes with it)."""
+    if factory.endswith(RERANK):
+        return factory[:-len(RERANK)], True
+    return factory, False
 
 
 class FaissIndex:
@@ -110,20 +69,34 @@ class FaissIndex:
     cannot (HNSW) keep it as a tombstone that every search filters out with an `IDSelector`, so an
     updated posting is never found under its old text. When tombstones pass `COMPACT_ABOVE` of the
     index, the live vectors are copied into a fresh index.
+
+    A factory ending in `+rerank` (`IVF4096,SQ8+rerank`) keeps one float16 copy of every vector, row =
+    label (`store`, memory-mapped from `vectors.npy` when the index is): FAISS searches its compressed
+    codes for the top `RERANK_DEPTH`, which are re-scored exactly against that copy. It is also the copy
+    `vectors()` reads, so the process holds the vectors once, in float16 (1 KB at 512-d).
     """
 
     def __init__(self, dim: int, factory: str = "Flat", *, ef_search: int = 96, nprobe: int = 16, index=None,
-                 label_ids: np.ndarray | None = None, read_only: bool = False):
+                 label_ids: np.ndarray | None = None, read_only: bool = False, store: np.ndarray | None = None,
+                 rerank_depth: int = RERANK_DEPTH):
         self.dim = dim
         # A memory-mapped index (`load_index(..., mmap=True)`): FAISS aborts the process on any write
         # to a mapped vector, so removals are tombstones only and nothing is ever added.
         self.read_only = read_only
         self.factory = factory
+        faiss_factory, self.rerank = split_factory(factory)
+        self.rerank_depth = rerank_depth
         self.ef_search = ef_search
         self.nprobe = nprobe
-        self._index = index if index is not None else self._new(dim, factory)
+        self._index = index if index is not None else self._new(dim, faiss_factory)
         self._label_ids = np.zeros(0, np.int64) if label_ids is None else _as_ids(label_ids).copy()
-        self._label_of = {int(i): n for n, i in enumerate(self._label_ids.tolist()) if i >= 0}
+        self._label_of = LabelMap(self._label_ids)
+        if self.rerank:
+            if store is None:
+                store = np.zeros((0, dim), np.float16)
+            if len(store) < len(self._label_ids):
+                raise ValueError("re-rank store shorter than the label map")
+        self._store = store  # float16 rows by label (capacity may exceed the labels in use)
         self._selector = None  # cached "not a tombstone" selector (and what it wraps, kept alive)
         self._configure()
 
@@ -136,6 +109,7 @@ class FaissIndex:
             # (an IDMap would shift its positions and point at the wrong vectors); a hashtable
             # direct map lets it reconstruct and remove by label.
             ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
+            ivf.cp.niter = TRAIN_ROUNDS
             return base
         return faiss.IndexIDMap2(base)
 
@@ -171,6 +145,18 @@ class FaissIndex:
     def label_ids(self) -> np.ndarray:
         return self._label_ids
 
+    @property
+    def store(self) -> np.ndarray | None:
+        """The float16 re-rank store, one row per label (None without `+rerank`)."""
+        return None if self._store is None else self._store[:len(self._label_ids)]
+
+    def reserve(self, n: int) -> None:
+        """Room for n more vectors in the re-rank store (a rebuild knows its row count: no regrowth)."""
+        if self.rerank and len(self._store) < len(self._label_ids) + n:
+            grown = np.zeros((len(self._label_ids) + n, self.dim), np.float16)
+            grown[:len(self._label_ids)] = self._store[:len(self._label_ids)]
+            self._store = grown
+
     def train(self, sample: np.ndarray) -> None:
         if not self._index.is_trained:
             self._index.train(_as_vectors(sample, self.dim))
@@ -181,6 +167,8 @@ class FaissIndex:
             return
         if len(ids) != len(vectors):
             raise ValueError("ids 与向量数量不一致")
+        if ids.min() < 0:
+            raise ValueError("ids 应为非负整数（数据库编号）")
         if self.read_only:
             raise RuntimeError("memory-mapped index is read-only: add to its delta (MappedIndex)")
         if not self._index.is_trained:
@@ -190,16 +178,22 @@ class FaissIndex:
         keep = np.sort(len(ids) - 1 - last)
         ids, vectors = ids[keep], vectors[keep]
         self.remove(ids, compact=False)
-        labels = np.arange(len(self._label_ids), len(self._label_ids) + len(ids), dtype=np.int64)
+        first = len(self._label_ids)
+        labels = np.arange(first, first + len(ids), dtype=np.int64)
+        if self.rerank:
+            if len(self._store) < first + len(ids):  # grow by half again, so appends stay amortised
+                grown = np.zeros((max(first + len(ids), len(self._store) * 3 // 2), self.dim), np.float16)
+                grown[:first] = self._store[:first]
+                self._store = grown
+            self._store[first:first + len(ids)] = vectors
         self._index.add_with_ids(vectors, labels)
         self._label_ids = np.concatenate([self._label_ids, ids])
-        self._label_of.update(zip(ids.tolist(), labels.tolist()))
+        self._label_of.set(ids, labels)
 
     def remove(self, ids, *, compact: bool = True) -> None:
-        labels = [self._label_of.pop(int(i)) for i in _as_ids(ids).tolist() if int(i) in self._label_of]
-        if not labels:
+        labels = self._label_of.drop(_as_ids(ids))
+        if not len(labels):
             return
-        labels = np.asarray(labels, np.int64)
         self._label_ids[labels] = -1
         if self.supports_remove:
             # IDSelectorArray: the only kind an IVF hashtable direct map can remove by.
@@ -213,24 +207,27 @@ class FaissIndex:
         """Copy the live vectors into a fresh index (drops every tombstone)."""
         live = np.flatnonzero(self._label_ids >= 0)
         ids, vectors = self._label_ids[live], self._reconstruct(live)
-        fresh = FaissIndex(self.dim, self.factory, ef_search=self.ef_search, nprobe=self.nprobe)
+        fresh = FaissIndex(self.dim, self.factory, ef_search=self.ef_search, nprobe=self.nprobe,
+                           rerank_depth=self.rerank_depth)
         if not fresh.raw.is_trained:
             fresh.train(_training_sample(fresh, vectors))
         fresh.add(ids, vectors)
-        self._index, self._label_ids = fresh.raw, fresh.label_ids
-        self._label_of = {int(i): n for n, i in enumerate(self._label_ids.tolist()) if i >= 0}
+        self._index, self._label_ids, self._store = fresh.raw, fresh.label_ids, fresh._store
+        self._label_of = LabelMap(self._label_ids)
         self._selector = None
         self._configure()
 
     def _reconstruct(self, labels: np.ndarray) -> np.ndarray:
         if not len(labels):
             return np.zeros((0, self.dim), np.float32)
+        if self.rerank:
+            return self._store[_as_ids(labels)].astype(np.float32)
         return self._index.reconstruct_batch(_as_ids(labels))
 
     def _search_selector(self, subset):
         if subset is not None:
-            labels = [self._label_of[int(i)] for i in _as_ids(subset).tolist() if int(i) in self._label_of]
-            return faiss.IDSelectorBatch(np.asarray(labels, np.int64)), None
+            labels = self._label_of.get(_as_ids(subset))
+            return faiss.IDSelectorBatch(np.ascontiguousarray(labels[labels >= 0])), None
         if self.dead == 0:
             return None, None
         if self._selector is None:
@@ -241,25 +238,44 @@ class FaissIndex:
     def search(self, queries, k, *, subset=None):
         queries = _as_vectors(queries, self.dim)
         empty = (np.full((len(queries), k), -np.inf, dtype=np.float32), np.full((len(queries), k), -1, dtype=np.int64))
-        if not self._label_of or (subset is not None and len(_as_ids(subset)) == 0):
+        if not len(self._label_of) or (subset is not None and len(_as_ids(subset)) == 0):
             return empty
+        depth = max(k, self.rerank_depth) if self.rerank else k
         selector, _keep_alive = self._search_selector(subset)
         params = None
         if selector is not None:
             inner = self._inner()
             if isinstance(inner, faiss.IndexHNSW):
-                params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, k))
+                params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, depth))
             elif isinstance(inner, faiss.IndexIVF):
                 params = faiss.SearchParametersIVF(sel=selector, nprobe=self.nprobe)
             else:
                 params = faiss.SearchParameters(sel=selector)
-        scores, labels = self._index.search(queries, k, params=params)
+        scores, labels = self._index.search(queries, depth, params=params)
+        if self.rerank:
+            scores, labels = self._rescore(queries, labels, k)
         ids = np.where(labels >= 0, self._label_ids[np.maximum(labels, 0)], -1)
         scores = np.where(ids >= 0, scores, -np.inf).astype(np.float32)
         return scores, ids
 
+    def _rescore(self, queries: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The top k of each row of `labels` by exact inner product with the float16 store."""
+        out_scores = np.full((len(queries), k), -np.inf, np.float32)
+        out_labels = np.full((len(queries), k), -1, np.int64)
+        for row, (query, found) in enumerate(zip(queries, labels)):
+            found = found[found >= 0]
+            if not len(found):
+                continue
+            exact = self._store[found].astype(np.float32) @ query
+            top = np.argsort(-exact, kind="stable")[:k]
+            out_scores[row, :len(top)], out_labels[row, :len(top)] = exact[top], found[top]
+        return out_scores, out_labels
+
     def vectors(self, ids) -> np.ndarray:
-        labels = np.asarray([self._label_of[int(i)] for i in _as_ids(ids).tolist()], np.int64)
+        ids = _as_ids(ids)
+        labels = self._label_of.get(ids)
+        if (labels < 0).any():
+            raise KeyError(int(ids[np.flatnonzero(labels < 0)[0]]))
         return self._reconstruct(labels)
 
     def __contains__(self, item: int) -> bool:
@@ -273,25 +289,26 @@ class FaissIndex:
         return self._index
 
 
-IVF_ABOVE = 500_000
 TRAIN_PER_LIST = 64  # training vectors per IVF list (see `_training_sample`)
+TRAIN_ROUNDS = 10  # k-means rounds for the coarse quantiser (FAISS's default for IVF)
 
 
 def resolve_factory(factory: str, n: int, exact_below: int) -> str:
-    """`auto`: exact search for small collections, HNSW32 for large ones, and IVF for the largest.
+    """`auto`: exact search for small collections, else IVF over 8-bit codes with an exact re-rank.
 
-    The choice follows `benchmarks.ann_bench` on embedding-like vectors: at 1M, HNSW32 (efConstruction
-    80) loses recall while IVF with ~4*sqrt(N) lists and nprobe 16 keeps recall@10 near 0.97 at about
-    1 ms. The list count is rounded to a power of two so modest growth does not change the factory.
+    From `benchmarks.index_sweep` on the benchmark's collection (real posting vectors with noisy
+    copies, real seeker queries; figures in the README): with about sqrt(N) lists and nprobe 16,
+    `IVF,SQ8+rerank` finds recall@10 0.99-1.0 of the exact top 10 at 100k and 1M in under 2 ms on one
+    thread, at 1.5 KB a vector (0.5 KB of codes searched, a 1 KB float16 copy re-scored), where HNSW32
+    (efSearch 64-256) stays at 0.83-0.89 at 100k and IVF with 4*sqrt(N) lists needs nprobe 64. The
+    list count is rounded to a power of two so modest growth does not change the factory.
     """
     if factory != "auto":
         return factory
     if n < exact_below:
         return "Flat"
-    if n < IVF_ABOVE:
-        return "HNSW32"
-    nlist = 2 ** round(math.log2(4 * math.sqrt(n)))
-    return f"IVF{nlist},Flat"
+    nlist = max(16, 2 ** round(math.log2(math.sqrt(n))))
+    return f"IVF{nlist},SQ8{RERANK}"
 
 
 def build_index(dim: int, factory: str, ids: np.ndarray, vectors: np.ndarray, *, ef_search: int = 96) -> FaissIndex:
@@ -302,16 +319,25 @@ def build_index(dim: int, factory: str, ids: np.ndarray, vectors: np.ndarray, *,
     return index
 
 
+def training_size(index: FaissIndex, n: int) -> int:
+    """How many of n vectors train `index`: TRAIN_PER_LIST per IVF list, at most n (1 for other kinds)."""
+    ivf = faiss.try_extract_index_ivf(index.raw)
+    need = int(ivf.nlist) if ivf is not None and ivf is not False else 1
+    return min(n, TRAIN_PER_LIST * need) if need > 1 else n
+
+
 def _training_sample(index: FaissIndex, vectors: np.ndarray) -> np.ndarray:
-    """The vectors, padded with seeded random unit vectors up to what the coarse quantiser needs
-    (an explicitly chosen IVF over a nearly empty table; `auto` only picks IVF for large ones)."""
+    """A seeded sample of the vectors (`training_size`), padded with seeded random unit vectors up to what
+    the coarse quantiser needs (an explicitly chosen IVF over a nearly empty table; `auto` only picks
+    IVF for large ones)."""
     ivf = faiss.try_extract_index_ivf(index.raw)
     need = int(ivf.nlist) if ivf is not None and ivf is not False else 1
     vectors = np.asarray(vectors, np.float32).reshape(-1, index.dim)
-    if need > 1 and len(vectors) > TRAIN_PER_LIST * need:
+    size = training_size(index, len(vectors))
+    if size < len(vectors):
         # k-means on every vector of a million-row table takes tens of minutes on 2 cores; a seeded
         # sample of TRAIN_PER_LIST per list is above FAISS's own floor (39 per centroid).
-        pick = np.sort(np.random.default_rng(0).choice(len(vectors), TRAIN_PER_LIST * need, replace=False))
+        pick = np.sort(np.random.default_rng(0).choice(len(vectors), size, replace=False))
         return vectors[pick]
     if len(vectors) >= need:
         return vectors
@@ -378,10 +404,15 @@ def save_index(directory: Path, index: FaissIndex, manifest: Manifest) -> None:
         faiss.write_index(index.raw, str(tmp / INDEX_FILE))
         with open(tmp / IDS_FILE, "wb") as handle:
             np.save(handle, index.label_ids, allow_pickle=False)
-        checksums = {name: _sha256(tmp / name) for name in (INDEX_FILE, IDS_FILE)}
+        names = [INDEX_FILE, IDS_FILE]
+        if index.store is not None:
+            with open(tmp / STORE_FILE, "wb") as handle:
+                np.save(handle, index.store, allow_pickle=False)
+            names.append(STORE_FILE)
+        checksums = {name: _sha256(tmp / name) for name in names}
         manifest = replace(manifest, count=len(index), sha256=checksums)
         (tmp / MANIFEST_FILE).write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=2))
-        for name in (INDEX_FILE, IDS_FILE, MANIFEST_FILE):
+        for name in names + [MANIFEST_FILE]:
             with open(tmp / name, "rb") as handle:
                 os.fsync(handle.fileno())
         old = directory.with_name(directory.name + ".old")
@@ -402,7 +433,7 @@ def mmap_flag() -> int:
     return getattr(faiss, "IO_FLAG_MMAP_IFC", faiss.IO_FLAG_MMAP)
 
 
-def load_index(directory: Path, *, model: str, dim: int, factory: str, ef_search: int = 96,
+def load_index(directory: Path, *, model: str, dim: int, factory: str, ef_search: int = 96, nprobe: int = 16,
                mmap: bool = False) -> tuple[FaissIndex, Manifest]:
     """Load a persisted index, refusing one built with another model, width or factory, or whose
     files do not match their checksums. `mmap`: map the file read-only (shared by every process
@@ -419,7 +450,8 @@ def load_index(directory: Path, *, model: str, dim: int, factory: str, ef_search
     found = (manifest.model, manifest.dim, manifest.factory, manifest.format)
     if found != expected:
         raise IndexUnusable(f"索引与当前配置不符：{found} != {expected}")
-    for name in (INDEX_FILE, IDS_FILE):
+    names = (INDEX_FILE, IDS_FILE) + ((STORE_FILE,) if split_factory(factory)[1] else ())
+    for name in names:
         try:
             actual = _sha256(directory / name)
         except FileNotFoundError as exc:
@@ -429,11 +461,16 @@ def load_index(directory: Path, *, model: str, dim: int, factory: str, ef_search
     try:
         raw = faiss.read_index(str(directory / INDEX_FILE), mmap_flag() if mmap else 0)
         label_ids = np.load(directory / IDS_FILE, allow_pickle=False)
+        store = (np.load(directory / STORE_FILE, mmap_mode="r" if mmap else None, allow_pickle=False)
+                 if STORE_FILE in names else None)
     except Exception as exc:  # faiss raises RuntimeError with C++ text for any corruption
         raise IndexUnusable(f"索引文件损坏：{exc}") from exc
     if raw.d != dim or raw.ntotal > len(label_ids):
         raise IndexUnusable("索引文件与清单不一致")
-    index = FaissIndex(dim, factory, ef_search=ef_search, index=raw, label_ids=label_ids, read_only=mmap)
+    if store is not None and (store.dtype != np.float16 or store.shape != (len(label_ids), dim)):
+        raise IndexUnusable("重排向量文件与清单不一致")
+    index = FaissIndex(dim, factory, ef_search=ef_search, nprobe=nprobe, index=raw, label_ids=label_ids,
+                       read_only=mmap, store=store)
     if len(index) != manifest.count:
         raise IndexUnusable("索引文件与清单不一致")
     return index, manifest

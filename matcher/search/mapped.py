@@ -142,7 +142,8 @@ class MappedIndex:
         twin = MappedIndex.__new__(MappedIndex)
         twin.dim, twin.factory, twin.data_version = self.dim, self.factory, self.data_version
         twin.base = FaissIndex(self.dim, self.factory, ef_search=self.base.ef_search, nprobe=self.base.nprobe,
-                               index=self.base.raw, label_ids=self.base.label_ids, read_only=True)
+                               index=self.base.raw, label_ids=self.base.label_ids, read_only=True,
+                               store=self.base.store, rerank_depth=self.base.rerank_depth)
         twin.delta = FaissIndex(self.dim, DELTA_FACTORY, index=faiss.clone_index(self.delta.raw),
                                 label_ids=self.delta.label_ids)
         return twin
@@ -151,8 +152,10 @@ class MappedIndex:
         """An in-memory index holding exactly the live vectors: the base copied out of the mapping
         (FAISS's own serialisation, so every index kind copies), tombstones removed, delta added."""
         copy = faiss.deserialize_index(faiss.serialize_index(self.base.raw))
+        store = None if self.base.store is None else np.array(self.base.store)  # out of the mapping, writable
         merged = FaissIndex(self.dim, self.factory, ef_search=self.base.ef_search, nprobe=self.base.nprobe,
-                            index=copy, label_ids=self.base.label_ids)
+                            index=copy, label_ids=self.base.label_ids, store=store,
+                            rerank_depth=self.base.rerank_depth)
         # The copied label map already marks tombstones (-1); clear them out of FAISS too where the
         # kind can delete (Flat, IVF). HNSW keeps them, filtered at search, until they pass
         # COMPACT_ABOVE of the index, when compact() rebuilds it from the live vectors.

@@ -22,18 +22,20 @@ from typing import Any, Callable, Generic, Protocol, TypeVar
 
 import numpy as np
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 from tqdm import tqdm
 
 from data.schema import Counter
-from matcher.search.index import (FaissIndex, IndexUnusable, Manifest, build_index, load_index, remove_leftovers,
-                                  resolve_factory, save_index)
+from matcher.search.index import (FaissIndex, IndexUnusable, Manifest, _training_sample, load_index,
+                                  remove_leftovers, resolve_factory, save_index, training_size)
 from matcher.search.lexical import LexicalIndex, WordsMemo
 from matcher.search.mapped import IndexLock, MappedIndex
-from matcher.search.sides import vector_of
 
 log = logging.getLogger("jobcircle")
 
 ENCODE_BATCH = 64
+BUILD_CHUNK = 20_000  # rows per chunk streamed into a rebuilt index (vectors read as raw columns)
+IN_CHUNK = 5_000  # ids per `IN (...)` read (below SQLite's bound-parameter limit)
 E = TypeVar("E")
 
 
@@ -130,6 +132,7 @@ class SyncedIndex(Generic[E]):
         self.factory = ""
         self.lock = threading.RLock()
         self._last_refresh = 0.0
+        self.build_seconds: dict[str, float] = {}  # the last rebuild's phases (benchmarks print them)
         # The lexical index follows the same rows as the vectors: same rebuild, same change feed.
         self.lexical: LexicalIndex | None = LexicalIndex() if spec.lexical_text is not None else None
 
@@ -168,48 +171,104 @@ class SyncedIndex(Generic[E]):
         return self
 
     def rebuild(self, *, progress: bool = False) -> int:
-        """A fresh index and entry cache from the table; returns the number of vectors."""
-        spec, dim = self.spec, self.encoder.dim
+        """A fresh index and entry cache from the table; returns the number of vectors.
+
+        Two streams, neither holding the table in memory: ORM rows without their vector column for the
+        entries and the lexical index, then `(id, vector)` columns in chunks of `BUILD_CHUNK` added to
+        the index as they come (an IVF kind is first trained on a seeded sample of rows)."""
+        spec = self.spec
         with self.lock:
+            started = time.perf_counter()
             self.factory = self._factory()
             with self.db.session() as session:
                 version = self._latest(session)
-                query = select(spec.table).execution_options(yield_per=2000)
+                query = (select(spec.table).options(defer(spec.table.embedding))
+                         .execution_options(yield_per=2000))
                 if spec.live_where is not None:
                     query = query.where(spec.live_where)
                 total = self.count_live(session)
                 entries = self._entries_factory()
                 lexical = LexicalIndex() if self.lexical is not None else None
                 words = WordsMemo()
-                ids, vectors, texts, missing = [], [], [], []
                 rows = session.scalars(query)
-                for row in tqdm(rows, total=total, desc=f"构建{spec.label}索引", disable=not progress, unit="条"):
+                for row in tqdm(rows, total=total, desc=f"读取{spec.label}", disable=not progress, unit="条"):
                     entries.upsert(spec.entry_of(row))
                     if lexical is not None:
                         lexical.upsert_terms(row.id, words(spec.lexical_text(row)))
-                    vector = self._stored(row)
-                    if vector is None:
-                        missing.append(len(ids))
-                        texts.append(spec.text_of(row))
-                    ids.append(row.id)
-                    vectors.append(vector)
-            encoded = encode_batches(self.encoder, texts, progress=progress, desc=f"编码{spec.label}")
-            for n, vector in zip(missing, encoded):
-                vectors[n] = vector
-            matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, dim), np.float32)
-            self.index = build_index(dim, self.factory, np.asarray(ids, np.int64), matrix,
-                                     ef_search=self.settings.hnsw_ef_search)
+                read = time.perf_counter()
+                index = self._build_index(session, total, progress=progress)
+            built = time.perf_counter()
+            self.build_seconds = {"entries": read - started, "index": built - read}
+            log.info("rebuilt %s: entries and lexical index %.0f s, vector index %.0f s",
+                     self.directory.name, read - started, built - read)
+            self.index = index
             self.entries, self.version = entries, version
             if lexical is not None:
                 self.lexical = lexical
             self.save()
-            return len(ids)
+            return len(index)
+
+    def _live_query(self, *columns):
+        query = select(*columns)
+        return query.where(self.spec.live_where) if self.spec.live_where is not None else query
+
+    def _build_index(self, session, total: int, *, progress: bool = False) -> FaissIndex:
+        """The index of every live row's vector, streamed from the table in chunks."""
+        table = self.spec.table
+        index = FaissIndex(self.encoder.dim, self.factory, ef_search=self.settings.hnsw_ef_search,
+                           nprobe=self.settings.ivf_nprobe)
+        if not index.raw.is_trained:
+            ids = np.fromiter(session.scalars(self._live_query(table.id)), np.int64)
+            need = training_size(index, len(ids))
+            if need < len(ids):
+                ids = np.sort(np.random.default_rng(0).choice(ids, need, replace=False))
+            sample = np.vstack([vectors for _, vectors in self._vectors_in(session, ids)] or
+                               [np.zeros((0, index.dim), np.float32)])
+            index.train(_training_sample(index, sample))
+        query = (self._live_query(table.id, table.embedding, table.embedding_model).order_by(table.id)
+                 .execution_options(yield_per=BUILD_CHUNK))
+        index.reserve(total)
+        bar = tqdm(total=total, desc=f"构建{self.spec.label}索引", disable=not progress, unit="条")
+        for part in session.execute(query).partitions():
+            ids, vectors = self._vectors_of(session, part)
+            index.add(ids, vectors)
+            bar.update(len(ids))
+        bar.close()
+        return index
+
+    def _vectors_in(self, session, ids: np.ndarray):
+        """(ids, vectors) for the given ids, in chunks."""
+        table = self.spec.table
+        for start in range(0, len(ids), IN_CHUNK):
+            chunk = ids[start:start + IN_CHUNK].tolist()
+            part = session.execute(select(table.id, table.embedding, table.embedding_model)
+                                   .where(table.id.in_(chunk))).all()
+            yield self._vectors_of(session, part)
+
+    def _vectors_of(self, session, part) -> tuple[np.ndarray, np.ndarray]:
+        """Ids and float32 vectors of `(id, embedding, embedding_model)` rows: the stored vector when it
+        is the current model's, else the row's text encoded now (read back by id)."""
+        dim, width = self.encoder.dim, self.encoder.dim * 4
+        ids = np.fromiter((r[0] for r in part), np.int64, len(part))
+        good = [r[2] == self.model_name and r[1] is not None and len(r[1]) == width for r in part]
+        vectors = np.zeros((len(part), dim), np.float32)
+        if any(good):
+            blobs = b"".join(r[1] for r, ok in zip(part, good) if ok)
+            vectors[np.asarray(good)] = np.frombuffer(blobs, np.float32).reshape(-1, dim)
+        missing = [n for n, ok in enumerate(good) if not ok]
+        if missing:
+            table = self.spec.table
+            rows = {row.id: row for row in session.scalars(select(table).where(table.id.in_(ids[missing].tolist())))}
+            texts = [self.spec.text_of(rows[int(ids[n])]) for n in missing]
+            vectors[missing] = encode_batches(self.encoder, texts)
+        return ids, vectors
 
     def _load(self):
         """The saved index (mapped when `mmap`) and its manifest; IndexUnusable when it cannot be used."""
         stamp = self._manifest_stamp()
         index, manifest = load_index(self.directory, model=self.model_name, dim=self.encoder.dim,
-                                     factory=self.factory, ef_search=self.settings.hnsw_ef_search, mmap=self.mmap)
+                                     factory=self.factory, ef_search=self.settings.hnsw_ef_search,
+                                     nprobe=self.settings.ivf_nprobe, mmap=self.mmap)
         if self.mmap:
             self._mapped_stamp = stamp
             return MappedIndex(index, data_version=manifest.data_version), manifest
@@ -323,11 +382,6 @@ class SyncedIndex(Generic[E]):
         latest = session.scalar(select(func.max(self.spec.table.change_seq))) or 0
         return max(latest, counter.value if counter else 0)
 
-    def _stored(self, row) -> np.ndarray | None:
-        if row.embedding_model != self.model_name:
-            return None
-        return vector_of(row.embedding, self.encoder.dim)
-
     def refresh(self, *, force: bool = False) -> None:
         """Apply rows changed in the database since the index's version (cheap when none)."""
         now = time.monotonic()
@@ -347,8 +401,9 @@ class SyncedIndex(Generic[E]):
         row, and one `fetchall` of 100k rows holds the GIL (and their memory) for seconds, long enough
         for uvicorn's supervisor to take a starting worker for hung."""
         table = self.spec.table
-        return session.scalars(select(table).where(table.change_seq > since).order_by(table.change_seq)
-                               .execution_options(yield_per=1000))
+        # Without the vector column: only the rows the index lacks have their vectors read, as raw columns.
+        return session.scalars(select(table).options(defer(table.embedding)).where(table.change_seq > since)
+                               .order_by(table.change_seq).execution_options(yield_per=1000))
 
     def _apply(self, *, since: int, index_since: int | None = None) -> None:
         spec = self.spec
@@ -359,7 +414,7 @@ class SyncedIndex(Generic[E]):
             # the rows, a number committed in between would be skipped for good.
             ceiling = self._latest(session)
             rows = self._rows_since(session, min(since, index_since))
-            add_ids, add_vectors, add_texts, remove_ids = [], [], [], []
+            add_ids, remove_ids = [], []
             latest = max(ceiling, self.version)
             words = WordsMemo()
             for row in rows:
@@ -370,8 +425,6 @@ class SyncedIndex(Generic[E]):
                         self.lexical.upsert_terms(row.id, words(spec.lexical_text(row)))
                     if row.change_seq > index_since:
                         add_ids.append(row.id)
-                        add_vectors.append(self._stored(row))
-                        add_texts.append(spec.text_of(row) if add_vectors[-1] is None else "")
                 else:
                     self.entries.remove(row.id)
                     if self.lexical is not None:
@@ -382,18 +435,15 @@ class SyncedIndex(Generic[E]):
             if spec.tracks_deletes:
                 present = set(session.scalars(select(spec.table.id)).all())
                 gone = [i for i in self.entries.ids() if i not in present]
-        missing = [n for n, v in enumerate(add_vectors) if v is None]
-        encoded = encode_batches(self.encoder, [add_texts[n] for n in missing])
-        for n, vector in zip(missing, encoded):
-            add_vectors[n] = vector
+            added = list(self._vectors_in(session, np.asarray(add_ids, np.int64)))
         for item_id in gone:
             self.entries.remove(item_id)
             if self.lexical is not None:
                 self.lexical.remove(item_id)
         if remove_ids or gone:
             self.index.remove(np.asarray(remove_ids + gone, np.int64))
-        if add_ids:
-            self.index.add(np.asarray(add_ids, np.int64), np.vstack(add_vectors).astype(np.float32))
+        for ids, vectors in added:
+            self.index.add(ids, vectors)
         self.version = latest
 
     # ------------------------------------------------------------------ reads

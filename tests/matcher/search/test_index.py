@@ -74,11 +74,13 @@ def test_corrupt_index_is_refused(tmp_path):
         load_index(tmp_path / "ix", model="m", dim=16, factory="Flat")
 
 
-def test_auto_factory_is_exact_for_small_collections():
+def test_auto_factory_is_exact_for_small_collections_and_compressed_ivf_with_rerank_above():
     assert resolve_factory("auto", 100, 20_000) == "Flat"
-    assert resolve_factory("auto", 50_000, 20_000) == "HNSW32"
+    assert resolve_factory("auto", 50_000, 20_000) == "IVF256,SQ8+rerank"
+    assert resolve_factory("auto", 100_000, 20_000) == "IVF256,SQ8+rerank"
     assert resolve_factory("IVF1024,SQ8", 10, 20_000) == "IVF1024,SQ8"
-    assert resolve_factory("auto", 1_000_000, 20_000) == resolve_factory("auto", 1_050_000, 20_000) == "IVF4096,Flat"
+    # about sqrt(N) lists (benchmarks.index_sweep), a power of two so modest growth keeps the factory
+    assert resolve_factory("auto", 1_000_000, 20_000) == resolve_factory("auto", 1_050_000, 20_000) == "IVF1024,SQ8+rerank"
 
 
 def test_an_index_file_changed_at_the_same_length_is_refused(tmp_path):
