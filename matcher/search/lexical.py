@@ -21,6 +21,7 @@ from functools import lru_cache
 import numpy as np
 
 K1, B = 1.5, 0.75
+DENSE_PASS = 16  # a word's postings up to this many times the ids scored: one pass, not a binary search each
 _NOT_A_WORD = re.compile(r"^[\W_]+$|^\d+(\.\d+)?$")
 # Words that say nothing about the kind of work (they would make every posting a lexical match).
 STOPWORDS = frozenset("""
@@ -203,18 +204,47 @@ class LexicalIndex:
         return out
 
     def _score(self, query, ids: np.ndarray, avg: float) -> np.ndarray:
+        """BM25 of `query` against each of `ids`. A word's postings are matched to the ids by binary
+        search when they are long next to the ids, else by one pass over them through a dense id ->
+        position map (thousands of ids against long postings: the pass is several times cheaper).
+        Either way each id gets the same terms in the same order, so the scores are the same."""
         out = np.zeros(len(ids), dtype=np.float64)
         if not len(ids):
             return out
-        inside = (ids >= 0) & (ids < 2**31)
+        inside = (ids >= 0) & (ids < len(self._gen))
         keys = np.where(inside, ids, -1).astype(np.int32)
+        position = None
         for weight, (term_ids, tf) in query:
+            if len(term_ids) <= DENSE_PASS * len(keys):
+                if position is None:
+                    position = self._positions(keys, inside)
+                if position is not None:
+                    at = position[term_ids]
+                    hit = at >= 0
+                    where = at[hit]
+                    f, length = tf[hit].astype(np.float64), self._length[term_ids[hit]]
+                    out[where] += weight * f * (K1 + 1) / (f + K1 * (1 - B + B * length / avg))
+                    continue
             at = np.minimum(np.searchsorted(term_ids, keys), len(term_ids) - 1)
             hit = term_ids[at] == keys
             if hit.any():
                 f, length = tf[at[hit]].astype(np.float64), self._length[keys[hit]]
                 out[hit] += weight * f * (K1 + 1) / (f + K1 * (1 - B + B * length / avg))
+        if position is not None:
+            position[keys[inside]] = -1  # the scratch map is left empty for the next query
         return out
+
+    def _positions(self, keys: np.ndarray, inside: np.ndarray) -> np.ndarray | None:
+        """The scratch map id -> position in `keys` (-1 elsewhere), or None when an id repeats."""
+        scratch = self.__dict__.get("_scratch")
+        if scratch is None or len(scratch) != len(self._gen):
+            scratch = self._scratch = np.full(len(self._gen), -1, np.int32)
+        where = np.flatnonzero(inside)
+        scratch[keys[where]] = where
+        if not np.array_equal(scratch[keys[where]], where):  # a repeated id: fall back to binary search
+            scratch[keys[where]] = -1
+            return None
+        return scratch
 
     def _avg(self) -> float:
         return self._total_len / len(self._docs) or 1.0
