@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from data import demo
+from data.schema import Posting
+from matcher.duplicates import original_of, set_mark
 from matcher.inputs import PostingInput, SeekerInput
 from matcher.ranking.pipeline import MatchFilters
 from matcher.service import JobCircle
@@ -32,9 +34,9 @@ HAND_POSTINGS = [
          salary="6000-7000元/月"),
     dict(title="叉车司机", employer="上海示例物流（示例）", requirements="持有叉车证，能上夜班倒班", street="广中路街道",
          salary="6000-7000元/月", external_id="DUP-1"),
-    dict(title="电工", employer="上海示例物业（示例）", requirements="持有低压电工作业证，三年以上经验", lat=31.27, lon=121.48,
+    dict(title="电工", employer="上海示例物业（示例）", requirements="持有低压电工作业证，三年以上经验", lat=31.27, lon=121.48, address="虹口区广中路100号",
          salary="7000-9000元/月", experience_min=3),
-    dict(title="电工", employer="上海示例物业（示例）", requirements="持有低压电工作业证，三年以上经验", lat=31.27, lon=121.48,
+    dict(title="电工", employer="上海示例物业（示例）", requirements="持有低压电工作业证，三年以上经验", lat=31.27, lon=121.48, address="虹口区广中路100号",
          salary="7000-9000元/月", experience_min=3, external_id="DUP-2"),
     dict(title="保洁员", employer="上海示例保洁（示例）", requirements="做事认真，夜班保洁", address="浦东新区"),
     dict(title="保安", employer="上海示例安保（示例）", requirements="持有保安员证，需倒班", address="上海市宝山区",
@@ -73,8 +75,15 @@ def build_service(data_dir: Path) -> tuple[JobCircle, list[int], list[int]]:
     encoder = HashingEncoder(256)
     settings = Settings(data_dir=data_dir, encoder="hashing-256", refresh_interval_s=0.0, occupation_coding=True)
     service = JobCircle(settings, encoder, coder=OccupationCoder(encoder).fit()).start()
-    rows = demo.postings(300, seed=5) + HAND_POSTINGS
-    posting_ids = service.upsert_postings([PostingInput.model_validate(r) for r in rows])
+    posting_ids = service.upsert_postings([PostingInput.model_validate(r) for r in demo.postings(300, seed=5)])
+    for row in HAND_POSTINGS:  # one at a time: a repeat is marked against an original already stored
+        posting_ids += service.upsert_postings([PostingInput.model_validate(row)])
+    with service.db.session() as session, session.begin():  # the twins marked as the import marks them
+        for twin in (posting_ids[-7], posting_ids[-5]):
+            row = session.get(Posting, twin)
+            assert set_mark(row, original_of(session, row))
+            row.change_seq = service.db.take_seq(session, "postings", 1)
+    service.refresh(force=True)
     seekers = [SeekerInput.model_validate(r) for r in demo.seekers(24, seed=9)]
     seekers += [SeekerInput.model_validate(r | {"consent": True}) for r in HAND_SEEKERS]
     return service, service.upsert_seekers(seekers), posting_ids[-len(HAND_POSTINGS):]
