@@ -8,7 +8,6 @@ kept in `Scored`, from which the score, the breakdown and the explanation are al
 from __future__ import annotations
 
 import time
-from collections import Counter
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -20,7 +19,7 @@ from matcher.geo.geo import CYCLE_KMH, DETOUR_FACTOR, Commute, haversine_km_many
 from matcher.ranking.columnar import ColumnarRanking, candidates, rank_jobs
 from matcher.ranking.explain import explain_match
 from matcher.ranking.scoring import WEIGHTS, Scored, combine, components, gates, relevance, scored_at
-from matcher.search.lexical import tokens
+from matcher.search.lexical import query_words
 from matcher.types import Direction, PostingEntry, Side
 
 DEFAULT_GEO_MINUTES = 30.0
@@ -183,7 +182,7 @@ def job_candidates(postings, vector: np.ndarray, side: Side, filters: MatchFilte
     lexical index's pool (BM25 over jieba words) and the postings near the seeker. Every posting in
     the union is scored in full, so a posting only one channel finds is never lost to a cut."""
     lexical = postings.lexical if query_text is not None else None
-    words = Counter(tokens(query_text)) if lexical is not None else None  # the query is cut into words once
+    words = query_words(query_text) if lexical is not None else None  # the query is cut into words once
     with postings.lock:
         index = postings.index
         pool = min(settings.candidate_pool, max(1, len(index)))

@@ -48,6 +48,17 @@ def tokens(text: str) -> list[str]:
     return [w for w in words if w and w not in STOPWORDS and not _NOT_A_WORD.match(w)]
 
 
+@lru_cache(maxsize=4096)
+def _query_words(text: str) -> tuple[tuple[str, int], ...]:
+    return tuple(Counter(tokens(text)).items())
+
+
+def query_words(text: str) -> Counter:
+    """`Counter(tokens(text))` for a query, each recent text cut once (a seeker asks again and again;
+    jieba takes a millisecond or more per resume). A fresh Counter per call."""
+    return Counter(dict(_query_words(text)))
+
+
 class WordsMemo:
     """`Counter(tokens(text))` for a rebuild, cutting each distinct text once (imports repeat postings:
     the same job under several ids). A fresh Counter per call, so documents never share one."""
