@@ -120,6 +120,8 @@ def cmd_restore(args, settings: Settings) -> int:
     if report["moved_aside"]:
         print(f"原有数据已移到 {report['moved_aside']}（未删除）", file=sys.stderr)
     print(f"已从 {args.dir}（备份于 {report['backup_created_at']}）恢复。向量索引将在启动时重建。")
+    if report.get("reerased"):
+        print(f"按删除登记重新删除了 {report['reerased']} 名备份后已删除个人信息的求职者（备份中的旧记录不会恢复）。")
     if report["ok"]:
         print(report["message"])
         return 0

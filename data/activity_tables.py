@@ -130,3 +130,19 @@ class TrainingDecline(Base):
     reason: Mapped[str] = mapped_column(String(200), default="")
     declined_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class EventEscort(Base):
+    """A counsellor went to this 招聘会 with this seeker (陪同招聘会): at most one per seeker and fair, held
+    by the unique pair, so two fairs on one day are two escorts and a repeated click is refused
+    (migration 0009). `service_record_id` is the service record (and ledger entry) it wrote."""
+
+    __tablename__ = "event_escorts"
+    __table_args__ = (UniqueConstraint("event_id", "seeker_id", name="uq_event_escorts_event_seeker"),
+                      {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    seeker_id: Mapped[int] = mapped_column(ForeignKey("seekers.id", ondelete="CASCADE"), index=True)
+    service_record_id: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

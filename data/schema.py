@@ -2,6 +2,8 @@
 
 Coordinates are WGS-84. `location_precision` says how a point was obtained: `exact` (given),
 `address`/`street`/`station`/`district` (approximated from text; shown to users as approximate).
+`location_radius_km` is the resolver's radius of uncertainty for that point (migration 0009); NULL on
+rows written before it, which read as their precision's default (`matcher.geo.places.stored_radius_km`).
 """
 from __future__ import annotations
 
@@ -75,6 +77,7 @@ class Located:
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     location_precision: Mapped[str | None] = mapped_column(String(16))
+    location_radius_km: Mapped[float | None] = mapped_column(Float)  # migration 0009; NULL: the precision's default
 
 
 class Station(Located, Base):

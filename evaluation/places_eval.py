@@ -33,7 +33,7 @@ import pandas as pd
 
 from matcher.geo import resolver
 from matcher.geo.address import parse
-from matcher.geo.geo import haversine_km
+from matcher.geo.geo import PRECISION_RADIUS_KM, haversine_km
 
 TRUTH = Path(__file__).resolve().parent / "datasets" / "places" / "poi_truth.csv"
 FALSE_CLAIM_KM = 3.0
@@ -118,11 +118,25 @@ def summarise(rows: pd.DataFrame, rng: np.random.Generator | None = None) -> dic
     out["fine_street_acc"] = float((graded_fine["street_code"] == graded_fine["true_street_code"]).mean()) \
         if len(graded_fine) else float("nan")
     out["fine_median_km"] = float(claimed["error_km"].median()) if len(claimed) else float("nan")
+    # What a stored row is judged with: the resolver's own radius (kept since migration 0009) or, as before,
+    # its precision's default. Share of finer-than-district rows whose error is within each.
+    fine_err = claimed["error_km"].to_numpy(float)
+    default = claimed["precision"].map(PRECISION_RADIUS_KM).to_numpy(float)
+    out["fine_within_own_radius"] = float((fine_err <= claimed["radius_km"].astype(float).to_numpy()).mean()) \
+        if len(claimed) else float("nan")
+    out["fine_within_default_radius"] = float((fine_err <= default).mean()) if len(claimed) else float("nan")
     if rng is not None and len(graded) and len(located):
         accs = [right[rng.integers(0, len(right), len(right))].mean() for _ in range(BOOTSTRAP)]
         meds = [np.median(located[rng.integers(0, len(located), len(located))]) for _ in range(BOOTSTRAP)]
         out["street_acc_ci"] = [float(np.percentile(accs, 2.5)), float(np.percentile(accs, 97.5))]
         out["median_km_ci"] = [float(np.percentile(meds, 2.5)), float(np.percentile(meds, 97.5))]
+    if rng is not None and len(claimed):
+        own_ok = fine_err <= claimed["radius_km"].astype(float).to_numpy()
+        gains, own_rng = [], np.random.default_rng(0)  # its own stream: the intervals above stay as they were
+        for _ in range(BOOTSTRAP):
+            pick = own_rng.integers(0, len(own_ok), len(own_ok))
+            gains.append(own_ok[pick].mean() - (fine_err <= default)[pick].mean())
+        out["fine_within_gain_ci"] = [float(np.percentile(gains, 2.5)), float(np.percentile(gains, 97.5))]
     return out
 
 
@@ -156,10 +170,14 @@ def markdown(results: dict) -> str:
     for key, s in results.items():
         lines.append(f"| {key} " + _fmt(s))
     lines += ["", "Rows claiming finer than district (neighbourhood / station / street):", "",
-              "| split/method | rows | 街道 right | median km |", "|---|---|---|---|"]
+              "| split/method | rows | 街道 right | median km | error ≤ own radius | error ≤ level default | "
+              "difference [95% CI] |", "|---|---|---|---|---|---|---|"]
     for key, s in results.items():
         if key.count("/") == 1:
-            lines.append(f"| {key} | {s['fine_rows']} | {s['fine_street_acc']:.1%} | {s['fine_median_km']:.2f} |")
+            lines.append(f"| {key} | {s['fine_rows']} | {s['fine_street_acc']:.1%} | {s['fine_median_km']:.2f} | "
+                         f"{s['fine_within_own_radius']:.1%} | {s['fine_within_default_radius']:.1%} | "
+                         + (f"{s['fine_within_own_radius'] - s['fine_within_default_radius']:+.1%} "
+                            f"[{ci[0]:+.1%}, {ci[1]:+.1%}] |" if (ci := s.get("fine_within_gain_ci")) else "|"))
     return "\n".join(lines)
 
 

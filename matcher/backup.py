@@ -7,6 +7,7 @@ A backup directory holds:
 * `secret.key` — the district secret (keyed hashes of ID numbers, ledger pseudonyms);
 * `ledger_ed25519.pem` — the key that signs the ledger's checkpoints;
 * `ledger-checkpoints.json` — the public key and every checkpoint, for checking the record elsewhere;
+* `erased-seekers.jsonl` — the erasure register (record numbers and dates only), when there is one;
 * `manifest.json` — format, time, database kind, ledger size and a SHA-256 of every file.
 
 Vector indexes are not backed up: they are a cache of the database and are rebuilt on start.
@@ -14,7 +15,9 @@ The backup holds personal data and two secrets: files are owner-only (0600, dire
 
 `restore` checks every checksum before touching anything, moves whatever the data directory held
 into `<data_dir>/before-restore-<time>/` (nothing is deleted), puts the backup in place and
-verifies the ledger and the service records against it.
+erases again every seeker the erasure register names (the data directory's and the backup's copy),
+so a backup taken before an erasure never brings the person back (PIPL art. 47), and verifies the
+ledger and the service records against it.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from matcher.counsellor import erasure
 from matcher.errors import InvalidInput
 
 FORMAT = "jobcircle-backup/1"
@@ -133,7 +137,7 @@ def backup(settings, target: Path) -> dict:
         _run(["pg_dump", "--format=custom", "--no-owner", f"--file={target / PG_FILE}", _pg_url(settings.database_url)])
         database_file = PG_FILE
     files = [database_file]
-    for name in (SECRET_FILE, KEY_FILE):
+    for name in (SECRET_FILE, KEY_FILE, erasure.REGISTER):
         if (data_dir / name).exists():
             _private_copy(data_dir / name, target / name)
             files.append(name)
@@ -201,10 +205,30 @@ def restore(settings, source: Path) -> dict:
     else:
         _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
               f"--dbname={_pg_url(settings.database_url)}", str(source / PG_FILE)])
+    reerased = _apply_erasures(settings, source)
     report = verify_installation(settings)
+    report["reerased"] = reerased
     report["moved_aside"] = str(aside) if moved else None
     report["backup_created_at"] = manifest["created_at"]
     return report
+
+
+def _apply_erasures(settings, source: Path) -> int:
+    """Erase again whoever the registers name; the data directory's register becomes their union."""
+    from matcher.store import Database
+
+    register = settings.data_dir / erasure.REGISTER
+    own = erasure.erased_ids(register)
+    carried = erasure.erased_ids(source / erasure.REGISTER)
+    if carried - own:
+        erasure.register_erasures(settings.data_dir, sorted(carried - own), "carried-by-backup")
+    if not own | carried:
+        return 0
+    database = Database(settings.database_url).open()
+    try:
+        return erasure.erase_again(database, own | carried)
+    finally:
+        database.close()
 
 
 def verify_installation(settings) -> dict:

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from data.schema import Employer, Posting, Station
 from matcher.duplicates import marked_originals, original_of, refresh_dependents, set_mark
 from matcher.errors import Conflict, Forbidden, InvalidInput, NotFound, validation_message
+from matcher.geo.places import radius_to_store, row_radius_km
 from matcher.inputs import PostingInput
 from matcher.search.synced import encode_batches
 from matcher.text import profiles
@@ -31,6 +32,12 @@ def set_place(row, address: str | None, place) -> None:
     row.street_code = place.street_code if place else None
     row.lat, row.lon = (place.lat, place.lon) if place else (None, None)
     row.location_precision = place.precision if place else None
+    row.location_radius_km = radius_to_store(place)  # the resolver's radius (migration 0009)
+
+
+def located_radius(row) -> float | None:
+    """The radius a located row is judged with (its own, or its precision's default); None without a point."""
+    return None if row.lat is None or row.lon is None else round(row_radius_km(row), 2)
 
 
 def posting_public(row: Posting) -> dict:
@@ -45,6 +52,7 @@ def posting_public(row: Posting) -> dict:
         "employment_type": row.employment_type, "headcount": row.headcount,
         "street_code": row.street_code, "address": row.address, "lat": row.lat, "lon": row.lon,
         "location_precision": row.location_precision,
+        "location_radius_km": located_radius(row),
         "location_approximate": row.location_precision not in (None, "exact"),
         "station_id": row.station_id, "status": row.status,
         "expires_at": row.expires_at.isoformat() if row.expires_at else None,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from data.schema import Seeker, Station
 from matcher.errors import Conflict, Forbidden, InvalidInput, NotFound
 from matcher.inputs import SeekerInput
-from matcher.postings import set_place, validated
+from matcher.postings import located_radius, set_place, validated
 from matcher.search.synced import encode_batches
 from matcher.text import profiles
 from matcher.text.privacy import keyed_hash, mask_id_number, mask_phone
@@ -49,7 +49,8 @@ def seeker_public(row: Seeker) -> dict:
         "education": row.education_level, "experience_years": row.experience_years,
         "expected_salary": row.expected_salary_monthly, "max_commute_minutes": row.max_commute_minutes,
         "street_code": row.street_code, "lat": row.lat, "lon": row.lon,
-        "location_precision": row.location_precision, "station_id": row.station_id,
+        "location_precision": row.location_precision, "location_radius_km": located_radius(row),
+        "station_id": row.station_id,
         "priority_tags": shown_tags(row), "sensitive_consent": row.sensitive_consent,
         "consent_withdrawn": withdrawn(row), "consent_note": WITHDRAWN_NOTE if withdrawn(row) else None,
         "extracted_skills": (row.extracted or {}).get("skills", []),

@@ -18,7 +18,7 @@ from matcher.components import Components
 from matcher.errors import InvalidInput, NotFound, NotReady
 from matcher.geo.commute import COARSE_NOTE, commute_fields
 from matcher.geo.geo import DETOUR_FACTOR, WALK_KMH, haversine_km
-from matcher.geo.places import PRECISION_LABELS, is_coarse, place_radius, stored_radius_km
+from matcher.geo.places import PRECISION_LABELS, is_coarse, place_radius, row_radius_km, station_radius_km
 from matcher.inputs import PostingInput, SeekerInput
 from matcher.postings import posting_public
 from matcher.ranking.pipeline import MatchFilters, match_jobs
@@ -191,7 +191,7 @@ class JobCircle:
             for row in session.scalars(select(Station).where(Station.lat.is_not(None))):
                 trip = commute.estimate(origin, (row.lat, row.lon), coarse=coarse_origin or is_coarse(row.location_precision),
                                         approximate=place.approximate or row.location_precision != "exact", modes=modes,
-                                        radius_km=origin_radius + stored_radius_km(row.location_precision))
+                                        radius_km=origin_radius + row_radius_km(row))
                 km = inf if coarse_origin or is_coarse(row.location_precision) else \
                     haversine_km(*origin, row.lat, row.lon)
                 if km <= radius or km == inf:
@@ -219,6 +219,9 @@ class JobCircle:
                 data = dict(data)
                 parent = data.pop("parent", None)
                 row = session.scalar(select(Station).where(Station.name == data["name"])) or Station()
+                if "location_radius_km" not in data and data.get("location_precision"):
+                    data["location_radius_km"] = station_radius_km(data["location_precision"], data.get("street_code"),
+                                                                   data.get("lat"), data.get("lon"))
                 for key, value in data.items():
                     setattr(row, key, value)
                 if parent:

@@ -24,6 +24,8 @@ class Located(BaseModel):
     lat: float | None = None
     lon: float | None = None
     location_precision: str | None = None
+    location_radius_km: float | None = Field(
+        default=None, description="位置误差半径（公里）：地址解析时得到的半径；早于该字段的数据按位置精度的默认半径")
     location_approximate: bool = False
     location_note: str = ""
 

@@ -83,6 +83,8 @@ class SeekerPublic(BaseModel):
     lat: float | None = None
     lon: float | None = None
     location_precision: str | None = None
+    location_radius_km: float | None = Field(
+        default=None, description="位置误差半径（公里）：地址解析时得到的半径；早于该字段的数据按位置精度的默认半径")
     station_id: int | None = None
     priority_tags: list[str] = Field(default=[], description="重点群体标签（敏感标签仅在单独同意有效时展示）")
     sensitive_consent: bool | None = None

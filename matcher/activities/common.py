@@ -9,7 +9,7 @@ from pydantic import BeforeValidator, Field
 
 from matcher.geo.commute import commute_fields
 from matcher.geo.geo import haversine_km
-from matcher.geo.places import PRECISION_LABELS, gazetteer, is_coarse, place_radius, stored_radius_km
+from matcher.geo.places import PRECISION_LABELS, gazetteer, is_coarse, place_radius, radius_to_store, row_radius_km
 
 SHANGHAI = timezone(timedelta(hours=8))
 _TRUE = {"是", "有", "y", "yes", "true", "1", "√", "补贴", "补贴性", "补贴性培训", "免费（补贴）"}
@@ -147,10 +147,11 @@ def resolve_place(street: str | None, address: str | None, lat: float | None, lo
 def set_place(row, address: str | None, place) -> None:
     row.address = address
     if place is None:
-        row.lat = row.lon = row.location_precision = None
+        row.lat = row.lon = row.location_precision = row.location_radius_km = None
         row.street_code = None
         return
     row.lat, row.lon, row.location_precision, row.street_code = place.lat, place.lon, place.precision, place.street_code
+    row.location_radius_km = radius_to_store(place)  # the resolver's radius (migration 0009)
 
 
 def place_public(row) -> dict:
@@ -158,6 +159,7 @@ def place_public(row) -> dict:
             "street_name": gazetteer().street_names.get(row.street_code) if row.street_code else None,
             "lat": row.lat, "lon": row.lon,
             "location_precision": row.location_precision,
+            "location_radius_km": None if row.lat is None or row.lon is None else round(row_radius_km(row), 2),
             "location_approximate": row.location_precision not in (None, "exact"),
             "location_note": PRECISION_LABELS.get(row.location_precision or "", "未提供地点")}
 
@@ -174,7 +176,7 @@ def commute_to(service, origin, row, modes=None) -> dict | None:
     approximate = origin.approximate or row.location_precision not in (None, "exact")
     coarse = is_coarse(origin.precision) or is_coarse(row.location_precision)
     trip = service.commute.estimate((origin.lat, origin.lon), (row.lat, row.lon), approximate=approximate, coarse=coarse,
-                                    modes=modes, radius_km=place_radius(origin) + stored_radius_km(row.location_precision))
+                                    modes=modes, radius_km=place_radius(origin) + row_radius_km(row))
     fields = commute_fields(trip)
     out = {"minutes": fields["commute_minutes"], "mode": fields["commute_mode"], "distance_km": fields["distance_km"],
            "within_15min": fields["within_15min"], "travel": fields["travel"],

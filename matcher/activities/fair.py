@@ -9,12 +9,13 @@ postings (fit score >= 0.5), then the lower id.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
-from data.access_tables import ServiceRecord
-from data.activity_tables import Event, Registration
+from data.activity_tables import Event, EventEscort, Registration
+from data.schema import Seeker
 from matcher.activities import common, registrations
 from matcher.activities.events import JOB_FAIRS, fair_posting_ids
 from matcher.counsellor import access
@@ -91,9 +92,10 @@ def invite(service, desk, principal: Principal, event_id: int, seeker_ids: list[
 def record_escort(service, desk, principal: Principal, event_id: int, seeker_id: int, *, now: datetime | None = None) -> dict:
     """The counsellor went to this 招聘会 with the seeker: record 陪同招聘会 (job_fair_escort) in the service record.
 
-    Only for a 招聘会, and only once it has begun (before that it has not happened); a second record
-    for the same seeker from the fair's day on is refused. Registration is not required (a seeker may be taken
-    along on the day)."""
+    Only for a 招聘会, and only once it has begun (before that it has not happened). Once per seeker and
+    fair: the (event, seeker) pair is claimed in `event_escorts` (unique) before the service record is
+    written, so a repeat for the same fair is refused, even from two requests at once, while another fair
+    the same day is its own escort. Registration is not required (a seeker may be taken along on the day)."""
     access.require_staff(principal)
     now = now or common.utc_now()
     with service.db.session() as session:
@@ -104,12 +106,28 @@ def record_escort(service, desk, principal: Principal, event_id: int, seeker_id:
             raise InvalidInput("只有招聘会可以记录陪同招聘会", field="event_id")
         if common.aware(event.starts_at) > now:
             raise Conflict(f"招聘会尚未开始（{common.cn_time(event.starts_at)}），陪同后再记录")
-        title, since = event.title, common.aware(event.starts_at) - timedelta(hours=12)
-        escorted = session.scalar(select(ServiceRecord.id).where(
-            ServiceRecord.seeker_id == seeker_id, ServiceRecord.service_code == "job_fair_escort",
-            ServiceRecord.at >= since))
-    if escorted is not None:
-        raise Conflict("已记录过该求职者本场的陪同招聘会")
-    record = desk.record_service(principal, seeker_id, "job_fair_escort")
+        access.can_edit_seeker(principal, session.get(Seeker, seeker_id), seeker_id)
+        title = event.title
+    claim = _claim_escort(service, event_id, seeker_id)
+    try:
+        record = desk.record_service(principal, seeker_id, "job_fair_escort")
+    except Exception:
+        with service.db.session() as session, session.begin():  # no claim without its service record
+            session.execute(delete(EventEscort).where(EventEscort.id == claim))
+        raise
+    with service.db.session() as session, session.begin():
+        session.execute(update(EventEscort).where(EventEscort.id == claim).values(service_record_id=record["id"]))
     return {"event_id": event_id, "title": title, "seeker_id": seeker_id, "service": record,
             "message": f"已记录陪同招聘会：{title}"}
+
+
+def _claim_escort(service, event_id: int, seeker_id: int) -> int:
+    """Insert the (event, seeker) pair; Conflict when it is already there."""
+    try:
+        with service.db.session() as session, session.begin():
+            row = EventEscort(event_id=event_id, seeker_id=seeker_id)
+            session.add(row)
+            session.flush()
+            return row.id
+    except IntegrityError as exc:
+        raise Conflict("已记录过该求职者本场的陪同招聘会") from exc

@@ -24,7 +24,7 @@ from matcher.activities.trainings import certificate_parts, training_public
 from matcher.counsellor import access
 from matcher.counsellor.access import Principal
 from matcher.errors import InvalidInput, NotFound
-from matcher.geo.places import Place
+from matcher.geo.places import Place, stored_radius_km
 
 DEFAULT_RADIUS_KM = 10.0
 # Certificates no training grants: say how they are obtained instead of "no training nearby".
@@ -64,7 +64,9 @@ def seeker_origin(row: Seeker) -> Place | None:
     """The seeker's home point with its precision, or None when none is stored."""
     if row.lat is None or row.lon is None:
         return None
-    return Place(row.lat, row.lon, row.location_precision or "exact", row.street_code)
+    precision = row.location_precision or "exact"
+    return Place(row.lat, row.lon, precision, row.street_code,
+                 radius_km=stored_radius_km(precision, getattr(row, "location_radius_km", None)))
 
 
 def _message(certificate: str, count: int, training: dict) -> str:

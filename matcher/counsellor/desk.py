@@ -203,6 +203,7 @@ class CounsellorDesk:
         with self.service.db.session() as session, session.begin():
             access.can_delete_seeker(principal, self._seeker(session, seeker_id), seeker_id)
             removed = erasure.erase_seeker(session, self.service.db, seeker_id)
+        erasure.register_erasures(self.service.settings.data_dir, [seeker_id], "request")
         records.scrub_deleted(self.service.db.engine)  # no copy of the deleted text stays in the -wal file
         self.seekers.refresh(force=True)
         return {"deleted": True, "seeker_id": seeker_id, "removed": removed,

@@ -8,6 +8,11 @@ identifies the person: the seeker row (name, phone, masked and hashed ID number,
 visible service records, interview practice, outcomes, decisions, shortlist rows, registrations, case
 notes and their account. The district's service ledger keeps its entries, which carry only a pseudonym
 keyed to the deleted `ledger_key`: they still verify, and no longer point at anyone.
+
+Backups taken before an erasure still hold the person. Every erasure is therefore appended to a register in
+the data directory (`erased-seekers.jsonl`, owner-only: record numbers, dates and the reason, nothing that
+names anyone), each backup carries a copy, and `matcher.backup.restore` erases again whoever the register
+names, so a restore never brings an erased person back.
 """
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ from matcher.counsellor import records
 
 log = logging.getLogger("jobcircle.privacy")
 PURGE_LOG = "purge-withdrawn.log"
+REGISTER = "erased-seekers.jsonl"
 
 
 def erase_seeker(session, db, seeker_id: int) -> dict:
@@ -53,6 +59,52 @@ def erase_seeker(session, db, seeker_id: int) -> dict:
     return removed
 
 
+def register_erasures(data_dir: Path, seeker_ids, reason: str, *, now: datetime | None = None) -> None:
+    """Append erased record numbers to the register; called after the erasure committed (a register entry
+    for a record that still exists would erase a living record on the next restore)."""
+    seeker_ids = list(seeker_ids)
+    if not seeker_ids:
+        return
+    at = (now or datetime.now(timezone.utc)).isoformat()
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(data_dir / REGISTER, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
+            for seeker_id in seeker_ids:
+                handle.write(json.dumps({"seeker_id": int(seeker_id), "erased_at": at, "reason": reason}) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError:  # the erasure stands; only a restore from an older backup could bring the record back
+        log.exception("could not append %d erased record(s) to %s", len(seeker_ids), data_dir / REGISTER)
+
+
+def erased_ids(*paths: Path) -> set[int]:
+    """Record numbers named by the registers at `paths` (missing files name nobody)."""
+    found: set[int] = set()
+    for path in paths:
+        if not Path(path).exists():
+            continue
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                found.add(int(json.loads(line)["seeker_id"]))
+    return found
+
+
+def erase_again(db, seeker_ids) -> int:
+    """Erase the listed records that exist in `db` (after a restore); returns how many were there."""
+    present = 0
+    for seeker_id in sorted(seeker_ids):
+        with db.session() as session, session.begin():
+            if session.get(Seeker, seeker_id) is None:
+                continue
+            erase_seeker(session, db, seeker_id)
+            present += 1
+    if present:
+        records.scrub_deleted(db.engine)
+    return present
+
+
 def _aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
@@ -72,7 +124,7 @@ def purge_withdrawn(db, settings, *, now: datetime | None = None) -> dict:
         due = [(sid, _aware(at)) for sid, at in session.execute(
             select(Seeker.id, Seeker.consent_withdrawn_at).where(Seeker.consent_withdrawn_at.is_not(None))
             .order_by(Seeker.id)).all() if _aware(at) <= cutoff]
-    purged = []
+    purged, erased = [], []
     for seeker_id, withdrawn_at in due:
         with db.session() as session, session.begin():
             row = session.get(Seeker, seeker_id)
@@ -81,6 +133,8 @@ def purge_withdrawn(db, settings, *, now: datetime | None = None) -> dict:
                 continue
             erase_seeker(session, db, seeker_id)
         purged.append(withdrawn_at.date().isoformat())
+        erased.append(seeker_id)
+    register_erasures(settings.data_dir, erased, "withdrawn", now=now)
     if purged:
         records.scrub_deleted(db.engine)  # no copy of the deleted text stays in the -wal file
     entry = {"at": now.isoformat(), "retention_days": days, "purged": len(purged),

@@ -15,7 +15,8 @@ Honesty rules, one home for `assess` (GET /places/commute), result rows and /nea
   uncertainty circles is within 15 minutes, False only if even the near edge is beyond, else None;
 - when the circles overlap (the places may coincide) no point distance or minutes are shown: the
   distance is a bound (相距不超过约X公里) and the minutes a range.
-Stored rows keep only their precision; their radius is the level's default (`geo.PRECISION_RADIUS_KM`).
+Stored rows keep the resolver's radius (`location_radius_km`, migration 0009); rows written before it
+keep NULL and use their level's default (`geo.PRECISION_RADIUS_KM`), see `places.stored_radius_km`.
 """
 from __future__ import annotations
 

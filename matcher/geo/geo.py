@@ -37,9 +37,9 @@ CONSTANTS: dict[str, Constant] = {
     "STATION_ENTRY_MINUTES": Constant(2.0, "min", "entrance to platform and platform to exit"),
     "COARSE_RADIUS_KM": Constant(3.0, "km", "combined uncertainty of both ends above which no 15-minute judgement is "
                                  "made: more than a 15-minute cycle (12 km/h / 1.3 detour = 2.3 km)"),
-    # Default uncertainty radius per precision, for stored rows that keep only their precision (postings,
-    # seekers, trainings, events, stations). The resolver starts from the same figures and measures
-    # wider ones for large 街道/镇 and roads, so a stored row's true radius may be larger.
+    # Default uncertainty radius per precision. The resolver starts from these and measures its own for
+    # 街道/镇 (from their extent) and roads (from the house number); stored rows keep that radius
+    # (`location_radius_km`, migration 0009). Rows written before it (NULL) use these defaults.
     "RADIUS_EXACT_KM": Constant(0.05, "km", "coordinates typed or picked on a map: about one building"),
     "RADIUS_NEIGHBOURHOOD_KM": Constant(1.0, "km", "a 居委会 point stands for its 居委 area, about 1 km across "
                                         "in the city (shanghai_neighbourhood_points.csv spacing)"),
@@ -145,42 +145,3 @@ def walk_description(km: float, walk: float, approximate: bool) -> str:
         return "在同一街道或片区，步行可达（位置按街道或地址估算，请以实际地址为准）"
     prefix = "约" if approximate else ""
     return f"距离{prefix}{km:.1f}公里，步行约{walk:.0f}分钟"
-
-
-class StraightLineCommute:
-    """Best of walking and cycling over straight-line distance times a detour factor.
-
-    The seam for richer estimators (metro-aware) is the same `estimate` signature.
-    """
-
-    def estimate(self, origin: tuple[float, float], dest: tuple[float, float], *, approximate: bool = False) -> Commute:
-        km = haversine_km(origin[0], origin[1], dest[0], dest[1])
-        walk, cycle = walking_minutes(km), cycling_minutes(km)
-        prefix = "约" if approximate else ""
-        if walk <= CIRCLE_MINUTES or walk <= cycle * 1.5:
-            return Commute(walk, "walk", km, walk_description(km, walk, approximate), approximate)
-        return Commute(cycle, "cycle", km, f"距离{prefix}{km:.1f}公里，骑行约{cycle:.0f}分钟（步行约{walk:.0f}分钟）", approximate)
-
-    def estimate_many(self, origin: tuple[float, float], dests: np.ndarray, *, keys=None) -> tuple[np.ndarray, list[str]]:
-        return straight_line_minutes_many(origin, dests)
-
-
-def straight_line_minutes_many(origin: tuple[float, float], dests: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Vectorised best-of walking/cycling minutes from one origin to an (n, 2) array of points."""
-    km = haversine_km_many(origin[0], origin[1], dests[:, 0], dests[:, 1])
-    walk = km * DETOUR_FACTOR / WALK_KMH * 60.0
-    cycle = km * DETOUR_FACTOR / CYCLE_KMH * 60.0
-    use_walk = (walk <= CIRCLE_MINUTES) | (walk <= cycle * 1.5)
-    return np.where(use_walk, walk, cycle), ["walk" if w else "cycle" for w in use_walk]
-
-
-class CommuteEstimator:
-    """Protocol-like base: one estimate for explanations, a vectorised one for ranking."""
-
-    def estimate(self, origin, dest, *, approximate: bool = False) -> Commute:
-        raise NotImplementedError
-
-    def estimate_many(self, origin, dests: np.ndarray, *, keys=None) -> tuple[np.ndarray, list[str]]:
-        """`keys`: optional ids of the rows (for caches); an estimator may ignore them."""
-        raise NotImplementedError
-

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from matcher.geo import resolver
-from matcher.geo.geo import PRECISION_RADIUS_KM
+from matcher.geo.geo import PRECISION_RADIUS_KM, haversine_km
 from matcher.geo.resolver import PRECISIONS, Resolution
 
 PRECISION_LABELS = {
@@ -34,10 +34,28 @@ def is_coarse(precision: str | None) -> bool:
     return precision is None or precision in COARSE_PRECISIONS
 
 
-def stored_radius_km(precision: str | None) -> float:
-    """The uncertainty radius of a stored row that keeps only its precision (CONSTANTS' default per
-    level; 0 for none/unknown, which are coarse anyway)."""
+def stored_radius_km(precision: str | None, radius_km: float | None = None) -> float:
+    """The uncertainty radius of a stored row: the resolver's radius kept with it (`location_radius_km`,
+    migration 0009), else its precision's default from CONSTANTS (rows written before 0009 keep NULL and
+    read exactly as they did); 0 for none/unknown, which are coarse anyway."""
+    if radius_km is not None and radius_km == radius_km and radius_km >= 0:
+        return float(radius_km)
     return PRECISION_RADIUS_KM.get(precision or "", 0.0)
+
+
+def row_radius_km(row) -> float:
+    """`stored_radius_km` of a located row (or anything with `location_precision` and, optionally,
+    `location_radius_km`)."""
+    return stored_radius_km(row.location_precision, getattr(row, "location_radius_km", None))
+
+
+def radius_to_store(place) -> float | None:
+    """What a row keeps as `location_radius_km` for a resolved place: its own radius (given coordinates:
+    the exact default), or None without a place."""
+    if place is None:
+        return None
+    radius = getattr(place, "radius_km", None)
+    return float(radius) if radius is not None else stored_radius_km(place.precision)
 
 
 def place_radius(place) -> float:
@@ -46,6 +64,24 @@ def place_radius(place) -> float:
         return 0.0
     radius = getattr(place, "radius_km", None)
     return float(radius) if radius is not None else stored_radius_km(place.precision)
+
+
+def station_radius_km(precision: str | None, street_code: str | None, lat=None, lon=None) -> float | None:
+    """The radius for a station row given with its precision but no radius (`JobCircle.add_stations`,
+    the demo seed). A 街道-level point at its 街道's own point is that 街道's radius; a 街道-level point
+    elsewhere is never tighter than the level's default. None without a precision."""
+    if precision is None:
+        return None
+    default = stored_radius_km(precision)
+    if precision == "street" and street_code:
+        idx = resolver.index()
+        if street_code in idx.street_radius:
+            own = float(idx.street_radius[street_code])
+            point = idx.street_points.get(street_code)
+            if point and lat is not None and lon is not None and haversine_km(lat, lon, *point) <= 0.05:
+                return own
+            return max(own, default)
+    return default
 
 
 @dataclass(frozen=True)

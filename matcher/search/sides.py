@@ -8,7 +8,7 @@ import numpy as np
 from sqlalchemy import select
 
 from data.schema import Seeker
-from matcher.geo.places import is_coarse, place_radius, stored_radius_km
+from matcher.geo.places import is_coarse, place_radius, row_radius_km
 from matcher.occupations.results import describe
 from matcher.types import PostingEntry, Profile, SeekerEntry, Side
 
@@ -16,6 +16,7 @@ from matcher.types import PostingEntry, Profile, SeekerEntry, Side
 SEEKER_MATCH_COLUMNS = (
     Seeker.id, Seeker.embedding, Seeker.extracted, Seeker.education_level, Seeker.experience_years,
     Seeker.expected_salary_monthly, Seeker.occupation_codes, Seeker.lat, Seeker.lon, Seeker.location_precision,
+    Seeker.location_radius_km,
     Seeker.max_commute_minutes, Seeker.resume_text, Seeker.desired_roles, Seeker.skills,
 )
 
@@ -68,7 +69,7 @@ def posting_side(row) -> Side:
         point=_point(row),
         approximate_point=row.location_precision not in (None, "exact"),
         coarse_point=_point(row) is not None and is_coarse(row.location_precision),
-        radius_km=stored_radius_km(row.location_precision),
+        radius_km=row_radius_km(row),  # the resolver's radius kept with the row, else the precision's default
         title=row.title,
         # Named flatly only when the coder was confident; otherwise only the hedged phrase speaks.
         occupation_name=_shared(row.occupation_codes[0].get("name"))
@@ -106,7 +107,7 @@ def seeker_side(row) -> Side:
         point=_point(row),
         approximate_point=row.location_precision not in (None, "exact"),
         coarse_point=_point(row) is not None and is_coarse(row.location_precision),
-        radius_km=stored_radius_km(row.location_precision),
+        radius_km=row_radius_km(row),  # the resolver's radius kept with the row, else the precision's default
         **seeker_eligibility(features),
     )
 

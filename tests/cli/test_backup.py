@@ -148,3 +148,32 @@ def test_backup_and_restore_on_postgresql(monkeypatch, tmp_path, postgres_url, c
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_restoring_an_older_backup_does_not_bring_back_an_erased_seeker(installation, tmp_path, capsys):
+    """PIPL art. 47: a backup taken before an erasure must not resurrect the person on restore."""
+    settings, service, desk, ids = installation
+    target = tmp_path / "before-erasure"
+    assert cli.main(["backup", str(target)]) == 0
+    desk.delete_seeker(LOCAL_ADMIN, ids[1])  # erased at the person's request, after the backup
+    service.stop()
+
+    capsys.readouterr()
+    assert cli.main(["restore", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert "重新删除了 1 名" in out and "服务记录与台账一致" in out
+    con = sqlite3.connect(settings.data_dir / "jobcircle.db")
+    try:
+        left = {row[0] for row in con.execute("SELECT id FROM seekers")}
+        services = {row[0] for row in con.execute("SELECT seeker_id FROM service_records")}
+    finally:
+        con.close()
+    assert left == {ids[0], ids[2]} and ids[1] not in services
+    # The register names no one: only record numbers and dates.
+    register = (settings.data_dir / "erased-seekers.jsonl").read_text(encoding="utf-8")
+    assert "收银" not in register and "11010519491231002X" not in register
+    assert stat.S_IMODE((settings.data_dir / "erased-seekers.jsonl").stat().st_mode) == 0o600
+    # Backups taken after the erasure carry the register, so a restore on a new machine still applies it.
+    later = tmp_path / "after-erasure"
+    assert cli.main(["backup", str(later)]) == 0
+    assert (later / "erased-seekers.jsonl").exists()

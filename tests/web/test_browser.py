@@ -3,6 +3,7 @@ nothing a page loads comes from another host."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -299,3 +300,37 @@ def workbench_seekers(service, principal) -> list[int]:
 
     with service.db.session() as session:
         return list(session.scalars(select(Seeker.id).where(Seeker.station_id.in_(principal.station_ids)).order_by(Seeker.id)))
+
+
+def test_seeker_page_says_the_commute_as_the_match_rows_do(demo_server, browser):
+    """A seeker known only to 欧阳路街道 (radius 1.5 km): for postings given as points in that 街道 the page says
+    a bound and a range (相距不超过约1.6公里，通勤约1-13分钟), for postings too uncertain together it says
+    无法判断 with why, exactly as GET /seekers/{id}/matches says it; never a point figure it cannot support."""
+    from matcher.counsellor.access import add_user
+    from matcher.inputs import SeekerInput
+
+    base, service, _tokens = demo_server
+    seeker = service.create_seeker(SeekerInput(resume_text="做过三年超市收银员，熟悉收银、理货和顾客服务", consent=True,
+                                               street="欧阳路街道"))["id"]
+    with service.db.session() as session, session.begin():
+        _user, token = add_user(session, name="通勤测试求职者", role="seeker", seeker_id=seeker)
+    rows = service.match_seeker(seeker, 10)["results"]
+    ranged = [r for r in rows if r.get("commute_minutes_range")]
+    open_ = [r for r in rows if r["within_15min"] is None and "无法判断" in r["travel"]]
+    assert ranged and open_, "示例数据中该求职者应同时有可给出范围和无法判断的岗位"
+
+    login(browser, base, token)
+    cards = browser.find_elements(by("CSS_SELECTOR"), "ol.matches > li.card")
+    shown = {card.find_element(by("TAG_NAME"), "h2").get_attribute("id"):
+             card.find_element(by("CSS_SELECTOR"), "p.commute").text for card in cards}
+    for row in ranged:
+        text = shown[f"m{row['posting_id']}"]
+        assert row["travel"] in text and re.search(r"相距不超过约\d+\.\d公里，通勤约\d+-\d+分钟", text), text
+    for row in open_:
+        text = shown[f"m{row['posting_id']}"]
+        assert "无法判断是否在15分钟服务圈内" in text and "分钟，" not in text.split("无法判断")[0], text
+    for row in rows:
+        if row["within_15min"] is True:
+            assert "在15分钟就业服务圈内" in shown[f"m{row['posting_id']}"]
+    assert_accessible_basics(browser)
+    assert_fits_phone(browser)
