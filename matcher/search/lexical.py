@@ -374,20 +374,32 @@ class LexicalIndex:
                 # Documents that can still reach the threshold (those with no essential word cannot:
                 # slack < theta), then the skipped words' contributions for them alone.
                 ids = np.flatnonzero((partial > 0) & (partial >= theta * (1 - 1e-9) - slack))
-                # Tighter per document: a skipped word adds at most its BM25 at its largest count in
-                # this document's length (BM25 grows with the count), so most of those go too.
-                norm = K1 * (1 - B + B * self._length[ids] / avg)
-                reach = partial[ids].copy()
-                for n in skipped:
-                    weight, (_, _, most) = query[n]
-                    reach += weight * most * (K1 + 1) / (most + norm)
-                ids = ids[reach >= theta * (1 - 1e-9)]
-                scores = partial[ids] + self._score([query[n] for n in sorted(skipped)], ids, avg)
+                ids, scores = self._finish(query, sorted(skipped), partial, ids, theta, avg)
             if len(ids) > k:
                 keep = scores >= np.partition(scores, len(scores) - k)[len(scores) - k]
                 ids, scores = ids[keep], scores[keep]
         order = np.lexsort((ids, -scores))[:k]
         return {int(ids[n]): float(scores[n]) for n in order if scores[n] > 0}
+
+    def _finish(self, query, skipped: list[int], partial: np.ndarray, ids: np.ndarray, theta: float, avg: float):
+        """(ids, full scores) of the documents that can still reach `theta`, adding the skipped words
+        one at a time. A skipped word adds at most its BM25 at its largest count in the document's own
+        length (BM25 grows with the count), so after each word the documents whose score so far plus
+        the bounds of the words still to come stay below the threshold are dropped. The words are
+        added in the same order, from zero, as `_score` adds them: the scores are the same."""
+        norm = K1 * (1 - B + B * self._length[ids] / avg)
+        bounds = [query[n][0] * query[n][1][2] * (K1 + 1) / (query[n][1][2] + norm) for n in skipped]
+        base, added = partial[ids], np.zeros(len(ids))
+        for j, n in enumerate(skipped + [None]):
+            still = sum(bounds[j:], np.zeros(len(ids)))  # the bounds of the words not added yet
+            keep = base + added + still >= theta * (1 - 1e-9)
+            if not keep.all():
+                ids, base, added = ids[keep], base[keep], added[keep]
+                bounds = [b[keep] for b in bounds]
+            if n is None or not len(ids):
+                break
+            added += self._score([query[n]], ids, avg)
+        return ids, base + added
 
     def scores(self, query: str, ids) -> np.ndarray:
         """BM25 score of `query` against each id (0 for ids not indexed)."""
