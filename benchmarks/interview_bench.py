@@ -4,7 +4,7 @@
 
 The encoder defaults to the product's (`m3e-small-onnx-int8`, one ONNX thread unless
 JOBCIRCLE_ONNX_THREADS says otherwise); `--threads` sets torch's threads for `m3e-small`.
-For each of the 22 roles of the interview evaluation (dev and fresh splits) it builds a session the
+For each of the 32 roles of the interview evaluation's dev split it builds a session the
 way `InterviewService.start` does (requirements from the posting text, `build_session` on a fresh
 scorer, so nothing of the role is cached yet), then scores every graded and trap answer of that
 role in that session (the role's requirement and resume vectors are then cached: one encoder call
@@ -48,7 +48,7 @@ class CountingEncoder:
 
 def run(encoder_name: str = "m3e-small-onnx-int8", *, repeats: int = 3) -> dict[str, float]:
     encoder = CountingEncoder(load_encoder(encoder_name))
-    items = load_all()
+    items = load_all(fresh3=False)  # the held-out split is scored once, by the evaluation only
     by_role: dict[str, list[dict]] = defaultdict(list)
     for item in items:
         by_role[item["role_id"]].append(item)

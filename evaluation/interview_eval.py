@@ -9,15 +9,19 @@
   `heldout` were seen in the first session's held-out run and are dev now.
   `datasets/interview_fresh_answers.jsonl` (80 answers) and `datasets/interview_fresh_traps.jsonl` (60 traps),
   the second session's `fresh` split: its ten roles were seen in that session's run and are dev now.
-- `fresh2` (never tuned on): `datasets/interview_fresh2_answers.jsonl` (80 answers, 10 new roles) and
-  `datasets/interview_fresh2_traps.jsonl` (60 traps), committed before the scorer was run on them.
+  `datasets/interview_fresh2_answers.jsonl` (80 answers) and `datasets/interview_fresh2_traps.jsonl` (60 traps),
+  the third session's `fresh2` split: seen in that session's run, dev from the fourth session on
+  (`--split fresh2` scores only these rows, still as part of dev).
+- `fresh3` (never tuned on, never opened while tuning): `datasets/interview_fresh3_answers.jsonl` and
+  `datasets/interview_fresh3_traps.jsonl`, written by someone who cannot see the scorer; scored only when
+  both files exist (otherwise the command says so and stops).
 
 Per split it prints pairwise accuracy within each question (95% bootstrap interval over questions); per
 trap kind how often the trap scores below its question's adequate answer and under half its strong
 answer; how often the weak answer scores above the off-topic one. The same for baselines from the same
 run: answer length, cosine between answer and question, and (`--baseline-rev`, default the scorer before
-this evaluation's third session) the previous scorer, run from that git revision in a subprocess.
-Targets on fresh2: every trap kind below adequate >= 95% and under half the strong answer; pairwise
+this evaluation's fourth session) the previous scorer, run from that git revision in a subprocess.
+Targets on fresh3: every trap kind below adequate >= 95% and under half the strong answer; pairwise
 >= 0.95. Timings live in `benchmarks/interview_bench.py`.
 """
 from __future__ import annotations
@@ -44,9 +48,11 @@ FRESH = DATASETS / "interview_fresh_answers.jsonl"
 FRESH_TRAPS = DATASETS / "interview_fresh_traps.jsonl"
 FRESH2 = DATASETS / "interview_fresh2_answers.jsonl"
 FRESH2_TRAPS = DATASETS / "interview_fresh2_traps.jsonl"
-# The scorer as it stood before the fresh2 split was written (the second session's final state; the first
-# session's was 4e2720d).
-PREVIOUS_REV = "feaf0dd"
+FRESH3 = DATASETS / "interview_fresh3_answers.jsonl"
+FRESH3_TRAPS = DATASETS / "interview_fresh3_traps.jsonl"
+# The scorer as it stood before this (fourth) session: the third session's final state. Earlier sessions
+# ended at feaf0dd (second) and 4e2720d (first).
+PREVIOUS_REV = "3a61a5f"
 TRAP_KINDS = ("negated", "stuffed", "hedged", "claim", "english")
 
 
@@ -71,11 +77,25 @@ def load_items(path: Path = DATASET, traps: Path | None = TRAPS, *, split: str =
     return items
 
 
-def load_all() -> list[dict[str, Any]]:
-    """Both splits: `dev` (the first session's twelve roles and the second session's ten `fresh` roles,
-    seen in its run; `origin` tells them apart) and `fresh2` (ten roles never tuned on)."""
-    return (load_items(DATASET, TRAPS, split="dev") + load_items(FRESH, FRESH_TRAPS, split="dev")
-            + load_items(FRESH2, FRESH2_TRAPS, split="fresh2"))
+def fresh3_available() -> bool:
+    return FRESH3.exists() and FRESH3_TRAPS.exists()
+
+
+def load_all(*, fresh3: bool = True) -> list[dict[str, Any]]:
+    """Every split: `dev` (the first session's twelve roles, the ten `fresh` and the ten `fresh2` roles, all
+    seen in an earlier run; `origin` tells them apart) and, when its files exist and `fresh3` is set,
+    `fresh3` (never tuned on)."""
+    rows = (load_items(DATASET, TRAPS, split="dev") + _tagged(load_items(FRESH, FRESH_TRAPS, split="dev"), "fresh")
+            + _tagged(load_items(FRESH2, FRESH2_TRAPS, split="dev"), "fresh2"))
+    if fresh3 and fresh3_available():
+        rows += _tagged(load_items(FRESH3, FRESH3_TRAPS, split="fresh3"), "fresh3")
+    return rows
+
+
+def _tagged(rows: list[dict[str, Any]], origin: str) -> list[dict[str, Any]]:
+    for row in rows:
+        row["origin"] = origin
+    return rows
 
 
 def pairwise_accuracy(scores: Sequence[float], grades: Sequence[int], groups: Sequence[str]) -> float:
@@ -253,15 +273,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--encoder", default="m3e-small",
                         help="m3e-small (torch, default), m3e-small-onnx-int8 (the product default), "
                              "m3e-small-onnx, or hashing-<dim> (smoke only)")
-    parser.add_argument("--split", choices=("dev", "fresh2", "all"), default="all",
-                        help="which split to score (tune on dev only)")
+    parser.add_argument("--split", choices=("dev", "fresh2", "fresh3", "all"), default="dev",
+                        help="which split to score: dev (tune on it; fresh2 is part of it, `fresh2` scores "
+                             "only those rows), fresh3 (held out: run once, never tune), or all")
     parser.add_argument("--baseline-rev", default=PREVIOUS_REV,
                         help="git revision whose matcher/ is run as the 'previous' baseline; '' to skip")
     parser.add_argument("--details", action="store_true", help="also print every answer's score")
     args = parser.parse_args(argv)
+    if args.split in ("fresh3", "all") and not fresh3_available():
+        missing = [p.name for p in (FRESH3, FRESH3_TRAPS) if not p.exists()]
+        print(f"split fresh3: {', '.join(missing)} not found in {DATASETS}; nothing to score for fresh3.")
+        if args.split == "fresh3":
+            return
     encoder = load_encoder(args.encoder)
-    items = load_all()
-    if args.split != "all":
+    items = load_all(fresh3=args.split in ("fresh3", "all"))
+    if args.split == "fresh2":
+        items = [i for i in items if i["origin"] == "fresh2"]
+    elif args.split != "all":
         items = [i for i in items if i["split"] == args.split]
     rows = score_items(encoder, items)
     for r in rows:
@@ -282,10 +310,11 @@ def main(argv: Sequence[str] | None = None) -> None:
                   f"cos={fb.relevance['cosine'] or 0:.2f} lex={fb.relevance['lexical'] or 0:.2f} {fb.suggestions[:1]}")
     print(f"encoder: {encoder.name}; previous = matcher/ at {args.baseline_rev or '(skipped)'}; "
           f"cosine = answer vs question; length = characters")
-    for split in ("dev", "fresh2"):
+    for split in ("dev", "fresh3"):
         part = [r for r in rows if r["split"] == split]
         if part:
-            print(format_table(split, part, metrics_for(part, methods), list(methods)))
+            label = "dev (fresh2 rows only)" if split == "dev" and args.split == "fresh2" else split
+            print(format_table(label, part, metrics_for(part, methods), list(methods)))
 
 
 if __name__ == "__main__":

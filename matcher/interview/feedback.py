@@ -33,6 +33,8 @@ class ScoredAnswer:
     keyword_list: bool = False
     substance: float = 1.0
     claims_only: bool = False
+    boast: bool = False  # the claims rate the speaker (行家里手, 都找我请教), not merely vague (就是扫一下嘛)
+    unsure: bool = False  # most of the answer hedges (估计, 兴许, 应该…吧)
 
 
 class FeedbackWriter(Protocol):
@@ -50,8 +52,12 @@ class TemplateFeedbackWriter:
             out.append(f"这个回答和题目关系不大。先正面回答问题：{_question_gist(s.question)}，再补充经历。")
         if s.keyword_list:
             out.append("只列出了关键词，没有讲具体经历。请用完整的句子讲一次你做过的事：当时什么情况、你怎么做的、结果怎样。")
-        if s.claims_only:
-            out.append("只说了“都会”“没问题”这样的话，没有讲具体怎么做的。请讲一次真实经历：当时什么情况、你怎么做、结果怎样，最好带上数字。")
+        if s.claims_only and s.boast:
+            out.append("只说了自己行，没有讲具体做过什么。请举一个例子：当时什么情况、你怎么做的、结果怎样，最好带上数字。")
+        elif s.claims_only:
+            out.append("说得太笼统了，没有讲具体怎么做。请讲一次真实经历：当时什么情况、你怎么做的、结果怎样。")
+        if s.unsure and not s.hedged:
+            out.append("回答里不确定的说法（“估计”“可能”“应该……吧”）太多。做过就直接说做过并讲经过；没做过就坦白说明，再讲打算怎么学。")
         for item in s.denied[:1]:
             out.append(_denied_advice(item))
         for item in s.hedged[:1]:
@@ -68,6 +74,9 @@ class TemplateFeedbackWriter:
             out.append("谈到以前的单位或老板时不要抱怨，可以改成“那份工作让我学到了……，现在想找一个更能发挥……的岗位”。")
         if "too_short" in s.delivery_flags and not (s.off_topic or s.keyword_list or s.claims_only):
             out.append("回答太短了。至少说三四句话（约100到300字）：先正面回答，再举一个自己的例子，最后说结果。")
+        elif "brief" in s.delivery_flags and s.specificity_level != "具体" and s.substance >= 0.3 and not (
+                s.off_topic or s.keyword_list or s.claims_only or s.denied or s.hedged or s.unsure):
+            out.append("回答说清了做法，可以再补一个自己的具体例子（什么时候、遇到什么情况、结果怎样），会更有说服力。")
         flagged = {item["id"] for item in s.denied + s.hedged + s.planned}
         for req in [r for r in s.missing if r.id not in flagged][:1]:
             resume = s.best_resume_sentences.get(req.id, "")

@@ -21,12 +21,10 @@ keywords has substance 0.
 1. relevance   20  Is the answer about the question?  70% semantic: cosine between the answer
                    (length-weighted mean of its sentence vectors) and the question or its
                    requirements, ramped 0.70 -> 0.85; 30% lexical: share of the question's key terms
-                   found in the answer, ramped 0 -> 0.25. A keyword list keeps 60% of it. An answer
-                   with term overlap < 0.10 is off-topic (relevance 0 and every other component multiplied
-                   by 0.05) when it has 30+ characters and a cosine < 0.77 or a cosine to small talk
-                   (`OFF_TOPIC_PROTOTYPES`) above its cosine to the question by 0.03; when it has 8-29
-                   characters and small talk is closer by 0.08; or when it is commentary (an opinion
-                   about the world, no own conduct: claims.commentary) to a question about conduct.
+                   found in the answer, ramped 0 -> 0.25. A keyword list keeps 60% of it. Off-topic
+                   (relevance 0, every other component multiplied by 0.05) is judged relative to
+                   references, never on a fixed cosine: small talk and talk about the role's trade
+                   (topic.py), with asides, acts, self-assessments and boasts read from the clauses.
 2. coverage    30  Evidence for the requirements the question tests. Each requirement scores 0-1 from
                    its best sentence: match strength (cosine ramp 0.70-0.85, or 1.5 x term recall)
                    times the stance factor of the clause that names it (affirmed & concrete 1.0, bare
@@ -40,7 +38,8 @@ keywords has substance 0.
                    condition questions). Behavioural: STAR, with actions and results as spoken
                    ("我先…再…", "跟顾客道歉", "没有一个长过压疮"). Duties: steps. Opening, motivation, conditions:
                    their own elements.
-5. delivery    10  Starts at 10: too short (<40 characters -6, <80 -3), too long (>800 -2, >1,500 -4),
+5. delivery    10  Starts at 10: too short (<25 characters -6), brief (<60, -2: a normal spoken answer, told
+                   it can add an example, never that it is too short), too long (>800 -2, >1,500 -4),
                    repeated sentences -2, complaints about former employers -5, fillers -2; then
                    multiplied by 0.4 + 0.6 x substance (length alone is not good delivery).
 
@@ -56,6 +55,7 @@ from typing import Sequence
 import numpy as np
 
 from matcher.interview import claims
+from matcher.interview.boasts import boast_signals
 from matcher.interview.feedback import FeedbackWriter, ScoredAnswer, TemplateFeedbackWriter
 from matcher.interview.questions import QuestionSlot, TemplateQuestionWriter, resume_evidence
 from matcher.interview.text import (
@@ -63,18 +63,21 @@ from matcher.interview.text import (
     STEPS, STRUCTURE_LABELS, TOOL_RE, VAGUE_RE, VectorCache, cosine, join_items, match_strength, ramp_share,
     short_quote, split_sentences, term_recall, terms,
 )
+from matcher.interview.topic import TopicSignals, off_topic_test  # noqa: F401  (off_topic_test: re-exported)
+from matcher.interview.topic import references as _references
 from matcher.interview.types import (
-    AGAINST_MIN, BEHAVIOURAL_KINDS, OFF_TOPIC_SHORT_CONTRAST, OFF_TOPIC_SHORT_MIN,
-    CHUNK_CHARS, COVER_COS_RAMP, DELIVERY_SUBSTANCE_FLOOR, DIFFICULTIES, EVIDENCE_MIN, GATE_FLOOR, GATE_FULL_AT,
-    KEYWORD_LIST_RELEVANCE, MAX_ANSWER_CHARS, MAX_CHUNKS, NON_CHINESE_SCORE, OFF_TOPIC_CONTRAST, OFF_TOPIC_COS,
-    OFF_TOPIC_GATE, OFF_TOPIC_PROTOTYPES,
-    OFF_TOPIC_LEX, OFF_TOPIC_RELEVANCE_CAP, ON_TOPIC_FLOOR, POINTS, QUESTION_KINDS, REL_COS_RAMP, REL_LEX_RAMP,
-    REL_SEMANTIC_WEIGHT, RELEVANCE_SUBSTANCE_FLOOR, REQUIREMENT_KINDS, RESUME_EVIDENCE_MIN, STANCE_FACTOR, SUBSTANCE_FULL_AT,
+    AGAINST_MIN, BEHAVIOURAL_KINDS, CHUNK_CHARS, COVER_COS_RAMP, DELIVERY_SUBSTANCE_FLOOR, DIFFICULTIES, EVIDENCE_MIN,
+    GATE_FLOOR, GATE_FULL_AT, KEYWORD_LIST_RELEVANCE, MAX_ANSWER_CHARS, MAX_CHUNKS, NON_CHINESE_SCORE, OFF_TOPIC_GATE,
+    OFF_TOPIC_RELEVANCE_CAP, ON_TOPIC_FLOOR, POINTS, QUESTION_KINDS, REL_COS_RAMP, REL_LEX_RAMP, REL_SEMANTIC_WEIGHT,
+    RELEVANCE_SUBSTANCE_FLOOR, REQUIREMENT_KINDS, RESUME_EVIDENCE_MIN, STANCE_FACTOR, SUBSTANCE_FULL_AT,
     WHOLE_ANSWER_FACTOR, Feedback, InterviewError, Question, Requirement,
 )
 from models.encoder import Encoder
 
 NON_CHINESE_MESSAGE = "请用中文回答，当前评分只支持中文。"
+# Length in characters (Chinese, Latin letters, digits) below which an answer is too short (a phrase or one
+# short sentence), and below which it is brief (two or three plain sentences: normal, with room for an example).
+TOO_SHORT_CHARS, BRIEF_CHARS = 25, 60
 
 
 class AnswerScorer:
@@ -88,8 +91,10 @@ class AnswerScorer:
 
     def warm(self, questions: Sequence[Question], requirements: Sequence[Requirement], resume_text: str = "") -> None:
         """Embed a session's questions, requirements and resume sentences once, ahead of its answers."""
+        titles = {q.role_title for q in questions}
         self.cache.encode([q.text for q in questions] + [r.text for r in requirements]
-                           + split_sentences(resume_text or "")[:64] + list(OFF_TOPIC_PROTOTYPES))
+                          + split_sentences(resume_text or "")[:64]
+                          + [t for title in sorted(titles) for t in _references(title)])
 
     def score(
         self,
@@ -129,18 +134,19 @@ class AnswerScorer:
         chunks = split_sentences(text)[:MAX_CHUNKS] or [text.strip()[:CHUNK_CHARS]]
         answer_terms = terms(text)
         listing = claims.keyword_list(text)
-        chunk_clauses = [claims.clauses(c) for c in chunks]
+        chunk_clauses = claims.mark_claims([claims.clauses(c) for c in chunks])
         all_clauses = [c for cs in chunk_clauses for c in cs]
         total_len = sum(len(c.text) for c in all_clauses) or 1
         concrete_len = sum(len(c.text) for c in all_clauses if c.stance == "affirmed" and c.concrete)
         substance = 0.0 if listing else ramp_share(concrete_len / total_len, 0.0, SUBSTANCE_FULL_AT)
 
         # One encoder call for the answer; question and requirement vectors come from the cache.
-        cached_texts = [question.text] + [r.text for r in targets] + list(OFF_TOPIC_PROTOTYPES)
+        references = _references(question.role_title)
+        cached_texts = [question.text] + [r.text for r in targets] + references
         chunk_vecs = self.cache.encode_with(cached_texts, chunks)
         question_vec = self.cache.encode([question.text])
         target_vecs = self.cache.encode([r.text for r in targets])
-        small_talk_vecs = self.cache.encode(list(OFF_TOPIC_PROTOTYPES))
+        small_talk_vecs = self.cache.encode(references)
         weights = np.array([len(c) for c in chunks], dtype=np.float32)
         answer_vec = (weights[:, None] * chunk_vecs).sum(axis=0, keepdims=True)
         answer_vec /= max(float(np.linalg.norm(answer_vec)), 1e-9)
@@ -162,8 +168,17 @@ class AnswerScorer:
         if listing:
             relevance_share *= KEYWORD_LIST_RELEVANCE
         substantial = len(re.findall(f"[{CJK}A-Za-z0-9]", text)) >= 30
-        off_topic = off_topic_test(semantic_cos, lexical, text, small_talk_cos,
-                                   commentary=question.kind in BEHAVIOURAL_KINDS and claims.commentary(text))
+        role_text = " ".join([question.role_title, question.text] + [r.text for r in requirements])
+        role_terms = terms(role_text) - _template_terms()
+        signals = TopicSignals(
+            semantic_cos=semantic_cos, reference_cos=small_talk_cos, lexical=lexical,
+            role_lexical=round(term_recall(answer_terms, role_terms), 4) if answer_terms else 0.0,
+            length=len(re.findall(f"[{CJK}A-Za-z0-9]", text)), conduct=claims.conduct(all_clauses),
+            aside=claims.aside(all_clauses, role_text), self_assessment=claims.self_assessment(all_clauses, role_terms),
+            claims_only=claims.answer_claims_only(all_clauses), acts=claims.acts(all_clauses),
+            commentary=question.kind in BEHAVIOURAL_KINDS and claims.commentary(text),
+        )
+        off_topic = off_topic_test(signals)
         if not off_topic:
             relevance_share = max(relevance_share, ON_TOPIC_FLOOR)
         topical_share = relevance_share  # before the substance factor: drives the gate
@@ -281,6 +296,8 @@ class AnswerScorer:
             denied=stances["denied"], hedged=stances["hedged"], planned=stances["planned"],
             keyword_list=listing, substance=round(substance, 3),
             claims_only=not listing and claims.only_claims(all_clauses) and substance < 0.2,
+            boast=any(boast_signals(c.text) for c in all_clauses),
+            unsure=sum(len(c.text) for c in all_clauses if c.stance == "hedged") / total_len >= 0.5,
         )
         relevance_message = (
             "回答偏离了题目：和问题及岗位要求的关联很弱，请先正面回答问题。" if off_topic
@@ -324,27 +341,6 @@ def _concrete_share(found: Sequence[claims.Clause]) -> float:
     requirement word can still carry semantic evidence for it."""
     total = sum(len(c.text) for c in found) or 1
     return sum(len(c.text) for c in found if c.stance == "affirmed" and c.concrete) / total
-
-
-def off_topic_test(semantic_cos: float, lexical: float, text: str, small_talk_cos: float = -1.0, *,
-                   commentary: bool = False) -> bool:
-    """Off-topic, always with term overlap below 0.10, when
-
-    - the answer has 30+ characters and either a cosine below 0.77 or is closer to small talk
-      (`OFF_TOPIC_PROTOTYPES`: pay, hours, hobbies, family …) than to the question by more than 0.03;
-    - it is shorter (8-29 characters) and closer to small talk than to the question by more than 0.08
-      (a short weak answer, "那就跟他解释一下", stays on topic: it is judged too short, not off-topic);
-    - or, at any length, it is `commentary` (an opinion about the world, not one's own conduct, given to a
-      question about conduct).
-    """
-    if lexical >= OFF_TOPIC_LEX:
-        return False
-    if commentary:
-        return True
-    length = len(re.findall(f"[{CJK}A-Za-z0-9]", text))
-    if length >= 30:
-        return semantic_cos < OFF_TOPIC_COS or semantic_cos - small_talk_cos < OFF_TOPIC_CONTRAST
-    return length >= OFF_TOPIC_SHORT_MIN and semantic_cos - small_talk_cos < OFF_TOPIC_SHORT_CONTRAST
 
 
 def _stance_for(req_terms: set[str], found: Sequence[claims.Clause], listing: bool) -> tuple[str, claims.Clause | None]:
@@ -423,14 +419,15 @@ def _structure_patterns(kind: str, targets: Sequence[Requirement] = ()) -> tuple
 def _delivery(text: str, original_length: int, chunks: Sequence[str]) -> tuple[float, list[str], list[str]]:
     points, flags, hints = float(POINTS["delivery"]), [], []
     length = len(re.findall(f"[{CJK}A-Za-z0-9]", text))
-    if length < 40:
+    if length < TOO_SHORT_CHARS:
         points -= 6
         flags.append("too_short")
         hints.append("回答太短，面试官很难了解你，建议至少说三四句话。")
-    elif length < 80:
-        points -= 3
-        flags.append("too_short")
-        hints.append("回答偏短，可以再补一个具体例子。")
+    elif length < BRIEF_CHARS:
+        # Two or three plain sentences are a normal spoken answer: not "too short", but room for an example.
+        points -= 2
+        flags.append("brief")
+        hints.append("回答比较简练，可以再补一个自己的具体例子和结果。")
     if original_length > 1500:
         points -= 4
         flags.append("rambling")

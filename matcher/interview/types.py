@@ -23,9 +23,16 @@ POINTS = {"relevance": 20, "coverage": 30, "specificity": 20, "structure": 20, "
 REL_COS_RAMP = (0.70, 0.85)
 REL_LEX_RAMP = (0.0, 0.25)
 REL_SEMANTIC_WEIGHT = 0.7
-OFF_TOPIC_COS, OFF_TOPIC_LEX = 0.77, 0.10
-# An answer closer to small talk (OFF_TOPIC_PROTOTYPES) than to its question by more than this is off-topic.
-OFF_TOPIC_CONTRAST = -0.03
+OFF_TOPIC_LEX = 0.10
+# Off-topic is judged relative to references (see scoring.off_topic_test): the answer's cosine to its question
+# or requirements minus its best cosine to small talk (OFF_TOPIC_PROTOTYPES) and to talk *about* the trade
+# (TRADE_TALK, with the role's title). Below these margins an answer with no shared term is off-topic:
+OFF_TOPIC_CONTRAST = -0.03  # 30+ characters that say what the speaker does
+OFF_TOPIC_CONTRAST_NO_CONDUCT = 0.0  # 30+ characters with no act of the speaker in them
+OFF_TOPIC_ASIDE_CONTRAST = 0.05  # an aside about one's own life, hobbies or the job's terms, at any length
+OFF_TOPIC_FLOOR = 0.66  # and below this cosine nothing is on topic without a shared term
+OFF_TOPIC_ACTS = 3  # an answer telling this many acts of the speaker's is off-topic only at the short margin
+OFF_TOPIC_BOAST_CONTRAST = -0.12  # a boast in the role's own words is weak, not off-topic, down to this margin
 # An answer under 30 characters is off-topic only on stronger evidence: no shared term and closer to small
 # talk than to the question by more than this (short texts have lower, noisier cosines), from 8 characters.
 OFF_TOPIC_SHORT_CONTRAST = -0.08
@@ -42,6 +49,16 @@ OFF_TOPIC_PROTOTYPES = (
     "现在物价太高了，房价也贵，年轻人压力都很大。",
     "我身体不太好，有老毛病，医生让我多休息。",
     "我最喜欢吃好吃的，周末经常去饭店尝尝新菜。",
+    "我平时下班都比较晚，挺累的，有时候中午都来不及吃饭。",
+    "我想问一下这边是做几休几，倒班怎么安排，住得远的话有没有宿舍？",
+    "我对别的方向也挺感兴趣的，以后想多学点新东西，自己出去闯一闯。",
+)
+# Talk about the trade instead of doing its work (pay, competition, trends, an employer's fortunes), with the
+# role's title filled in; as generic as the small talk above, none taken from an evaluation set.
+TRADE_TALK = (
+    "现在做{title}的人太多了，竞争很激烈，价格压得很低，收入一年不如一年。",
+    "{title}这一行以后的前景不好说，现在流行的东西变得快，老板也经常换。",
+    "我们原来那家单位后来生意不好，换了老板，扩张又收缩，很多老员工都走了。",
 )
 OFF_TOPIC_RELEVANCE_CAP = 0.0
 OFF_TOPIC_GATE = 0.05
@@ -60,7 +77,6 @@ NON_CHINESE_SCORE = 10
 EVIDENCE_MIN = 0.5
 AGAINST_MIN = 0.25  # a denial naming a requirement's words counts against it from this match strength
 RESUME_EVIDENCE_MIN = 0.5
-AGAINST_MIN = 0.25  # a denial naming a requirement's words counts against it from this match strength
 
 
 class InterviewError(ValueError):

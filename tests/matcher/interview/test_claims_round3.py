@@ -6,7 +6,7 @@ import pytest
 
 from matcher.interview import AnswerScorer, classify_requirement, requirements_from_role
 from matcher.interview.claims import clauses, commentary, keyword_list
-from matcher.interview.scoring import off_topic_test
+from matcher.interview.topic import off_topic_test
 
 
 @pytest.mark.parametrize("text", [
@@ -52,17 +52,25 @@ def test_commentary_is_an_opinion_without_own_conduct():
     assert not commentary("那就跟客人说对不起呗，让厨房注意一点。")
 
 
+def _signals(semantic_cos, lexical, text, reference_cos, *, commentary=False, conduct=True):
+    from matcher.interview.topic import TopicSignals
+
+    return TopicSignals(semantic_cos=semantic_cos, reference_cos=reference_cos, lexical=lexical, role_lexical=0.0,
+                        length=len(text.rstrip("。")), conduct=conduct, aside=False, self_assessment=False,
+                        commentary=commentary)
+
+
 def test_short_answers_can_be_off_topic_on_stronger_evidence():
     short_small_talk = "我平时喜欢钓鱼，周末经常带孩子去。"  # 16 characters
     # closer to small talk than to the question by 0.15: off-topic, although short
-    assert off_topic_test(0.60, 0.0, short_small_talk, 0.75)
+    assert off_topic_test(_signals(0.60, 0.0, short_small_talk, 0.75, conduct=False))
     # a short weak answer only a little closer to small talk (0.04) stays on topic: too short, not off-topic
-    assert not off_topic_test(0.67, 0.0, "那就跟他解释一下，让他别着急，我们会处理的。", 0.71)
+    assert not off_topic_test(_signals(0.67, 0.0, "那就跟他解释一下，让他别着急，我们会处理的。", 0.71))
     # a couple of characters say too little to call either way
-    assert not off_topic_test(0.60, 0.0, "有的。", 0.80)
+    assert not off_topic_test(_signals(0.60, 0.0, "有的。", 0.80))
     # commentary is off-topic at any cosine, unless it shares the question's terms
-    assert off_topic_test(0.84, 0.07, "我觉得现在的顾客都太挑了。", 0.70, commentary=True)
-    assert not off_topic_test(0.84, 0.20, "我觉得现在的顾客都太挑了。", 0.70, commentary=True)
+    assert off_topic_test(_signals(0.84, 0.07, "我觉得现在的顾客都太挑了。", 0.70, commentary=True))
+    assert not off_topic_test(_signals(0.84, 0.20, "我觉得现在的顾客都太挑了。", 0.70, commentary=True))
 
 
 @pytest.mark.parametrize("text, kind", [
