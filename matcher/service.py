@@ -23,7 +23,7 @@ from matcher.inputs import PostingInput, SeekerInput
 from matcher.postings import posting_public
 from matcher.ranking.pipeline import MatchFilters, match_jobs
 from matcher.ranking.scoring import WEIGHTS
-from matcher.search.sides import profile_side, seeker_match_query, seeker_side, vector_of
+from matcher.search.sides import SEEKER_MATCH_ROW, profile_side, seeker_side, vector_of
 from matcher.seekers import seeker_public
 from matcher.settings import Settings
 from matcher.store import Database
@@ -133,8 +133,7 @@ class JobCircle:
         `allow(row)`, when given, sees the seeker's row (or None) first and raises to refuse: the API's
         access and consent checks read the same single row as the ranking (one indexed read)."""
         with self.db.session() as session:
-            row = session.execute(seeker_match_query(seeker_id).add_columns(
-                Seeker.station_id, Seeker.consent_withdrawn_at)).one_or_none()
+            row = session.execute(SEEKER_MATCH_ROW, {"seeker_id": seeker_id}).one_or_none()
             if allow is not None:
                 allow(row)
             if row is None:

@@ -1,7 +1,8 @@
 """Frozen value types at the bottom of the matcher: every wing reads them, none of them imports a wing.
 
-`Side` is what ranking knows about one seeker or one posting; `PostingEntry` and `SeekerEntry` are
-what the in-memory caches hold per id; `Profile` is what one input text becomes, built once by
+`Side` is what ranking knows about one seeker or one posting; `PostingEntry` is one open posting as
+the catalog hands it out (it holds them as column arrays, `matcher.search.columns`, and makes the
+object again for the rows shown) and `SeekerEntry` what the seeker cache holds per id; `Profile` is what one input text becomes, built once by
 `matcher.text.profiles.build_profile` and shared by the write path and ad-hoc matching.
 """
 from __future__ import annotations
@@ -53,9 +54,9 @@ class Side:
         return self.salary_high or self.salary_low
 
 
-@dataclass(frozen=True, slots=True)  # slots: a million of these are held in memory
+@dataclass(frozen=True, slots=True)
 class PostingEntry:
-    """One open posting as the catalog holds it."""
+    """One open posting as the catalog hands it out (made from its columns on demand)."""
 
     side: Side
     employer: str

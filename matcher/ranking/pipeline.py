@@ -8,7 +8,6 @@ kept in `Scored`, from which the score, the breakdown and the explanation are al
 from __future__ import annotations
 
 import time
-from collections import Counter
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -17,9 +16,10 @@ import numpy as np
 from matcher.errors import InvalidInput
 from matcher.geo.commute import DEFAULT_MODES, circle_many, claimed, commute_fields
 from matcher.geo.geo import CYCLE_KMH, DETOUR_FACTOR, Commute, haversine_km_many
+from matcher.ranking.columnar import ColumnarRanking, candidates, rank_jobs
 from matcher.ranking.explain import explain_match
 from matcher.ranking.scoring import WEIGHTS, Scored, combine, components, gates, relevance, scored_at
-from matcher.search.lexical import tokens
+from matcher.search.lexical import query_words
 from matcher.types import Direction, PostingEntry, Side
 
 DEFAULT_GEO_MINUTES = 30.0
@@ -182,7 +182,7 @@ def job_candidates(postings, vector: np.ndarray, side: Side, filters: MatchFilte
     lexical index's pool (BM25 over jieba words) and the postings near the seeker. Every posting in
     the union is scored in full, so a posting only one channel finds is never lost to a cut."""
     lexical = postings.lexical if query_text is not None else None
-    words = Counter(tokens(query_text)) if lexical is not None else None  # the query is cut into words once
+    words = query_words(query_text) if lexical is not None else None  # the query is cut into words once
     with postings.lock:
         index = postings.index
         pool = min(settings.candidate_pool, max(1, len(index)))
@@ -259,36 +259,49 @@ def match_jobs(postings, commute, settings, vector: np.ndarray, side: Side, k: i
     postings.refresh()
     now = time.time()
     found, bm25 = job_candidates(postings, vector, side, filters, settings, query_text)
-    with postings.lock:
-        entries = [(postings.entries.get(i), c) for i, c in found.items()]
-    entries = [(e, c) for e, c in entries if e is not None and e.is_live(now)]
-    if filters.accessible_only:
-        entries = [(e, c) for e, c in entries if e.accessible]
-    if filters.min_salary:
-        entries = [(e, c) for e, c in entries if e.side.offered is None or e.side.offered >= filters.min_salary]
-    by_id = {e.side.id: e for e, _ in entries}
-    lexical = [bm25.get(e.id, 0.0) for e, _ in entries] if bm25 is not None else None
-    def ranked_top(n: int) -> RankedList:
-        return rank(Direction.JOBS, side, [e.side for e, _ in entries], [c for _, c in entries], commute=commute,
-                    k=n, weights=weights, max_minutes=filters.max_commute_minutes, lexical=lexical,
-                    lexical_ideal=bm25.get(IDEAL) if bm25 is not None else None)
-
-    # Collapsing duplicates keeps a prefix of the full order, so the top k never depends on k.
-    ranked = ranked_top(min(len(entries), 2 * k + 20))
-    shown = collapse_duplicates(ranked, by_id)
-    if len(shown) < k and len(ranked) < len(entries):
-        ranked = ranked_top(len(entries))
-        shown = collapse_duplicates(ranked, by_id)
-    if bm25 is not None and not ranked.lexical_evidence and not (side.skills or side.certificates):
+    with postings.lock:  # the candidates' facts are copied out of the catalog's columns
+        columns = postings.entries.columns
+        cands = candidates(columns, found, bm25, now=now, accessible_only=filters.accessible_only,
+                           min_salary=filters.min_salary)
+    ranking = rank_jobs(side, cands, columns.vocab, commute=commute, weights=weights,
+                        max_minutes=filters.max_commute_minutes,
+                        lexical_ideal=bm25.get(IDEAL) if bm25 is not None else None)
+    if bm25 is not None and not ranking.lexical_evidence and not (side.skills or side.certificates):
         return answer([], NO_WORDS)
     threshold = relevance_threshold(settings, getattr(postings, "model_name", ""))
-    if shown and ranked.best_relevance < threshold:
-        weak = [job_result(side, described(r, side, r.side, commute), by_id[r.side.id]) | {"weak": True}
-                for r in shown[:min(k, WEAK_SHOWN)]]
+    weak = len(ranking.cands) and ranking.best_relevance < threshold
+    shown = _shown(postings, ranking, side, commute, min(k, WEAK_SHOWN) if weak else k)
+    if weak:
+        weak = [job_result(side, described(r, side, r.side, commute), entry) | {"weak": True} for r, entry in shown]
         more = WEAK_NOTE if weak else ""
-        return answer([], NOTHING_SUITABLE.format(best=ranked.best_relevance, threshold=threshold, more=more), weak)
-    results = [job_result(side, described(r, side, r.side, commute), by_id[r.side.id]) for r in shown[:k]]
+        return answer([], NOTHING_SUITABLE.format(best=ranking.best_relevance, threshold=threshold, more=more), weak)
+    results = [job_result(side, described(r, side, r.side, commute), entry) for r, entry in shown]
     return answer(results, None if results else "没有符合筛选条件的岗位。")
+
+
+def _shown(postings, ranking: ColumnarRanking, side: Side, commute, k: int) -> list[tuple[Ranked, PostingEntry]]:
+    """The best `k` rows, one per group of duplicates (same employer, title, address, text), each with
+    its `Side` and score record made now: objects only for what is shown."""
+    cands, out, seen = ranking.cands, [], set()
+    with postings.lock:
+        for n in ranking.order().tolist():
+            if len(out) >= k:
+                break
+            group = int(cands.duplicate_of[n]) or int(cands.ids[n])
+            if group in seen:
+                continue
+            seen.add(group)
+            entry = postings.entries.get(int(cands.ids[n]))
+            if entry is None:  # closed while this request was ranked
+                continue
+            posting = entry.side
+            full = None
+            if side.point is not None and posting.point is not None and (side.coarse_point or posting.coarse_point):
+                full = commute.estimate(side.point, posting.point, coarse=True)
+            scored = scored_at(n, side, posting, ranking.table, ranking.scores, ranking.breakdown, full,
+                               gates(side, posting), ranking.relevant[n])
+            out.append((Ranked(posting, scored, float(cands.cosines[n]), bool(ranking.pending[n])), entry))
+    return out
 
 
 def job_result(seeker: Side, ranked: Ranked, entry: PostingEntry) -> dict:

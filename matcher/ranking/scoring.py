@@ -66,6 +66,8 @@ COMPONENT_NAMES = {
 
 def _floats(values) -> np.ndarray:
     """An array of floats with None as NaN (unknown)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiub":
+        return np.atleast_1d(values.astype(np.float64))
     return np.asarray([np.nan if v is None else v for v in np.atleast_1d(np.asarray(values, dtype=object))],
                       dtype=np.float64)
 

@@ -1,7 +1,9 @@
-"""In-memory view of open postings for the hot path: ranking facts by id and a spatial grid.
+"""In-memory view of open postings for the hot path: ranking facts as column arrays and a spatial grid.
 
 A cache of the database like the vector index; rebuilt from it on start and kept current by the
-service's change feed. Only open postings are held; expiry is checked at query time.
+service's change feed. Only open postings are held; expiry is checked at query time. The facts live
+in `PostingColumns` (one array per fact, addressed by slot); `get` makes a `PostingEntry` again for
+the callers that want one object (results shown, /nearby).
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import time
 import numpy as np
 
 from matcher.geo.geo import haversine_km_many
+from matcher.search.columns import PostingColumns
 from matcher.types import PostingEntry
 
 CELL_DEG = 0.0025  # ~280 m north-south, ~240 m east-west at Shanghai's latitude
@@ -20,7 +23,7 @@ __all__ = ["PostingCatalog", "PostingEntry", "CELL_DEG"]
 
 class PostingCatalog:
     def __init__(self):
-        self._entries: dict[int, PostingEntry] = {}
+        self.columns = PostingColumns()
         self._grid: dict[tuple[int, int], set[int]] = {}
         self._cell_arrays: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
@@ -29,28 +32,36 @@ class PostingCatalog:
         return (math.floor(lat / CELL_DEG), math.floor(lon / CELL_DEG))
 
     def upsert(self, entry: PostingEntry) -> None:
-        self.remove(entry.side.id)
-        self._entries[entry.side.id] = entry
+        self.remove(entry.side.id, keep_slot=True)
+        self.columns.put(entry)
         if entry.side.point:
             cell = self._cell(*entry.side.point)
             self._grid.setdefault(cell, set()).add(entry.side.id)
             self._cell_arrays.pop(cell, None)
 
-    def remove(self, posting_id: int) -> None:
-        old = self._entries.pop(posting_id, None)
-        if old and old.side.point:
-            key = self._cell(*old.side.point)
+    def remove(self, posting_id: int, *, keep_slot: bool = False) -> None:
+        """Drop a posting (`keep_slot`: from the grid only, its slot is about to be rewritten)."""
+        columns = self.columns
+        slot = columns.slot(posting_id)
+        if slot < 0:
+            return
+        point = columns.point(slot)
+        if point:
+            key = self._cell(*point)
             cell = self._grid.get(key)
             if cell:
                 cell.discard(posting_id)
             self._cell_arrays.pop(key, None)
+        if not keep_slot:
+            columns.drop(posting_id)
 
     def _arrays(self, cell: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
         """(ids, points) of one grid cell as arrays, cached until the cell changes."""
         cached = self._cell_arrays.get(cell)
         if cached is None:
             ids = np.fromiter(self._grid.get(cell, ()), dtype=np.int64)
-            points = np.asarray([self._entries[int(i)].side.point for i in ids], dtype=np.float64).reshape(-1, 2)
+            slots = self.columns.slots(ids)
+            points = np.column_stack([self.columns.lat[slots], self.columns.lon[slots]]).reshape(-1, 2)
             cached = self._cell_arrays[cell] = (ids, points)
         return cached
 
@@ -91,17 +102,23 @@ class PostingCatalog:
         return ids[order], km[order]
 
     def get(self, posting_id: int) -> PostingEntry | None:
-        return self._entries.get(posting_id)
+        slot = self.columns.slot(posting_id)
+        return None if slot < 0 else self.columns.entry_at(slot)
 
     def __contains__(self, posting_id: int) -> bool:
-        return posting_id in self._entries
+        return self.columns.slot(posting_id) >= 0
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return self.columns.live
+
+    def ids(self) -> list[int]:
+        ids = self.columns.ids[:self.columns.size]
+        return ids[ids != 0].tolist()
 
     def live_ids(self) -> np.ndarray:
-        now = time.time()
-        return np.fromiter((i for i, e in self._entries.items() if e.is_live(now)), dtype=np.int64)
+        columns = self.columns
+        ids, expires = columns.ids[:columns.size], columns.expires[:columns.size]
+        return ids[(ids != 0) & (expires > time.time())]
 
     def near(self, lat: float, lon: float, radius_km: float) -> np.ndarray:
         """Ids of postings whose grid cell may lie within `radius_km` (a superset; callers measure)."""

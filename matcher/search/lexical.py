@@ -21,6 +21,7 @@ from functools import lru_cache
 import numpy as np
 
 K1, B = 1.5, 0.75
+DENSE_PASS = 16  # a word's postings up to this many times the ids scored: one pass, not a binary search each
 _NOT_A_WORD = re.compile(r"^[\W_]+$|^\d+(\.\d+)?$")
 # Words that say nothing about the kind of work (they would make every posting a lexical match).
 STOPWORDS = frozenset("""
@@ -45,6 +46,17 @@ def tokens(text: str) -> list[str]:
         return []
     words = (w.strip().lower() for w in _jieba().lcut(text))
     return [w for w in words if w and w not in STOPWORDS and not _NOT_A_WORD.match(w)]
+
+
+@lru_cache(maxsize=4096)
+def _query_words(text: str) -> tuple[tuple[str, int], ...]:
+    return tuple(Counter(tokens(text)).items())
+
+
+def query_words(text: str) -> Counter:
+    """`Counter(tokens(text))` for a query, each recent text cut once (a seeker asks again and again;
+    jieba takes a millisecond or more per resume). A fresh Counter per call."""
+    return Counter(dict(_query_words(text)))
 
 
 class WordsMemo:
@@ -77,8 +89,14 @@ class LexicalIndex:
     """
 
     def __init__(self):
-        # id -> (word numbers, counts): two small C arrays per document, not a dict of strings.
-        self._docs: dict[int, tuple[array, array]] = {}
+        # Each document's words: a run of word numbers and counts in two pools, addressed by id
+        # (dense arrays, no object per document); a rewrite appends a new run, `_pack` drops old ones.
+        self._n = 0
+        self._pool_live = 0  # entries of the pools that belong to live documents
+        self._start = np.zeros(0, np.int64)
+        self._count = np.zeros(0, np.int32)
+        self._pool_words = array("i")
+        self._pool_tf = array("H")
         self._vocab: dict[str, int] = {}  # word -> its number (never reused, so stored numbers stay valid)
         self._words: list[str] = []
         self._df: Counter = Counter()
@@ -91,21 +109,44 @@ class LexicalIndex:
         self._base: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._tail: dict[str, tuple[array, array, array]] = {}
         self._dirty: set[str] = set()  # words whose merged postings may hold a removed document
+        self._maxtf: dict[str, float] = {}  # per word: the largest count in its merged postings
         self.lock = threading.RLock()
 
     def __len__(self) -> int:
-        return len(self._docs)
+        return self._n
 
     def __contains__(self, item_id: int) -> bool:
-        return item_id in self._docs
+        return 0 <= item_id < len(self._gen) and self._gen[item_id] != 0
+
+    def _doc(self, item_id: int) -> tuple[array, array] | None:
+        """(word numbers, counts) of one indexed document, or None."""
+        if item_id not in self:
+            return None
+        start, count = int(self._start[item_id]), int(self._count[item_id])
+        return self._pool_words[start:start + count], self._pool_tf[start:start + count]
+
+    def _pack(self) -> None:
+        """Rewrite the pools with the live documents' runs only (rewrites leave their old runs behind)."""
+        ids = np.flatnonzero(self._gen != 0)
+        words, tf = array("i"), array("H")
+        for item_id in ids.tolist():
+            start, count = int(self._start[item_id]), int(self._count[item_id])
+            self._start[item_id] = len(words)
+            words.extend(self._pool_words[start:start + count])
+            tf.extend(self._pool_tf[start:start + count])
+        self._pool_words, self._pool_tf = words, tf
 
     def clear(self) -> None:
         with self.lock:
-            self._docs.clear()
+            self._n = self._pool_live = 0
+            self._start = np.zeros(0, np.int64)
+            self._count = np.zeros(0, np.int32)
+            self._pool_words, self._pool_tf = array("i"), array("H")
             self._vocab.clear()
             self._words.clear()
             self._df.clear()
             self._base.clear()
+            self._maxtf.clear()
             self._tail.clear()
             self._dirty.clear()
             self._total_len = 0
@@ -117,6 +158,8 @@ class LexicalIndex:
             size = max(item_id + 1, 2 * len(self._gen), 1024)
             self._length = np.concatenate([self._length, np.zeros(size - len(self._length))])
             self._gen = np.concatenate([self._gen, np.zeros(size - len(self._gen), np.uint32)])
+            self._start = np.concatenate([self._start, np.zeros(size - len(self._start), np.int64)])
+            self._count = np.concatenate([self._count, np.zeros(size - len(self._count), np.int32)])
 
     def upsert(self, item_id: int, text: str) -> None:
         self.upsert_terms(item_id, Counter(tokens(text)))
@@ -131,14 +174,18 @@ class LexicalIndex:
             self._next_gen += 1
             gen = self._next_gen
             self._gen[item_id] = gen
-            numbers = array("i")
+            if len(self._pool_words) > 2 * self._pool_live + 65536:
+                self._pack()
+            self._start[item_id], self._count[item_id] = len(self._pool_words), len(counts)
+            self._n += 1
+            self._pool_live += len(counts)
             for term in counts:
                 number = self._vocab.get(term)
                 if number is None:
                     number = self._vocab[term] = len(self._words)
                     self._words.append(sys.intern(term))
-                numbers.append(number)
-            self._docs[item_id] = (numbers, array("H", (min(tf, 65535) for tf in counts.values())))
+                self._pool_words.append(number)
+            self._pool_tf.extend(min(tf, 65535) for tf in counts.values())
             length = sum(counts.values())
             self._length[item_id] = length
             self._total_len += length
@@ -153,9 +200,11 @@ class LexicalIndex:
 
     def remove(self, item_id: int) -> None:
         with self.lock:
-            doc = self._docs.pop(item_id, None)
+            doc = self._doc(item_id)
             if doc is None:
                 return
+            self._n -= 1
+            self._pool_live -= len(doc[0])
             self._gen[item_id] = 0  # every posting of this generation is now stale
             self._total_len -= int(self._length[item_id])
             for number in doc[0]:
@@ -165,11 +214,12 @@ class LexicalIndex:
                 if self._df[term] <= 0:
                     del self._df[term]
                     self._base.pop(term, None)
+                    self._maxtf.pop(term, None)
                     self._tail.pop(term, None)
                     self._dirty.discard(term)
 
     def _idf(self, term: str) -> float:
-        n, df = len(self._docs), self._df.get(term, 0)
+        n, df = self._n, self._df.get(term, 0)
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
     def _term_arrays(self, term: str):
@@ -188,9 +238,10 @@ class LexicalIndex:
             ids, tf, gen = ids[live], tf[live], gen[live]
             order = np.argsort(ids, kind="stable")
             self._base[term] = (ids[order], tf[order], gen[order])
+            self._maxtf[term] = float(tf.max()) if len(tf) else 0.0
             self._dirty.discard(term)
         ids, tf, _ = self._base[term]
-        return ids, tf
+        return ids, tf, self._maxtf[term]
 
     def _query(self, words) -> list[tuple[float, tuple]]:
         """(idf x query count, postings arrays) per query word some document holds."""
@@ -203,33 +254,62 @@ class LexicalIndex:
         return out
 
     def _score(self, query, ids: np.ndarray, avg: float) -> np.ndarray:
+        """BM25 of `query` against each of `ids`. A word's postings are matched to the ids by binary
+        search when they are long next to the ids, else by one pass over them through a dense id ->
+        position map (thousands of ids against long postings: the pass is several times cheaper).
+        Either way each id gets the same terms in the same order, so the scores are the same."""
         out = np.zeros(len(ids), dtype=np.float64)
         if not len(ids):
             return out
-        inside = (ids >= 0) & (ids < 2**31)
+        inside = (ids >= 0) & (ids < len(self._gen))
         keys = np.where(inside, ids, -1).astype(np.int32)
-        for weight, (term_ids, tf) in query:
+        position = None
+        for weight, (term_ids, tf, _) in query:
+            if len(term_ids) <= DENSE_PASS * len(keys):
+                if position is None:
+                    position = self._positions(keys, inside)
+                if position is not None:
+                    at = position[term_ids]
+                    hit = at >= 0
+                    where = at[hit]
+                    f, length = tf[hit].astype(np.float64), self._length[term_ids[hit]]
+                    out[where] += weight * f * (K1 + 1) / (f + K1 * (1 - B + B * length / avg))
+                    continue
             at = np.minimum(np.searchsorted(term_ids, keys), len(term_ids) - 1)
             hit = term_ids[at] == keys
             if hit.any():
                 f, length = tf[at[hit]].astype(np.float64), self._length[keys[hit]]
                 out[hit] += weight * f * (K1 + 1) / (f + K1 * (1 - B + B * length / avg))
+        if position is not None:
+            position[keys[inside]] = -1  # the scratch map is left empty for the next query
         return out
 
+    def _positions(self, keys: np.ndarray, inside: np.ndarray) -> np.ndarray | None:
+        """The scratch map id -> position in `keys` (-1 elsewhere), or None when an id repeats."""
+        scratch = self.__dict__.get("_scratch")
+        if scratch is None or len(scratch) != len(self._gen):
+            scratch = self._scratch = np.full(len(self._gen), -1, np.int32)
+        where = np.flatnonzero(inside)
+        scratch[keys[where]] = where
+        if not np.array_equal(scratch[keys[where]], where):  # a repeated id: fall back to binary search
+            scratch[keys[where]] = -1
+            return None
+        return scratch
+
     def _avg(self) -> float:
-        return self._total_len / len(self._docs) or 1.0
+        return self._total_len / self._n or 1.0
 
     def terms(self, item_id: int) -> Counter:
         """The words of one indexed document (a seeker's, when it is the query of the other direction)."""
         with self.lock:
-            doc = self._docs.get(item_id)
+            doc = self._doc(item_id)
             return Counter({self._words[n]: tf for n, tf in zip(*doc)}) if doc else Counter()
 
     def score_terms(self, words: Counter, ids) -> np.ndarray:
         """BM25 of a query given as word counts against each id (0 for ids not indexed)."""
         ids = np.asarray(ids, dtype=np.int64).reshape(-1)
         with self.lock:
-            if not self._docs:
+            if not self._n:
                 return np.zeros(len(ids), dtype=np.float64)
             return self._score(self._query(words), ids, self._avg())
 
@@ -261,7 +341,7 @@ class LexicalIndex:
         postings in one dense array, keeps the documents whose partial score plus the skipped bounds
         can still reach the threshold, and scores those exactly (in the same way as `score_terms`)."""
         with self.lock:
-            if not self._docs or k <= 0:
+            if not self._n or k <= 0:
                 return {}
             query, avg = self._query(words), self._avg()
             if not query:
@@ -288,18 +368,38 @@ class LexicalIndex:
             if not set(essential) <= set(take):
                 partial = np.zeros(len(self._gen), dtype=np.float64)
                 for n in essential:
-                    weight, (term_ids, tf) = query[n]
+                    weight, (term_ids, tf, _) = query[n]
                     f = tf.astype(np.float64)
                     partial[term_ids] += weight * f * (K1 + 1) / (f + K1 * (1 - B + B * self._length[term_ids] / avg))
                 # Documents that can still reach the threshold (those with no essential word cannot:
                 # slack < theta), then the skipped words' contributions for them alone.
                 ids = np.flatnonzero((partial > 0) & (partial >= theta * (1 - 1e-9) - slack))
-                scores = partial[ids] + self._score([query[n] for n in sorted(skipped)], ids, avg)
+                ids, scores = self._finish(query, sorted(skipped), partial, ids, theta, avg)
             if len(ids) > k:
                 keep = scores >= np.partition(scores, len(scores) - k)[len(scores) - k]
                 ids, scores = ids[keep], scores[keep]
         order = np.lexsort((ids, -scores))[:k]
         return {int(ids[n]): float(scores[n]) for n in order if scores[n] > 0}
+
+    def _finish(self, query, skipped: list[int], partial: np.ndarray, ids: np.ndarray, theta: float, avg: float):
+        """(ids, full scores) of the documents that can still reach `theta`, adding the skipped words
+        one at a time. A skipped word adds at most its BM25 at its largest count in the document's own
+        length (BM25 grows with the count), so after each word the documents whose score so far plus
+        the bounds of the words still to come stay below the threshold are dropped. The words are
+        added in the same order, from zero, as `_score` adds them: the scores are the same."""
+        norm = K1 * (1 - B + B * self._length[ids] / avg)
+        bounds = [query[n][0] * query[n][1][2] * (K1 + 1) / (query[n][1][2] + norm) for n in skipped]
+        base, added = partial[ids], np.zeros(len(ids))
+        for j, n in enumerate(skipped + [None]):
+            still = sum(bounds[j:], np.zeros(len(ids)))  # the bounds of the words not added yet
+            keep = base + added + still >= theta * (1 - 1e-9)
+            if not keep.all():
+                ids, base, added = ids[keep], base[keep], added[keep]
+                bounds = [b[keep] for b in bounds]
+            if n is None or not len(ids):
+                break
+            added += self._score([query[n]], ids, avg)
+        return ids, base + added
 
     def scores(self, query: str, ids) -> np.ndarray:
         """BM25 score of `query` against each id (0 for ids not indexed)."""

@@ -60,3 +60,37 @@ def test_removed_and_moved_postings_follow_the_catalog(world):
     catalog.upsert(_entry(2, (31.10, 121.30)))  # moved far away
     ids, _ = catalog.nearest(31.27, 121.48, 2.0, 10)
     assert ids.tolist() == [] and 1 not in catalog and len(catalog) == 1
+
+
+def _full_entry(posting_id, n):
+    side = Side(id=posting_id, skills=frozenset({f"技能{n % 5}", "叉车"}), certificates=frozenset({"叉车证"}) if n % 2 else
+                frozenset(), education=n % 4 or None, experience=float(n % 3) or None, salary_low=5000.0 + n,
+                salary_high=None if n % 3 else 7000.0, occupations=(f"4-02-0{n % 3}-01", "4-02-03-02")[: 1 + n % 2],
+                point=(31.2 + n / 1000, 121.4) if n % 4 else None, approximate_point=bool(n % 2),
+                coarse_point=n % 7 == 0, radius_km=0.3 * (n % 3), title=f"岗位{n}", occupation_name="名称" if n % 2 else None,
+                occupation_phrase="可能是…", salary_text=f"{5000 + n}元/月", night_work=n % 5 == 0)
+    return PostingEntry(side=side, employer=f"单位{n % 4}", expires_ts=None if n % 3 else 1.9e9 + n, accessible=n % 2 == 0,
+                        employment_type="full_time", salary_text=f"{5000 + n}元/月", street_code="310109" if n % 2 else None,
+                        station_id=n % 6 or None, duplicate_of=n - 1 if n % 8 == 0 else None)
+
+
+def test_the_columns_give_back_every_entry_through_edits_removals_and_compaction():
+    catalog, model = PostingCatalog(), {}
+    for n in range(1, 3001):
+        model[n] = _full_entry(n, n)
+        catalog.upsert(model[n])
+    for n in range(1, 3001, 3):  # edits in place, then removals past the compaction threshold
+        model[n] = _full_entry(n, n + 1)
+        catalog.upsert(model[n])
+    for n in range(2, 3001, 3):
+        catalog.remove(n)
+        model.pop(n)
+    for n in range(3, 3001, 3):
+        catalog.remove(n)
+        model.pop(n)
+    assert catalog.columns.size < 3000  # compacted: tombstones dropped
+    assert len(catalog) == len(model) and sorted(catalog.ids()) == sorted(model)
+    assert all(catalog.get(n) == entry for n, entry in model.items())
+    assert catalog.get(2) is None and 2 not in catalog and 4 in catalog
+    near = catalog.nearest(31.2 + 4 / 1000, 121.4, 0.5, 3)[0].tolist()
+    assert near[0] == 4 and all(model[i].side.point for i in near)

@@ -108,3 +108,17 @@ def test_search_top_k_equals_scoring_every_document_even_after_edits():
             got = index.search_terms(query, k)
             assert list(got) == list(expected)
             assert list(got.values()) == pytest.approx(list(expected.values()))
+
+
+def test_rewritten_documents_keep_their_own_words_when_the_pools_are_packed():
+    """Every rewrite leaves its old run behind in the word pools; packing them keeps each document's words."""
+    index = LexicalIndex()
+    words = [f"词{n}" for n in range(40)]
+    for round_ in range(120):  # 120 x 30 documents x ~25 words: well past the packing threshold
+        for doc in range(1, 31):
+            index.upsert_terms(doc, Counter({w: 1 + (doc + round_) % 3 for w in words[doc % 15:doc % 15 + 25]}))
+    assert len(index._pool_words) < 120 * 30 * 25  # packed at least once
+    index.remove(5)
+    assert len(index) == 29 and 5 not in index and index.terms(5) == Counter()
+    assert index.terms(7) == Counter({w: 1 + (7 + 119) % 3 for w in words[7:32]})
+    assert set(index.search_terms(Counter(["词38"]), 5)) == {14, 29}  # the only documents holding it
