@@ -18,6 +18,8 @@ def default_workers() -> int:
 def serve(service, settings: Settings, host: str, port: int, workers: int = 1) -> int:
     import uvicorn
 
+    from api.serving import PROTOCOL
+
     banner = (f"jobcircle 已启动：工作台 http://{host}:{port}/  API 文档 http://{host}:{port}/docs  "
               f"（数据目录 {settings.data_dir}，{workers} 个工作进程）")
     if workers <= 1:
@@ -25,7 +27,7 @@ def serve(service, settings: Settings, host: str, port: int, workers: int = 1) -
 
         app = create_app(settings, service=service)
         print(banner, file=sys.stderr, flush=True)
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(app, host=host, port=port, log_level="warning", http=PROTOCOL)
         return 0
     # The workers build nothing twice: the first to start builds a missing or stale index under the
     # index's file lock, the others wait for it and map the file. This process only migrates the
@@ -53,5 +55,5 @@ def serve(service, settings: Settings, host: str, port: int, workers: int = 1) -
     # postings on a loaded machine); uvicorn's default 5 s health check would take it for hung and
     # restart it over and over.
     uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", timeout_worker_healthcheck=HEALTHCHECK_S)
+                log_level="warning", timeout_worker_healthcheck=HEALTHCHECK_S, http=PROTOCOL)
     return 0
