@@ -30,3 +30,51 @@ class NoDelayHTTPProtocol(AutoHTTPProtocol):
     def connection_made(self, transport) -> None:  # type: ignore[override]
         no_delay(transport.get_extra_info("socket"))
         super().connection_made(transport)
+
+
+# ---------------------------------------------------------------- workers
+# uvicorn's workers share one listening socket. When clients connect in a burst, every worker wakes and
+# asyncio's accept loop takes all pending connections at once, so one worker can hold most keep-alive
+# clients for good (seen: 7 of 8). Each worker here listens on its own SO_REUSEPORT socket on the same
+# port instead, and the kernel spreads new connections across the listening workers. The parent binds
+# the port (so port 0 and "address in use" are settled once) but never listens on it.
+
+
+def reuse_port_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to (host, port) with SO_REUSEADDR and SO_REUSEPORT, not yet listening."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def _worker_process_class():
+    from uvicorn.supervisors.multiprocess import Process
+
+    class ReusePortProcess(Process):
+        def target(self, sockets=None) -> None:  # runs in the worker
+            own = [reuse_port_socket(s.getsockname()[0], s.getsockname()[1]) for s in sockets or []]
+            super().target(own or sockets)
+
+    ReusePortProcess.__module__ = __name__
+    ReusePortProcess.__qualname__ = "ReusePortProcess"
+    return ReusePortProcess
+
+
+ReusePortProcess = _worker_process_class() if hasattr(socket, "SO_REUSEPORT") else None
+
+
+def run_workers(config) -> None:
+    """Run `config.workers` uvicorn workers, each listening on its own SO_REUSEPORT socket; uvicorn's
+    supervisor still restarts, health-checks and stops them."""
+    from uvicorn.supervisors import multiprocess
+
+    if ReusePortProcess is None:  # no SO_REUSEPORT on this platform: uvicorn's shared socket
+        sock = config.bind_socket()
+    else:
+        multiprocess.Process = ReusePortProcess  # the supervisor makes every worker (and restart) from it
+        sock = reuse_port_socket(config.host, config.port)
+    multiprocess.Multiprocess(config, sockets=[sock]).run()

@@ -54,6 +54,12 @@ def serve(service, settings: Settings, host: str, port: int, workers: int = 1) -
     # A worker builds its posting catalog and lexical index in Python at start (minutes at 100k
     # postings on a loaded machine); uvicorn's default 5 s health check would take it for hung and
     # restart it over and over.
-    uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", timeout_worker_healthcheck=HEALTHCHECK_S, http=PROTOCOL)
+    from api.serving import run_workers
+
+    config = uvicorn.Config("api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                            log_level="warning", timeout_worker_healthcheck=HEALTHCHECK_S, http=PROTOCOL)
+    try:
+        run_workers(config)  # one SO_REUSEPORT socket per worker: the kernel spreads the connections
+    except KeyboardInterrupt:
+        pass
     return 0

@@ -5,7 +5,7 @@ import socket
 
 import pytest
 
-from api.serving import PROTOCOL, NoDelayHTTPProtocol, no_delay
+from api.serving import PROTOCOL, NoDelayHTTPProtocol, ReusePortProcess, no_delay, reuse_port_socket
 from cli import serve as serve_module
 from matcher.settings import Settings
 
@@ -54,16 +54,55 @@ def test_the_protocol_sets_the_option_when_a_connection_is_made(monkeypatch):
     assert seen == ["the-socket"]
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_serve_runs_uvicorn_with_the_no_delay_protocol(monkeypatch, tmp_path, workers):
+def test_one_worker_runs_uvicorn_with_the_no_delay_protocol(monkeypatch, tmp_path):
     import uvicorn
 
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: calls.append(kw))
     monkeypatch.setattr("api.app.create_app", lambda settings, service=None: object())
     settings = Settings(data_dir=tmp_path, encoder="hashing-64", occupation_coding=False)
-    assert serve_module.serve(None, settings, "127.0.0.1", 0, workers=workers) == 0
+    assert serve_module.serve(None, settings, "127.0.0.1", 0, workers=1) == 0
     assert calls and calls[0]["http"] == PROTOCOL
     # The import string resolves to the class (workers import it again).
     from uvicorn.importer import import_from_string
     assert import_from_string(PROTOCOL) is NoDelayHTTPProtocol
+
+
+def test_several_workers_run_with_the_no_delay_protocol_on_their_own_sockets(monkeypatch, tmp_path):
+    seen = []
+    monkeypatch.setattr("api.serving.run_workers", lambda config: seen.append(config))
+    settings = Settings(data_dir=tmp_path, encoder="hashing-64", occupation_coding=False)
+    assert serve_module.serve(None, settings, "127.0.0.1", 0, workers=3) == 0
+    assert len(seen) == 1 and seen[0].workers == 3 and seen[0].http == PROTOCOL
+
+
+def test_each_worker_can_listen_on_its_own_socket_on_one_port():
+    """What lets the kernel spread connections: a second listener on the same port is allowed."""
+    parent = reuse_port_socket("127.0.0.1", 0)  # bound, never listening
+    port = parent.getsockname()[1]
+    workers = [reuse_port_socket("127.0.0.1", port) for _ in range(2)]
+    try:
+        for sock in workers:
+            sock.listen(8)
+        clients = [socket.create_connection(("127.0.0.1", port), timeout=2) for _ in range(16)]
+        accepted = []
+        for sock in workers:
+            sock.setblocking(False)
+            while True:
+                try:
+                    accepted.append(sock.accept()[0])
+                except BlockingIOError:
+                    break
+        assert len(accepted) == 16  # every connection reached a listening worker, none the parent
+        plain = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        with pytest.raises(OSError):  # without the option the port is taken
+            plain.bind(("127.0.0.1", port))
+        plain.close()
+    finally:
+        for sock in [parent, *workers, *clients, *accepted]:
+            sock.close()
+
+
+def test_the_worker_process_class_is_importable_by_name():
+    from uvicorn.importer import import_from_string
+    assert ReusePortProcess is not None and import_from_string("api.serving:ReusePortProcess") is ReusePortProcess
