@@ -81,11 +81,11 @@ def test_each_worker_can_listen_on_its_own_socket_on_one_port():
     parent = reuse_port_socket("127.0.0.1", 0)  # bound, never listening
     port = parent.getsockname()[1]
     workers = [reuse_port_socket("127.0.0.1", port) for _ in range(2)]
+    clients, accepted = [], []
     try:
         for sock in workers:
-            sock.listen(8)
-        clients = [socket.create_connection(("127.0.0.1", port), timeout=2) for _ in range(16)]
-        accepted = []
+            sock.listen(64)  # room for all 16 even if the kernel's hash sends them all to one worker
+        clients += [socket.create_connection(("127.0.0.1", port), timeout=2) for _ in range(16)]
         for sock in workers:
             sock.setblocking(False)
             while True:
