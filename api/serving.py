@@ -11,6 +11,7 @@ from __future__ import annotations
 import socket
 
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
+from uvicorn.supervisors.multiprocess import Process
 
 PROTOCOL = "api.serving:NoDelayHTTPProtocol"  # uvicorn's `http=` takes an import string (workers re-import it)
 
@@ -51,20 +52,12 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker_process_class():
-    from uvicorn.supervisors.multiprocess import Process
+class ReusePortProcess(Process):
+    """uvicorn's worker process, listening on its own SO_REUSEPORT socket on the parent's port."""
 
-    class ReusePortProcess(Process):
-        def target(self, sockets=None) -> None:  # runs in the worker
-            own = [reuse_port_socket(s.getsockname()[0], s.getsockname()[1]) for s in sockets or []]
-            super().target(own or sockets)
-
-    ReusePortProcess.__module__ = __name__
-    ReusePortProcess.__qualname__ = "ReusePortProcess"
-    return ReusePortProcess
-
-
-ReusePortProcess = _worker_process_class() if hasattr(socket, "SO_REUSEPORT") else None
+    def target(self, sockets=None) -> None:  # runs in the worker
+        own = [reuse_port_socket(s.getsockname()[0], s.getsockname()[1]) for s in sockets or []]
+        super().target(own or sockets)
 
 
 def run_workers(config) -> None:
@@ -72,7 +65,7 @@ def run_workers(config) -> None:
     supervisor still restarts, health-checks and stops them."""
     from uvicorn.supervisors import multiprocess
 
-    if ReusePortProcess is None:  # no SO_REUSEPORT on this platform: uvicorn's shared socket
+    if not hasattr(socket, "SO_REUSEPORT"):  # not on this platform: uvicorn's shared socket
         sock = config.bind_socket()
     else:
         multiprocess.Process = ReusePortProcess  # the supervisor makes every worker (and restart) from it

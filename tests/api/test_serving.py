@@ -105,4 +105,4 @@ def test_each_worker_can_listen_on_its_own_socket_on_one_port():
 
 def test_the_worker_process_class_is_importable_by_name():
     from uvicorn.importer import import_from_string
-    assert ReusePortProcess is not None and import_from_string("api.serving:ReusePortProcess") is ReusePortProcess
+    assert import_from_string("api.serving:ReusePortProcess") is ReusePortProcess
