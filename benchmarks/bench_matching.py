@@ -226,6 +226,8 @@ def main(argv=None) -> None:
                         help="occupation coder state cache (fitting it takes minutes the first time)")
     parser.add_argument("--fresh-start", action="store_true",
                         help="after each size, time a fresh process starting on the saved data and report its memory")
+    parser.add_argument("--data-dir", default=None,
+                        help="keep the service's data here (default: a temporary directory, removed at the end)")
     parser.add_argument("--measure-start", default=None, help=argparse.SUPPRESS)  # the subprocess of --fresh-start
     parser.add_argument("--start-seekers", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -239,8 +241,10 @@ def main(argv=None) -> None:
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; FAISS one thread; "
           f"encoder {real.name}; load average {os.getloadavg()[0]:.1f}")
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
         from matcher.occupations.coder import OccupationCoder
+
+        tmp = args.data_dir or scratch
 
         settings = Settings(data_dir=Path(tmp), refresh_interval_s=3600, encoder=name)
         coder = OccupationCoder(real).fit(cache_dir=Path(args.coder_cache))
@@ -263,6 +267,8 @@ def main(argv=None) -> None:
             service.upsert_postings(_postings(args.templates - len(sample), seed=102))
         for size in sizes:
             scale_phase(service, size, seeker_ids, vectors, args)
+        if args.data_dir:
+            service.save_index()
         service.stop()
 
 
