@@ -98,6 +98,13 @@ class LexicalIndex:
     def __len__(self) -> int:
         return self._n
 
+    def __getstate__(self) -> dict:  # pickled into the start-up snapshot (`matcher.search.snapshot`)
+        return {name: value for name, value in self.__dict__.items() if name != "lock"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.lock = threading.RLock()
+
     def __contains__(self, item_id: int) -> bool:
         return 0 <= item_id < len(self._text_of) and self._text_of[item_id] >= 0
 
