@@ -24,6 +24,7 @@ from collections import Counter
 import numpy as np
 
 K1, B = 1.5, 0.75
+RUNS_PASS = 8  # the texts' own runs read unless they hold this many times the query words' postings
 DENSE_PASS = 16  # a word's postings up to this many times the texts scored: one pass, not a binary search each
 # Cached float32 impacts are recomputed once the average document length has drifted by IMPACT_DRIFT,
 # so an approximate score is within EPSILON of the exact one (relative).
@@ -250,7 +251,7 @@ class Texts:
         unknown texts (-1) score 0."""
         out = np.zeros(len(texts), dtype=np.float64)
         live_words = self.pool_live / max(1, self.live)
-        if len(texts) * live_words > sum(len(arrays[0]) for _, arrays, _ in query):
+        if len(texts) * live_words > RUNS_PASS * sum(len(arrays[0]) for _, arrays, _ in query):
             return self.score(query, texts, avg)
         if not len(texts):
             return out
