@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import faiss
+import numpy as np
 
 from data.schema import Posting, Seeker
 from matcher.geo.commute import MetroCommute
@@ -26,7 +27,7 @@ from models.registry import load_encoder
 POSTINGS = TableSpec(
     table=Posting, counter="postings", entry_of=posting_entry, text_of=posting_text_of,
     live_where=Posting.status == "open", is_live=lambda row: row.status == "open", label="岗位",
-    lexical_text=posting_text_of,
+    lexical_text=posting_text_of, snapshot=True,
 )
 SEEKERS = TableSpec(
     table=Seeker, counter="seekers", entry_of=seeker_entry, text_of=seeker_text_of,
@@ -82,7 +83,19 @@ class Components:
 
     def start(self, *, progress: bool = False) -> "Components":
         self.postings.start(progress=progress)
+        self.warm_commute()
         return self
+
+    def warm_commute(self) -> None:
+        """Every open posting's nearest stations, worked out once now rather than by the first queries."""
+        warm = getattr(self.commute, "warm", None)
+        columns = getattr(self.postings.entries, "columns", None)
+        if warm is None or columns is None:
+            return
+        with self.postings.lock:
+            live = np.flatnonzero(columns.ids[:columns.size] != 0)
+            ids, points = columns.ids[live], np.column_stack([columns.lat[live], columns.lon[live]])
+        warm(ids, points)
 
     def start_seekers(self) -> None:
         """The seeker index (the counsellors' side) is built on demand: the CLI rarely needs it."""
@@ -92,7 +105,9 @@ class Components:
     def rebuild_postings(self, *, progress: bool = False) -> int:
         """Store current vectors for stale postings, then rebuild the posting index from the database."""
         self.posting_writer.reencode_stale(progress=progress)
-        return self.postings.rebuild(progress=progress)
+        count = self.postings.rebuild(progress=progress)
+        self.warm_commute()
+        return count
 
     def stop(self) -> None:
         for synced in (self.postings, self.seekers):
