@@ -1,4 +1,5 @@
 import json
+import os
 
 import numpy as np
 import pytest
@@ -123,3 +124,29 @@ def test_hnsw_tombstones_survive_a_save_and_load(tmp_path):
     assert loaded.dead == 5 and len(loaded) == 300 and manifest.count == 300
     _, found = loaded.search(vectors[:5], 3)
     assert not {1, 2, 3, 4, 5} & set(found[:, 0].tolist())  # not found under their old vectors
+
+
+def test_a_search_from_a_web_worker_thread_runs_faiss_on_one_thread():
+    """OpenMP's thread count is per calling thread: a server's worker threads would otherwise search
+    with one OpenMP thread per core, and the idle ones spin on the core the next request needs."""
+    import threading
+
+    import faiss
+
+    from matcher.search.index import FaissIndex
+
+    index = FaissIndex(8, "Flat")
+    index.add(np.arange(1, 51, dtype=np.int64), np.random.default_rng(0).normal(size=(50, 8)).astype(np.float32))
+    seen = {}
+
+    def worker():
+        seen["before"] = faiss.omp_get_max_threads()
+        index.search(np.ones((1, 8), np.float32), 5)
+        seen["after"] = faiss.omp_get_max_threads()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert seen["after"] == 1
+    if (os.cpu_count() or 1) > 1:
+        assert seen["before"] > 1  # what a fresh thread starts with here

@@ -255,3 +255,29 @@ def test_words_offered_for_an_old_text_are_not_used(service):
     service.update_posting(first, {"title": "面点师", "requirements": "会做包子馒头"})  # the feed runs now
     lexical = service.postings.lexical
     assert first not in lexical.search("叉车", 5) and first in lexical.search("包子", 5)
+
+
+def test_a_pickled_index_still_shares_texts_in_a_process_with_another_hash_seed(tmp_path):
+    """The start-up snapshot is loaded by other processes, whose string hashes differ: a posting with
+    the words of a text already indexed must still join that text there."""
+    import os
+    import pickle
+    import subprocess
+    import sys
+
+    index = LexicalIndex()
+    index.upsert_terms(1, Counter({"叉车": 2, "仓库": 1}))
+    index.upsert_terms(2, Counter({"保洁": 1}))
+    path = tmp_path / "lexical.pkl"
+    path.write_bytes(pickle.dumps(index))
+    script = (
+        "import pickle, sys\n"
+        "from collections import Counter\n"
+        f"index = pickle.loads(open({str(path)!r}, 'rb').read())\n"
+        "index.upsert_terms(3, Counter({'仓库': 1, '叉车': 2}))\n"
+        "print(index._texts.live, sorted(index.search_terms(Counter({'叉车': 1}), 5)))\n"
+    )
+    for seed in ("1", "777"):
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                             env=os.environ | {"PYTHONHASHSEED": seed}).stdout.split()
+        assert out[0] == "2" and " ".join(out[1:]) == "[1, 3]"
