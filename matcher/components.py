@@ -76,7 +76,8 @@ class Components:
         return cls(
             settings=settings, db=db, encoder=encoder, coder=coder, commute=commute or MetroCommute(), secret=secret,
             protected=protected, postings=postings, seekers=seekers,
-            posting_writer=PostingWriter(db, encoder, coder, on_change=lambda: postings.refresh(force=True)),
+            posting_writer=PostingWriter(db, encoder, coder, on_change=lambda: postings.refresh(force=True),
+                                         feed=postings),
             seeker_writer=SeekerWriter(db, encoder, coder, secret=secret, model_name=seeker_model),
         )
 

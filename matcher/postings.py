@@ -24,6 +24,7 @@ from matcher.text.compliance import blocks_publication
 from matcher.types import Profile
 from models.pipeline import encode_ahead
 
+IN_CHUNK = 500  # values per `IN (...)` read (below SQLite's bound-parameter limit)
 DRAFT_NOTE = "岗位信息含可能违反就业促进法的要求，已暂存为草稿，修改后自动发布"
 
 
@@ -83,11 +84,14 @@ def posting_text_of(row: Posting) -> str:
 class PostingWriter:
     """Creates, updates, closes and reads postings."""
 
-    def __init__(self, db, encoder, coder=None, *, on_change: Callable[[], None] = lambda: None):
+    def __init__(self, db, encoder, coder=None, *, on_change: Callable[[], None] = lambda: None, feed=None):
         self.db = db
         self.encoder = encoder
         self.coder = coder
         self.on_change = on_change
+        # The synced posting index (`cut_words`, `offer_words`): a bulk write cuts each text's BM25 words
+        # while the encoder works, and the change feed takes them instead of cutting every text again.
+        self.feed = feed
 
     @staticmethod
     def existing(session, inp: PostingInput) -> Posting | None:
@@ -117,36 +121,71 @@ class PostingWriter:
         for inp in inputs:  # an unknown street fails before any (slow) coding or encoding
             profiles.check_street(inp.street)
         ids: list[int] = []
+        words: dict = {}
         bar = tqdm(total=len(inputs), desc="编码岗位", disable=not progress, unit="条")
         with self.db.session() as session, session.begin():
             seq = self.db.take_seq(session, "postings", len(inputs))
             employers: dict[str, Employer] = {}
+            stored: dict[str, Posting] = {}  # external id -> its row, read per chunk in one query
             originals = marked_originals(session)  # postings others repeat: their repeats are recomputed
             # The posting text is known before parsing: the encoder runs ahead from the raw inputs, and
             # each chunk's rows are written while it encodes; their vectors are set last.
-            chunks = encode_ahead(inputs, lambda part: profiles.build_profiles(part, self.coder),
+            chunks = encode_ahead(inputs, lambda part: self._prepare(part, words),
                                   lambda profile: profile.text, self.encoder,
                                   lambda inp: profiles.posting_text(inp.title, inp.description, inp.requirements,
                                                                     inp.skills))
             for start, built, vectors_of in chunks:
+                part = inputs[start:start + len(built)]
+                self._read_ahead(session, part, stored, employers)
                 rows = []
-                for offset, (inp, profile) in enumerate(zip(inputs[start:], built), start):
-                    row = self.existing(session, inp)
+                for offset, (inp, profile) in enumerate(zip(part, built), start):
+                    row = stored.get(inp.external_id) if inp.external_id else None
                     if row is not None and guard is not None:
                         guard(row, inp)
                     row = row or Posting()
                     self._fill(session, row, inp, profile, None, employers, originals)
                     row.change_seq = seq + offset
                     session.add(row)
-                    session.flush()
-                    ids.append(row.id)
+                    if inp.external_id:
+                        stored[inp.external_id] = row  # the same external id later in the batch updates it
                     rows.append(row)
+                session.flush()  # one batched INSERT for the chunk's new rows
+                ids.extend(row.id for row in rows)
                 for row, vector in zip(rows, vectors_of()):
                     self._set_vector(row, vector)
                 bar.update(len(built))
         bar.close()
+        if self.feed is not None and words:
+            self.feed.offer_words(words)
         self.on_change()
         return ids
+
+    def _prepare(self, part: Sequence[PostingInput], words: dict) -> list[Profile]:
+        """Profiles of a chunk (run while the encoder works), and the BM25 words of their texts."""
+        built = profiles.build_profiles(part, self.coder)
+        if self.feed is not None:
+            words.update(self.feed.cut_words([profile.text for profile in built if profile.text not in words]))
+        return built
+
+    @staticmethod
+    def _read_ahead(session, part: Sequence[PostingInput], stored: dict[str, Posting],
+                    employers: dict[str, Employer]) -> None:
+        """Read a chunk's stored postings (by external id) and employers (by name) in one query each,
+        and create the employers not stored yet (one flush), instead of a query per row."""
+        wanted = list(dict.fromkeys(inp.external_id for inp in part if inp.external_id and inp.external_id not in stored))
+        for start in range(0, len(wanted), IN_CHUNK):
+            for row in session.scalars(select(Posting).where(Posting.external_id.in_(wanted[start:start + IN_CHUNK]))):
+                stored[row.external_id] = row
+        names = list(dict.fromkeys(inp.employer for inp in part if inp.employer and inp.employer not in employers))
+        for start in range(0, len(names), IN_CHUNK):
+            for employer in session.scalars(select(Employer).where(Employer.name.in_(names[start:start + IN_CHUNK]))):
+                employers[employer.name] = employer
+        missing = [name for name in names if name not in employers]
+        for name in missing:
+            employers[name] = Employer(name=name)
+            session.add(employers[name])
+        if missing:
+            session.flush()
 
     def _fill(self, session, row: Posting, inp: PostingInput, profile: Profile, vector, employers,
               originals: set[int] | None = None) -> None:

@@ -361,6 +361,8 @@ def _written_stations(idx: PlaceIndex, text: str) -> list[str]:
     地铁 / 号线 / 近 / a bracket or a non-Chinese character ("上海交通大学站" is not 交通大学站)."""
     found = [name for name in (text, re.sub(r"站$", "", text)) if name in idx.stations]
     for name in idx.station_patterns:
+        if name + "站" not in text:  # most names are not in the text: skip the pattern
+            continue
         for match in re.finditer(re.escape(name) + "站", text):
             before = text[:match.start()]
             if not before or before.endswith(STATION_BEFORE) or not re.match(r"[\u4e00-\u9fff]", before[-1]):

@@ -16,6 +16,7 @@ import json
 import logging
 import threading
 import time
+from collections import Counter as WordCounts
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Generic, Protocol, TypeVar
@@ -137,6 +138,8 @@ class SyncedIndex(Generic[E]):
         self.build_seconds: dict[str, float] = {}  # the last rebuild's phases (benchmarks print them)
         # The lexical index follows the same rows as the vectors: same rebuild, same change feed.
         self.lexical: LexicalIndex | None = LexicalIndex() if spec.lexical_text is not None else None
+        self._offered: dict[str, tuple] = {}  # text -> its word counts, cut by a writer (`offer_words`)
+        self._offered_lock = threading.Lock()
 
     # ------------------------------------------------------------------ start, save, rebuild
     def count_live(self, session) -> int:
@@ -418,6 +421,30 @@ class SyncedIndex(Generic[E]):
             self._compacting.clear()
 
     # ------------------------------------------------------------------ change feed
+    def cut_words(self, texts) -> dict[str, tuple]:
+        """Text -> its BM25 word counts (as items), for `offer_words`; empty without a lexical index.
+
+        A bulk writer calls this while the encoder works on the same texts, so the words are cut while
+        the model runs instead of after the commit, when the change feed applies the rows."""
+        if self.lexical is None:
+            return {}
+        memo = WordsMemo()
+        return {text: tuple(memo(text).items()) for text in texts}
+
+    def offer_words(self, words: dict[str, tuple]) -> None:
+        """Word counts a writer cut for the texts it just committed (`cut_words`): the next change-feed
+        pass uses them instead of cutting those texts again. Keyed by the exact text (the feed looks up
+        `lexical_text(row)`), so a text edited since is simply cut again; the pass drops what it did not use."""
+        if self.lexical is None or not words:
+            return
+        with self._offered_lock:
+            self._offered.update(words)
+
+    def _take_offered(self) -> dict[str, tuple]:
+        with self._offered_lock:
+            offered, self._offered = self._offered, {}
+        return offered
+
     def _latest(self, session) -> int:
         counter = session.get(Counter, self.spec.counter)
         latest = session.scalar(select(func.max(self.spec.table.change_seq))) or 0
@@ -458,12 +485,15 @@ class SyncedIndex(Generic[E]):
             add_ids, remove_ids = [], []
             latest = max(ceiling, self.version)
             words = WordsMemo()
+            offered = self._take_offered()
             for row in rows:
                 latest = max(latest, row.change_seq)
                 if spec.is_live(row):
                     self.entries.upsert(spec.entry_of(row))
                     if self.lexical is not None:
-                        self.lexical.upsert_terms(row.id, words(spec.lexical_text(row)))
+                        text = spec.lexical_text(row)
+                        cut = offered.get(text)
+                        self.lexical.upsert_terms(row.id, WordCounts(dict(cut)) if cut is not None else words(text))
                     if row.change_seq > index_since:
                         add_ids.append(row.id)
                 else:

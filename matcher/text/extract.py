@@ -140,6 +140,12 @@ class Vocabulary:
             self._add_row(row, "certificate")
         self._add_places()
         self.max_len = max(len(term) for term in self.terms)
+        # Per first character, the lengths of the terms starting with it, longest first: `scan` tries
+        # only those (the same leftmost-longest matches as trying every length, without the misses).
+        lengths: dict[str, set[int]] = {}
+        for term in filter(None, self.terms):
+            lengths.setdefault(term[0], set()).add(len(term))
+        self._lengths = {first: tuple(sorted(found, reverse=True)) for first, found in lengths.items()}
         self.tokenizer = jieba.Tokenizer()
         self.tokenizer.initialize()
         for term in self.terms:
@@ -182,7 +188,9 @@ class Vocabulary:
         i, n = 0, len(norm)
         while i < n:
             match = None
-            for length in range(min(self.max_len, n - i), 0, -1):
+            for length in self._lengths.get(norm[i], ()):
+                if length > n - i:
+                    continue
                 entry = self.terms.get(norm[i:i + length])
                 if entry is None:
                     continue

@@ -1,5 +1,8 @@
 import numpy as np
 import pytest
+from sqlalchemy import func, select
+
+from data.schema import Employer
 
 from matcher.errors import InvalidInput, NotFound
 from matcher.inputs import PostingInput, SeekerInput
@@ -206,3 +209,21 @@ def test_open_ended_salary_counts_as_meeting_the_expectation(service):
     result = service.match_seeker(seeker["id"], k=1)["results"][0]
     assert result["posting_id"] == posting_id
     assert "达到期望" in result["explanation"] and result["breakdown"]["salary"] == pytest.approx(WEIGHTS["salary"])
+
+
+def test_one_import_repeating_an_external_id_and_an_employer_keeps_one_row_each(service):
+    """Stored postings and employers are read per chunk: a later row of the same import still updates the
+    row an earlier one created, and a new employer is created once."""
+    rows = [DESIGN.model_copy(update={"external_id": "HK-1", "employer": "新雇主甲"}),
+            CATERING.model_copy(update={"external_id": "HK-2", "employer": "新雇主甲"}),
+            DESIGN.model_copy(update={"external_id": "HK-1", "employer": "新雇主甲", "salary": "7000-9000元/月"})]
+    ids = service.upsert_postings(rows)
+    assert ids[0] == ids[2] != ids[1]
+    assert service.stats()["postings_open"] == 2
+    first, second = service.get_posting(ids[0]), service.get_posting(ids[1])
+    assert first["employer"] == second["employer"] == "新雇主甲"
+    assert np.isclose(first["salary_monthly_max"], 9000)
+    again = service.upsert_postings([CATERING.model_copy(update={"external_id": "HK-3", "employer": "新雇主甲"})])
+    assert service.get_posting(again[0])["employer"] == "新雇主甲"
+    with service.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Employer).where(Employer.name == "新雇主甲")) == 1

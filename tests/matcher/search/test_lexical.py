@@ -222,6 +222,42 @@ def test_documents_sharing_a_text_score_and_rank_as_separate_documents():
     assert index.terms(1) == templates[0] and 1 in index and len(index) == len(model)
 
 
+def test_an_import_cuts_each_text_once_and_scores_as_a_rebuild_does(service, monkeypatch):
+    """The writer cuts the BM25 words while the encoder works and hands them to the change feed: the
+    feed cuts no text again, and the index answers exactly as one rebuilt from the database."""
+    from data import demo
+    from matcher.search import lexical as lexical_module
+
+    rows = [PostingInput.model_validate(row) for row in demo.postings(40, seed=5)]
+    service.upsert_postings(rows[:5])
+    calls = Counter()
+    real_tokens = lexical_module.tokens
+    monkeypatch.setattr(lexical_module, "tokens", lambda text: calls.update([text]) or real_tokens(text))
+    edited = rows[5].model_copy(update={"external_id": rows[0].external_id})  # an update of a stored posting
+    ids = service.upsert_postings(rows[5:] + [edited])
+    assert calls and max(calls.values()) == 1  # every text cut once: while writing, not again in the feed
+    lexical = service.postings.lexical
+    assert ids[-1] in lexical.search(rows[5].title, 50)
+    query = "会开叉车，做过仓库管理和保洁，也能做饭"
+    live = sorted(set(ids) | set(service.catalog.ids()))
+    fed = lexical.scores(query, live).tolist()
+    service.postings.rebuild()
+    assert service.postings.lexical is not lexical
+    assert service.postings.lexical.scores(query, live).tolist() == pytest.approx(fed)
+    assert max(fed) > 0
+
+
+def test_words_offered_for_an_old_text_are_not_used(service):
+    """Offered words are keyed by the exact text: a posting edited since is cut again, never given the
+    words of what it said before."""
+    first, = service.upsert_postings([PostingInput(title="叉车司机", requirements="持叉车证，仓库装卸")])
+    old_text = "叉车司机\n叉车司机\n持叉车证，仓库装卸"
+    service.postings.offer_words(service.postings.cut_words([old_text]))
+    service.update_posting(first, {"title": "面点师", "requirements": "会做包子馒头"})  # the feed runs now
+    lexical = service.postings.lexical
+    assert first not in lexical.search("叉车", 5) and first in lexical.search("包子", 5)
+
+
 def test_a_pickled_index_still_shares_texts_in_a_process_with_another_hash_seed(tmp_path):
     """The start-up snapshot is loaded by other processes, whose string hashes differ: a posting with
     the words of a text already indexed must still join that text there."""

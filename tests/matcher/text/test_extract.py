@@ -155,3 +155,30 @@ def test_mixed_scripts_skills():
 def test_unknown_kind_is_rejected_in_chinese():
     with pytest.raises(ValueError, match="未知的文本类型"):
         extract("abc", kind="letter")
+
+
+def _scan_every_length(vocab, text: str, norm: str):
+    """The scan as first written: every length from the longest term down at every position."""
+    saved = vocab._lengths
+    vocab._lengths = {first: tuple(range(vocab.max_len, 0, -1)) for first in saved}
+    try:
+        return vocab.scan(text, norm)
+    finally:
+        vocab._lengths = saved
+
+
+def test_scan_finds_the_same_terms_as_trying_every_length():
+    from data import demo
+    from matcher.text.extract import load_vocabulary, normalise_text
+
+    vocab = load_vocabulary()
+    texts = [POSTING, RESUME, "Python/SQL熟练，会PS和CAD，持C1驾照、叉车证，懂英语日语；张江镇、七宝"]
+    texts += ["\n".join([row["title"], row["description"], row["requirements"]]) for row in demo.postings(150, seed=3)]
+    texts += [row["resume_text"] for row in demo.seekers(80, seed=4)]
+    found = 0
+    for text in texts:
+        norm = normalise_text(text)
+        got = vocab.scan(text, norm)
+        assert got == _scan_every_length(vocab, text, norm)
+        found += len(got)
+    assert found > 300  # the texts do hold terms: the comparison is not between two empty lists
