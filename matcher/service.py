@@ -131,9 +131,13 @@ class JobCircle:
         """Jobs for a stored seeker: `{results, message, weak_alternatives}` (see `match_jobs`).
 
         `allow(row)`, when given, sees the seeker's row (or None) first and raises to refuse: the API's
-        access and consent checks read the same single row as the ranking (one indexed read)."""
-        with self.db.session() as session:
-            row = session.execute(SEEKER_MATCH_ROW, {"seeker_id": seeker_id}).one_or_none()
+        access and consent checks read the same single row as the ranking (one indexed read, on a plain
+        connection: an ORM session cost twice the read itself)."""
+        engine = self.db.engine
+        if engine is None:
+            raise NotReady("服务尚未启动")
+        with engine.connect() as connection:
+            row = connection.execute(SEEKER_MATCH_ROW, {"seeker_id": seeker_id}).one_or_none()
             if allow is not None:
                 allow(row)
             if row is None:

@@ -21,6 +21,20 @@ CELL_DEG = 0.0025  # ~280 m north-south, ~240 m east-west at Shanghai's latitude
 __all__ = ["PostingCatalog", "PostingEntry", "CELL_DEG"]
 
 
+def _ring(ci: int, cj: int, ring: int):
+    """The cells at Chebyshev distance `ring` from (ci, cj), row by row (8 * ring of them, 1 for ring 0)."""
+    if ring == 0:
+        yield ci, cj
+        return
+    for j in range(cj - ring, cj + ring + 1):
+        yield ci - ring, j
+    for i in range(ci - ring + 1, ci + ring):
+        yield i, cj - ring
+        yield i, cj + ring
+    for j in range(cj - ring, cj + ring + 1):
+        yield ci + ring, j
+
+
 class PostingCatalog:
     def __init__(self):
         self.columns = PostingColumns()
@@ -77,12 +91,9 @@ class PostingCatalog:
         cell_km = CELL_DEG * 111.0 * min(1.0, math.cos(math.radians(lat)))
         max_ring = int(radius_km / cell_km) + 1
         ids_parts, km_parts, found = [], [], 0
-        grid = self._grid
+        grid, arrays = self._grid, self._arrays
         for ring in range(max_ring + 1):
-            cells = [(i, j) for i in range(ci - ring, ci + ring + 1) for j in range(cj - ring, cj + ring + 1)
-                     if max(abs(i - ci), abs(j - cj)) == ring and (i, j) in grid]
-            parts = [self._arrays(cell) for cell in cells]
-            parts = [part for part in parts if len(part[0])]
+            parts = [part for part in (arrays(cell) for cell in _ring(ci, cj, ring) if cell in grid) if len(part[0])]
             if parts:  # one distance computation per ring, not per cell
                 ids = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
                 points = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
@@ -98,6 +109,11 @@ class PostingCatalog:
         ids, km = np.concatenate(ids_parts), np.concatenate(km_parts)
         inside = km <= radius_km
         ids, km = ids[inside], km[inside]
+        if 0 < limit < len(km):
+            # Only the `limit` nearest (and any tied with the last of them) are put in order: a dense
+            # centre cell holds thousands of postings, and sorting them all cost more than the search.
+            keep = np.flatnonzero(km <= np.partition(km, limit - 1)[limit - 1])
+            ids, km = ids[keep], km[keep]
         order = np.lexsort((ids, km))[:limit]
         return ids[order], km[order]
 

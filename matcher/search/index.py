@@ -271,6 +271,10 @@ class FaissIndex:
             out_scores[row, :len(top)], out_labels[row, :len(top)] = exact[top], found[top]
         return out_scores, out_labels
 
+    def holds(self, ids) -> np.ndarray:
+        """Per id, whether this index holds a live vector for it (one array lookup for any number)."""
+        return self._label_of.get(_as_ids(ids)) >= 0
+
     def vectors(self, ids) -> np.ndarray:
         ids = _as_ids(ids)
         labels = self._label_of.get(ids)
