@@ -54,6 +54,17 @@ RERANK_DEPTH = 100  # candidates re-scored per query: the candidate pool (index_
 STORE_FILE = "vectors.npy"
 
 
+# Every float16 bit pattern's float32 value (256 KB): `widen_half` reads rows through it, about twice as
+# fast as numpy's float16 cast on this machine, and exact (every float16 is a float32), so the cosines
+# of the candidates only the lexical or geo channel found are the same numbers.
+_HALF_TO_FLOAT = np.arange(1 << 16, dtype=np.uint16).view(np.float16).astype(np.float32)
+
+
+def widen_half(rows: np.ndarray) -> np.ndarray:
+    """float16 rows as float32, bit for bit what `rows.astype(np.float32)` gives."""
+    return np.take(_HALF_TO_FLOAT, np.asarray(rows, np.float16).view(np.uint16))
+
+
 def split_factory(factory: str) -> tuple[str, bool]:
     """(FAISS factory string, whether a float16 re-rank store comes with it)."""
     if factory.endswith(RERANK):
@@ -280,6 +291,8 @@ class FaissIndex:
         labels = self._label_of.get(ids)
         if (labels < 0).any():
             raise KeyError(int(ids[np.flatnonzero(labels < 0)[0]]))
+        if self.rerank and len(labels):
+            return widen_half(self._store[labels])
         return self._reconstruct(labels)
 
     def __contains__(self, item: int) -> bool:

@@ -126,3 +126,26 @@ def test_nearest_cuts_a_tie_at_the_limit_by_id():
         order = [i for i in range(1, 401) if i % 2 == first % 2] + [i for i in range(1, 401) if i % 2 != first % 2]
         assert ids.tolist() == order[:limit], limit
         assert (np.diff(km) >= 0).all()
+
+
+def test_nearest_equals_brute_force_in_dense_clusters_and_on_cell_edges():
+    """Cells are skipped once `limit` postings are measured and the cell's nearest corner is farther:
+    the answer must still be the brute-force one, ids and order, wherever the query falls."""
+    from matcher.search.catalog import CELL_DEG
+
+    rng = np.random.default_rng(9)
+    centres = np.array([[31.27, 121.48], [31.2705, 121.4830], [31.23, 121.47]])
+    points = np.vstack([centres[n % 3] + rng.normal(0, 0.0015, 2) for n in range(4000)]
+                       + [np.round(centres[0] / CELL_DEG) * CELL_DEG + [0, k * 1e-5] for k in range(60)]  # on edges
+                       + [centres[1]] * 40)  # one address, many postings
+    catalog = PostingCatalog()
+    for n, (lat, lon) in enumerate(points):
+        catalog.upsert(_entry(n + 1, (float(lat), float(lon))))
+    queries = [centres[n % 3] + rng.normal(0, 0.002, 2) for n in range(60)] + [c for c in centres]
+    queries += [np.round(centres[0] / CELL_DEG) * CELL_DEG]
+    for n, (lat, lon) in enumerate(queries):
+        radius, limit = [(4.6, 250), (0.3, 400), (9.2, 30), (2.0, 1)][n % 4]
+        ids, km = catalog.nearest(float(lat), float(lon), radius, limit)
+        truth_ids, truth_km = _brute(points, float(lat), float(lon), radius)
+        assert ids.tolist() == truth_ids[:limit].tolist(), n
+        np.testing.assert_array_equal(km, truth_km[:limit])
