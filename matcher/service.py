@@ -26,6 +26,7 @@ from matcher.ranking.scoring import WEIGHTS
 from matcher.search.sides import SEEKER_MATCH_ROW, profile_side, seeker_side, vector_of
 from matcher.seekers import seeker_public
 from matcher.settings import Settings
+from matcher.prepared import PreparedRead
 from matcher.store import Database
 from matcher.text.profiles import resolve_place, seeker_text, text_profile
 from models.encoder import Encoder
@@ -43,6 +44,7 @@ class JobCircle:
         self.components: Components | None = components
         self._given = {"encoder": encoder, "commute": commute, "coder": coder}
         self.ready = False
+        self._seeker_read: PreparedRead | None = None
 
     # ------------------------------------------------------------------ lifecycle and wiring
     def start(self, *, progress: bool = False) -> "JobCircle":
@@ -131,17 +133,18 @@ class JobCircle:
         """Jobs for a stored seeker: `{results, message, weak_alternatives}` (see `match_jobs`).
 
         `allow(row)`, when given, sees the seeker's row (or None) first and raises to refuse: the API's
-        access and consent checks read the same single row as the ranking (one indexed read, on a plain
-        connection: an ORM session cost twice the read itself)."""
+        access and consent checks read the same single row as the ranking (one indexed read, `PreparedRead`)."""
         engine = self.db.engine
         if engine is None:
             raise NotReady("服务尚未启动")
-        with engine.connect() as connection:
-            row = connection.execute(SEEKER_MATCH_ROW, {"seeker_id": seeker_id}).one_or_none()
-            if allow is not None:
-                allow(row)
-            if row is None:
-                raise NotFound(f"求职者 {seeker_id} 不存在")
+        read = self._seeker_read
+        if read is None or read.engine is not engine:
+            read = self._seeker_read = PreparedRead(engine, SEEKER_MATCH_ROW)
+        row = read.one_or_none(seeker_id=seeker_id)
+        if allow is not None:
+            allow(row)
+        if row is None:
+            raise NotFound(f"求职者 {seeker_id} 不存在")
         vector = vector_of(row.embedding, self.encoder.dim)
         if vector is None:
             raise NotReady("该求职者的简历尚未编码，请运行 `jobcircle index rebuild`")
