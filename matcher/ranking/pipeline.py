@@ -287,7 +287,7 @@ def _shown(postings, ranking: ColumnarRanking, side: Side, commute, k: int) -> l
     ids, duplicate_of = cands.ids, cands.duplicate_of
     with postings.lock:
         get = postings.entries.get
-        for n in ranking.order().tolist():
+        for n in _best_first(ranking, k):
             if len(picked) >= k:
                 break
             posting_id = ids.item(n)
@@ -314,6 +314,22 @@ def _shown(postings, ranking: ColumnarRanking, side: Side, commute, k: int) -> l
         scored = scored_at(m, side, posting, table, scores, breakdown, full, gates(side, posting), relevant[m])
         out.append((Ranked(posting, scored, cosines[m], bool(pending[m])), entry))
     return out
+
+
+def _best_first(ranking: ColumnarRanking, k: int):
+    """`ranking.order()`, row by row, sorting only as far as it is read: the best rows (with every row
+    tied with the last of them) first, the full order only when duplicates or closed postings use
+    those up. The same sequence either way: the best rows are a prefix of the full order."""
+    scores, n = ranking.scores, len(ranking.scores)
+    want = 2 * k + 8  # room for duplicates skipped
+    if want >= n or np.isnan(scores).any():
+        yield from ranking.order().tolist()
+        return
+    cut = np.partition(-scores, want - 1)[want - 1]
+    best = np.flatnonzero(-scores <= cut)
+    prefix = best[np.lexsort((ranking.cands.ids[best], -scores[best]))].tolist()
+    yield from prefix
+    yield from ranking.order().tolist()[len(prefix):]
 
 
 def job_result(seeker: Side, ranked: Ranked, entry: PostingEntry) -> dict:
