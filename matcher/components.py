@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import faiss
+import numpy as np
 
 from data.schema import Posting, Seeker
 from matcher.geo.commute import MetroCommute
@@ -81,7 +82,19 @@ class Components:
 
     def start(self, *, progress: bool = False) -> "Components":
         self.postings.start(progress=progress)
+        self.warm_commute()
         return self
+
+    def warm_commute(self) -> None:
+        """Every open posting's nearest stations, worked out once now rather than by the first queries."""
+        warm = getattr(self.commute, "warm", None)
+        columns = getattr(self.postings.entries, "columns", None)
+        if warm is None or columns is None:
+            return
+        with self.postings.lock:
+            live = np.flatnonzero(columns.ids[:columns.size] != 0)
+            ids, points = columns.ids[live], np.column_stack([columns.lat[live], columns.lon[live]])
+        warm(ids, points)
 
     def start_seekers(self) -> None:
         """The seeker index (the counsellors' side) is built on demand: the CLI rarely needs it."""
@@ -91,7 +104,9 @@ class Components:
     def rebuild_postings(self, *, progress: bool = False) -> int:
         """Store current vectors for stale postings, then rebuild the posting index from the database."""
         self.posting_writer.reencode_stale(progress=progress)
-        return self.postings.rebuild(progress=progress)
+        count = self.postings.rebuild(progress=progress)
+        self.warm_commute()
+        return count
 
     def stop(self) -> None:
         for synced in (self.postings, self.seekers):

@@ -328,6 +328,20 @@ class MetroCommute:
             self._keyed_points[keys[stale]] = points[stale]
         return self._keyed_near[keys], self._keyed_walk[keys]
 
+    def warm(self, keys, points, *, chunk: int = 8192) -> int:
+        """Work out the station access of many rows ahead (every open posting when the service starts),
+        so the first query that meets a posting does not pay for it (without this, each query's new
+        candidates cost ~2 ms at 100k postings). Chunked, taking the lock per chunk so queries go on;
+        rows without a point are skipped. Returns the rows computed."""
+        keys = np.asarray(keys, np.int64).reshape(-1)
+        points = np.asarray(points, np.float64).reshape(-1, 2)
+        usable = ~np.isnan(points).any(axis=1) & (keys >= 0) & (keys < KEYED_LIMIT)
+        keys, points = keys[usable], points[usable]
+        for start in range(0, len(keys), chunk):
+            with self._cache_lock:
+                self._access_keyed(points[start:start + chunk], keys[start:start + chunk])
+        return len(keys)
+
     def estimate_many(self, origin, dests: np.ndarray, *, modes=None, keys=None) -> tuple[np.ndarray, list[str]]:
         """Minutes and modes ('walk' | 'cycle' | 'metro' | 'bus' | 'unknown') from one origin to many rows.
 

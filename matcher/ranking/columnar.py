@@ -124,6 +124,16 @@ class ColumnarRanking:
         return bool(lexical is None or np.nanmax(lexical) > 0)
 
 
+def _member(values: np.ndarray, numbers: np.ndarray, vocab) -> np.ndarray:
+    """`np.isin(values, numbers)` for vocabulary numbers, by one lookup in a table as long as the
+    vocabulary (NO_CODE, -1, reads the table's spare last cell, which stays False)."""
+    if not len(numbers) or not values.size:
+        return np.zeros(values.shape, bool)
+    table = np.zeros(len(vocab.words) + 1, bool)
+    table[numbers] = True
+    return table[values]
+
+
 def _count(rows: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(rows[mask], minlength=n)
 
@@ -138,9 +148,9 @@ def _occupation(seeker: Side, c: Candidates, vocab) -> np.ndarray:
     best = np.zeros(n)
     for j in range(c.codes.shape[2]):
         present = c.codes[:, 0, j] != NO_CODE
-        value = np.where(np.isin(c.codes[:, 0, j], levels[0]), 1.0,
-                         np.where(np.isin(c.codes[:, 1, j], levels[1]), 0.7,
-                                  np.where(np.isin(c.codes[:, 2, j], levels[2]), 0.4, 0.0)))
+        value = np.where(_member(c.codes[:, 0, j], levels[0], vocab), 1.0,
+                         np.where(_member(c.codes[:, 1, j], levels[1], vocab), 0.7,
+                                  np.where(_member(c.codes[:, 2, j], levels[2], vocab), 0.4, 0.0)))
         best = np.where(present, np.maximum(best, value), best)
     return np.where(c.ncodes > 0, best, NEUTRAL)
 
@@ -150,16 +160,16 @@ def gate_values(seeker: Side, c: Candidates, vocab) -> np.ndarray:
     nights or work left behind, 0.5 per certificate the resume does not mention, else 1."""
     n = len(c)
     held = vocab.find(seeker.certificates)
-    lacking = ~np.isin(c.certificate_words, held)
-    denied = lacking & np.isin(c.certificate_words, vocab.find(seeker.denied))
+    lacking = ~_member(c.certificate_words, held, vocab)
+    denied = lacking & _member(c.certificate_words, vocab.find(seeker.denied), vocab)
     missing = lacking & ~denied
     shut = _count(c.certificate_rows, denied, n) > 0
     if seeker.nights_ruled_out:
         shut |= c.night
     if seeker.former_occupations:
         top = c.codes[:, 1, 0]  # the first code's 小类
-        left = np.isin(top, vocab.find(code[:7] for code in seeker.former_occupations))
-        wanted = np.isin(top, vocab.find(code[:7] for code in seeker.occupations))
+        left = _member(top, vocab.find(code[:7] for code in seeker.former_occupations), vocab)
+        wanted = _member(top, vocab.find(code[:7] for code in seeker.occupations), vocab)
         shut |= (c.ncodes > 0) & left & ~wanted
     value = np.ones(n)
     if not seeker.all_certificates:
@@ -196,7 +206,7 @@ def rank_jobs(seeker: Side, c: Candidates, vocab, *, commute, weights, max_minut
     table = {
         "semantic": semantic_component(c.cosines),
         "lexical": lexical_component(np.full(n, np.nan) if c.lexical is None else c.lexical, lexical_ideal),
-        "coverage": coverage_component(_count(c.skill_rows, np.isin(c.skill_words, skills), n),
+        "coverage": coverage_component(_count(c.skill_rows, _member(c.skill_words, skills, vocab), n),
                                        np.bincount(c.skill_rows, minlength=n)),
         "occupation": _occupation(seeker, c, vocab),
         "education": education_component(np.full(n, _float(seeker.education)), c.education),

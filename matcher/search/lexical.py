@@ -21,6 +21,10 @@ from functools import lru_cache
 import numpy as np
 
 K1, B = 1.5, 0.75
+# `search_terms` adds up cached float32 impacts; they are recomputed once the average document length
+# has drifted by IMPACT_DRIFT, so an approximate score is within EPSILON of the exact one (relative).
+IMPACT_DRIFT = 1e-3
+EPSILON = 2 * IMPACT_DRIFT + 1e-5
 DENSE_PASS = 16  # a word's postings up to this many times the ids scored: one pass, not a binary search each
 _NOT_A_WORD = re.compile(r"^[\W_]+$|^\d+(\.\d+)?$")
 # Words that say nothing about the kind of work (they would make every posting a lexical match).
@@ -76,16 +80,27 @@ class WordsMemo:
         return Counter(dict(items))
 
 
+def _kth_largest(values: np.ndarray, k: int) -> float:
+    """The k-th largest of `values` (non-negative), partitioning only those above a halving cut."""
+    if k >= len(values):
+        return 0.0
+    top = float(values.max())
+    cut = top / 2
+    while True:
+        above = values[values >= cut]
+        if len(above) >= k:
+            return float(np.partition(above, len(above) - k)[len(above) - k])
+        cut = cut / 2 if cut > top * 1e-6 else 0.0
+
+
 class LexicalIndex:
     """Incremental BM25: `upsert(id, text)`, `remove(id)`, `scores(query, ids)`, `search(query, k)`.
 
     Updates go to plain dicts (term -> {id: tf}); queries read each of their words' postings as
     arrays sorted by id (with each document's length beside it), built on first use and dropped when
-    a document holding that word changes. Scoring a candidate set is one `searchsorted` per query word;
-    `search` finds the exact top k with MaxScore (Turtle & Flood 1995): a word's contribution can never
-    exceed idf x (k1 + 1), so once the k-th best score found exceeds the sum of the bounds of the most
-    common words, documents holding only those words cannot enter the top k and their (long) postings
-    are never read.
+    a document holding that word changes. Scoring a candidate set is one `searchsorted` per query word,
+    or, for a few documents, one pass over their own word runs (`_score_docs`). `search` adds up cached
+    per-word impacts in one `bincount` and scores exactly only the documents that can be in the top k.
     """
 
     def __init__(self):
@@ -110,6 +125,7 @@ class LexicalIndex:
         self._tail: dict[str, tuple[array, array, array]] = {}
         self._dirty: set[str] = set()  # words whose merged postings may hold a removed document
         self._maxtf: dict[str, float] = {}  # per word: the largest count in its merged postings
+        self._impact: dict[str, tuple] = {}  # per word: (average length, its postings' ids, impacts) (`_impacts`)
         self.lock = threading.RLock()
 
     def __len__(self) -> int:
@@ -147,6 +163,7 @@ class LexicalIndex:
             self._df.clear()
             self._base.clear()
             self._maxtf.clear()
+            self._impact.clear()
             self._tail.clear()
             self._dirty.clear()
             self._total_len = 0
@@ -215,6 +232,7 @@ class LexicalIndex:
                     del self._df[term]
                     self._base.pop(term, None)
                     self._maxtf.pop(term, None)
+                    self._impact.pop(term, None)
                     self._tail.pop(term, None)
                     self._dirty.discard(term)
 
@@ -243,14 +261,14 @@ class LexicalIndex:
         ids, tf, _ = self._base[term]
         return ids, tf, self._maxtf[term]
 
-    def _query(self, words) -> list[tuple[float, tuple]]:
-        """(idf x query count, postings arrays) per query word some document holds."""
+    def _query(self, words) -> list[tuple[float, tuple, str]]:
+        """(idf x query count, postings arrays, the word) per query word some document holds."""
         counts = words if isinstance(words, Counter) else Counter(words)
         out = []
         for term, q in counts.items():
             arrays = self._term_arrays(term)
             if arrays is not None:
-                out.append((self._idf(term) * q, arrays))
+                out.append((self._idf(term) * q, arrays, term))
         return out
 
     def _score(self, query, ids: np.ndarray, avg: float) -> np.ndarray:
@@ -264,7 +282,7 @@ class LexicalIndex:
         inside = (ids >= 0) & (ids < len(self._gen))
         keys = np.where(inside, ids, -1).astype(np.int32)
         position = None
-        for weight, (term_ids, tf, _) in query:
+        for weight, (term_ids, tf, _), _ in query:
             if len(term_ids) <= DENSE_PASS * len(keys):
                 if position is None:
                     position = self._positions(keys, inside)
@@ -311,7 +329,7 @@ class LexicalIndex:
         with self.lock:
             if not self._n:
                 return np.zeros(len(ids), dtype=np.float64)
-            return self._score(self._query(words), ids, self._avg())
+            return self._score_docs(self._query(words), ids, self._avg())
 
     def ideal_terms(self, words) -> float:
         with self.lock:
@@ -333,73 +351,81 @@ class LexicalIndex:
         return self.search_terms(Counter(tokens(query)), k)
 
     def search_terms(self, words: Counter, k: int) -> dict[int, float]:
-        """`search` for a query given as word counts: the exact top k, by MaxScore (see the class).
+        """`search` for a query given as word counts: the exact top k, ties by id (`_kth_largest`).
 
-        Round 1 scores the documents of the rarest words (until k are in); the k-th best is a threshold.
-        The most common words whose bounds together stay below it are "skipped": a document holding
-        only those cannot reach the top k. Round 2 adds up the other words' contributions over their
-        postings in one dense array, keeps the documents whose partial score plus the skipped bounds
-        can still reach the threshold, and scores those exactly (in the same way as `score_terms`)."""
+        Every query word's postings are added up in one `np.bincount` from cached per-word impacts (a
+        posting's BM25 part without the idf, float32, kept while the average document length stays
+        within IMPACT_DRIFT of the one they were computed at), so the approximate score of a document
+        is within a relative EPSILON of its exact one. The k-th best approximate score then bounds
+        which documents can be in the exact top k; only those are scored exactly (`_score_docs`, the
+        same arithmetic as `score_terms`) and the top k taken from them."""
         with self.lock:
             if not self._n or k <= 0:
                 return {}
             query, avg = self._query(words), self._avg()
             if not query:
                 return {}
-            rare_first = sorted(range(len(query)), key=lambda n: len(query[n][1][0]))
-            take, size = [], 0
-            for n in rare_first:
-                take.append(n)
-                size += len(query[n][1][0])
-                if size >= k:
-                    break
-            ids = np.unique(np.concatenate([query[n][1][0] for n in take]).astype(np.int64))
-            scores = self._score(query, ids, avg)
-            theta = float(np.partition(scores, len(scores) - k)[len(scores) - k]) if len(scores) >= k else 0.0
-            bound = [weight * (K1 + 1) for weight, _ in query]
-            skipped, total, slack = set(), 0.0, 0.0
-            for n in sorted(range(len(query)), key=lambda n: bound[n]):
-                total += bound[n]
-                if total >= theta:
-                    break
-                skipped.add(n)
-                slack = total
-            essential = [n for n in range(len(query)) if n not in skipped]
-            if not set(essential) <= set(take):
-                partial = np.zeros(len(self._gen), dtype=np.float64)
-                for n in essential:
-                    weight, (term_ids, tf, _) = query[n]
-                    f = tf.astype(np.float64)
-                    partial[term_ids] += weight * f * (K1 + 1) / (f + K1 * (1 - B + B * self._length[term_ids] / avg))
-                # Documents that can still reach the threshold (those with no essential word cannot:
-                # slack < theta), then the skipped words' contributions for them alone.
-                ids = np.flatnonzero((partial > 0) & (partial >= theta * (1 - 1e-9) - slack))
-                ids, scores = self._finish(query, sorted(skipped), partial, ids, theta, avg)
-            if len(ids) > k:
-                keep = scores >= np.partition(scores, len(scores) - k)[len(scores) - k]
-                ids, scores = ids[keep], scores[keep]
-        order = np.lexsort((ids, -scores))[:k]
-        return {int(ids[n]): float(scores[n]) for n in order if scores[n] > 0}
+            ids = np.concatenate([arrays[0] for _, arrays, _ in query])
+            contributions = np.concatenate([weight * self._impacts(term, arrays, avg) for weight, arrays, term in query])
+            approximate = np.bincount(ids, weights=contributions, minlength=len(self._gen))
+            theta = _kth_largest(approximate, k)
+            # A document in the exact top k scores at least theta (1 - e) / (1 + e) approximately.
+            keep = np.flatnonzero(approximate >= theta * (1 - EPSILON) / (1 + EPSILON))
+            keep = keep[approximate[keep] > 0]
+            scores = self._score_docs(query, keep, avg)
+        order = np.lexsort((keep, -scores))[:k]
+        return {int(keep[n]): float(scores[n]) for n in order if scores[n] > 0}
 
-    def _finish(self, query, skipped: list[int], partial: np.ndarray, ids: np.ndarray, theta: float, avg: float):
-        """(ids, full scores) of the documents that can still reach `theta`, adding the skipped words
-        one at a time. A skipped word adds at most its BM25 at its largest count in the document's own
-        length (BM25 grows with the count), so after each word the documents whose score so far plus
-        the bounds of the words still to come stay below the threshold are dropped. The words are
-        added in the same order, from zero, as `_score` adds them: the scores are the same."""
-        norm = K1 * (1 - B + B * self._length[ids] / avg)
-        bounds = [query[n][0] * query[n][1][2] * (K1 + 1) / (query[n][1][2] + norm) for n in skipped]
-        base, added = partial[ids], np.zeros(len(ids))
-        for j, n in enumerate(skipped + [None]):
-            still = sum(bounds[j:], np.zeros(len(ids)))  # the bounds of the words not added yet
-            keep = base + added + still >= theta * (1 - 1e-9)
-            if not keep.all():
-                ids, base, added = ids[keep], base[keep], added[keep]
-                bounds = [b[keep] for b in bounds]
-            if n is None or not len(ids):
-                break
-            added += self._score([query[n]], ids, avg)
-        return ids, base + added
+    def _impacts(self, term: str, arrays, avg: float) -> np.ndarray:
+        """A word's postings' BM25 parts f (k1 + 1) / (f + k1 (1 - b + b len / avg)), float32, cached
+        until its postings change or the average length drifts by more than IMPACT_DRIFT."""
+        term_ids, tf, _ = arrays
+        cached = self._impact.get(term)
+        if cached is not None and cached[1] is term_ids and abs(cached[0] - avg) <= IMPACT_DRIFT * avg:
+            return cached[2]
+        f = tf.astype(np.float64)
+        impacts = (f * (K1 + 1) / (f + K1 * (1 - B + B * self._length[term_ids] / avg))).astype(np.float32)
+        self._impact[term] = (avg, term_ids, impacts)
+        return impacts
+
+    def _score_docs(self, query, ids: np.ndarray, avg: float) -> np.ndarray:
+        """`_score` for a few documents, read from their own word runs instead of each word's postings:
+        the same contributions added in the same (query word) order, so the same floats."""
+        if len(ids) * (self._pool_live / max(1, self._n)) > sum(len(arrays[0]) for _, arrays, _ in query):
+            return self._score(query, ids, avg)
+        out = np.zeros(len(ids), dtype=np.float64)
+        if not len(ids):
+            return out
+        ids = np.asarray(ids, np.int64)
+        held = (ids >= 0) & (ids < len(self._gen))
+        held[held] = self._gen[ids[held]] != 0  # a removed document keeps its stale run: not scored
+        ids = np.where(held, ids, 0)
+        counts = np.where(held, self._count[ids], 0).astype(np.int64)
+        if not counts.any():
+            return out
+        pool_words = np.frombuffer(self._pool_words, np.int32)
+        pool_tf = np.frombuffer(self._pool_tf, np.uint16)
+        rows = np.repeat(np.arange(len(ids)), counts)
+        ends = np.cumsum(counts)
+        at = np.repeat(self._start[ids] - (ends - counts), counts) + np.arange(int(ends[-1]))
+        numbers = np.fromiter((self._vocab[term] for _, _, term in query), np.int64, len(query))
+        column = self.__dict__.get("_column")
+        if column is None or len(column) < len(self._words):
+            column = self._column = np.full(len(self._words) + 1024, -1, np.int32)
+        column[numbers] = np.arange(len(query))
+        which = column[pool_words[at]]
+        column[numbers] = -1  # the scratch map is left empty for the next query
+        hit = which >= 0
+        rows, which, at = rows[hit], which[hit], at[hit]
+        del pool_words
+        weights = np.asarray([weight for weight, _, _ in query])
+        f, length = pool_tf[at].astype(np.float64), self._length[ids[rows]]
+        del pool_tf
+        table = np.zeros((len(query), len(ids)))
+        table[which, rows] = weights[which] * f * (K1 + 1) / (f + K1 * (1 - B + B * length / avg))
+        for contribution in table:  # word by word, as `_score` adds them
+            out += contribution
+        return out
 
     def scores(self, query: str, ids) -> np.ndarray:
         """BM25 score of `query` against each id (0 for ids not indexed)."""

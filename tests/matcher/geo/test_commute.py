@@ -93,3 +93,30 @@ def test_estimates_keyed_by_posting_id_equal_the_point_keyed_ones_and_follow_a_m
     moved = dests.copy()
     moved[:50] = dests[150:]
     np.testing.assert_array_equal(by_id.estimate_many(origin, moved, keys=ids)[0], by_point.estimate_many(origin, moved)[0])
+
+
+def test_warmed_station_access_gives_the_same_minutes_and_is_not_recomputed(monkeypatch):
+    """`warm` (run for every open posting when the service starts) fills the id-keyed station cache in
+    chunks: estimates afterwards equal the lazily computed ones, need no further station search, and
+    a posting that moved after warming is still recomputed."""
+    origin = (31.2304, 121.4737)
+    rng = np.random.default_rng(9)
+    dests = np.column_stack([31.23 + rng.normal(0, 0.05, 300), 121.47 + rng.normal(0, 0.05, 300)])
+    dests[7] = np.nan  # a posting without a place is skipped
+    ids = np.arange(5000, 5300)
+    lazy, warmed = MetroCommute(), MetroCommute()
+    expected = lazy.estimate_many(origin, dests, keys=ids)
+    moved = dests.copy()
+    moved[:3] = dests[200:203]
+    expected_moved = lazy.estimate_many(origin, moved)[0]
+    assert warmed.warm(ids, dests, chunk=64) == 299
+    searched = []
+    original = MetroCommute._station_rows
+    monkeypatch.setattr(MetroCommute, "_station_rows", lambda self, points: searched.append(len(points))
+                        or original(self, points))
+    got = warmed.estimate_many(origin, dests, keys=ids)
+    np.testing.assert_array_equal(got[0], expected[0])
+    assert got[1] == expected[1]
+    assert searched == []
+    np.testing.assert_array_equal(warmed.estimate_many(origin, moved, keys=ids)[0], expected_moved)
+    assert searched == [3]

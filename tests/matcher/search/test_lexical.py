@@ -67,7 +67,7 @@ def test_the_posting_index_follows_writes(service):
 
 
 def test_search_top_k_equals_scoring_every_document_even_after_edits():
-    """MaxScore skips the postings of common words; the top k must still be the exact one (ties by id)."""
+    """The top k found from cached impacts must be the exact one (ties by id), after edits as well."""
     import numpy as np
 
     rng = np.random.default_rng(3)
@@ -122,3 +122,52 @@ def test_rewritten_documents_keep_their_own_words_when_the_pools_are_packed():
     assert len(index) == 29 and 5 not in index and index.terms(5) == Counter()
     assert index.terms(7) == Counter({w: 1 + (7 + 119) % 3 for w in words[7:32]})
     assert set(index.search_terms(Counter(["词38"]), 5)) == {14, 29}  # the only documents holding it
+
+
+def test_search_stays_exact_while_cached_impacts_lag_the_average_length():
+    """Impacts are cached until the average length drifts by IMPACT_DRIFT; near-ties at the k-th place
+    (many documents of similar length and counts) must still come out exactly as a full scoring orders
+    them, at every k."""
+    import numpy as np
+
+    from matcher.search.lexical import IMPACT_DRIFT
+
+    index, rng = LexicalIndex(), np.random.default_rng(11)
+    words = ["叉车", "仓库", "装卸", "夜班"]
+    for doc in range(1, 3001):
+        counts = Counter({w: int(rng.integers(0, 4)) for w in words})
+        counts.update({f"填充{n}": 1 for n in range(int(rng.integers(5, 80)))})
+        index.upsert_terms(doc, +counts)
+    query = Counter(words)
+    index.search_terms(query, 50)  # impacts cached at this average length
+    before, doc = index._avg(), 3000
+    while abs(index._avg() - before) / before < 0.9 * IMPACT_DRIFT:  # the average drifts, the cache stays
+        doc += 1
+        index.upsert_terms(doc, Counter({f"其他{n}": 1 for n in range(int(before) + 10)}))
+    assert abs(index._avg() - before) / before < IMPACT_DRIFT
+    everyone = np.arange(1, doc + 1)
+    full = index.score_terms(query, everyone)
+    for k in range(1, 600, 2):
+        order = np.lexsort((everyone, -full))[:k]
+        assert list(index.search_terms(query, k)) == [int(everyone[n]) for n in order if full[n] > 0], k
+
+
+def test_scoring_few_documents_from_their_own_words_gives_the_same_floats():
+    """`_score_docs` (a document's own word runs) and `_score` (each word's postings) add the same
+    contributions in the same order: equal to the last bit, so ties between copies stay ties."""
+    import numpy as np
+
+    rng = np.random.default_rng(4)
+    index = LexicalIndex()
+    for doc in range(1, 3001):
+        index.upsert_terms(doc, Counter(rng.choice([f"w{n}" for n in range(50)], size=12).tolist()))
+    for doc in range(1, 3001, 5):  # rewrites leave old runs in the pools
+        index.upsert_terms(doc, Counter(rng.choice([f"w{n}" for n in range(50)], size=6).tolist()))
+    query = index._query(Counter({"w1": 2, "w7": 1, "w30": 1, "w49": 1, "没有的词": 1}))
+    for doc in range(2, 3001, 50):
+        index.remove(doc)
+    ids = np.asarray(sorted(rng.choice(np.arange(1, 3001), size=40, replace=False)), np.int64)
+    ids = np.concatenate([ids, [2, 52, 0, 5000, -3, ids[0]]])  # removed, never held, out of range, repeated
+    expected = index._score(query, ids, index._avg())
+    got = index._score_docs(query, ids, index._avg())
+    assert got.tolist() == expected.tolist() and (got > 0).any()
