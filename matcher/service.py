@@ -21,12 +21,12 @@ from matcher.geo.geo import DETOUR_FACTOR, WALK_KMH, haversine_km
 from matcher.geo.places import PRECISION_LABELS, is_coarse, place_radius, row_radius_km, station_radius_km
 from matcher.inputs import PostingInput, SeekerInput
 from matcher.postings import posting_public
+from matcher.prepared import PreparedRead
 from matcher.ranking.pipeline import MatchFilters, match_jobs
 from matcher.ranking.scoring import WEIGHTS
 from matcher.search.sides import SEEKER_MATCH_ROW, profile_side, seeker_side, vector_of
 from matcher.seekers import seeker_public
 from matcher.settings import Settings
-from matcher.prepared import PreparedRead
 from matcher.store import Database
 from matcher.text.profiles import resolve_place, seeker_text, text_profile
 from models.encoder import Encoder

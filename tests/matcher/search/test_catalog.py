@@ -114,7 +114,7 @@ def test_the_columns_give_back_every_entry_through_edits_removals_and_compaction
 def test_nearest_cuts_a_tie_at_the_limit_by_id():
     """Many postings at one address (the same km): the partial sort keeps every tied one in reach of
     the cut, so the `limit` returned are the lowest ids of the tie, as a full sort gives."""
-    catalog, points = PostingCatalog(), []
+    catalog = PostingCatalog()
     rng = np.random.default_rng(5)
     for posting_id in rng.permutation(np.arange(1, 401)).tolist():
         point = (31.27, 121.48) if posting_id % 2 else (31.2705, 121.4805)  # two addresses, 200 each
