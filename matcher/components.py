@@ -27,7 +27,7 @@ from models.registry import load_encoder
 POSTINGS = TableSpec(
     table=Posting, counter="postings", entry_of=posting_entry, text_of=posting_text_of,
     live_where=Posting.status == "open", is_live=lambda row: row.status == "open", label="岗位",
-    lexical_text=posting_text_of,
+    lexical_text=posting_text_of, snapshot=True,
 )
 SEEKERS = TableSpec(
     table=Seeker, counter="seekers", entry_of=seeker_entry, text_of=seeker_text_of,

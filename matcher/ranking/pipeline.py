@@ -187,7 +187,8 @@ def job_candidates(postings, vector: np.ndarray, side: Side, filters: MatchFilte
         index = postings.index
         pool = min(settings.candidate_pool, max(1, len(index)))
         scores, ids = index.search(vector[None, :], pool)
-        found = {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
+        hit = ids[0] >= 0
+        found = dict(zip(ids[0][hit].tolist(), scores[0][hit].tolist()))
         extra: list[int] = []
         if lexical is not None:
             extra += [i for i in lexical.search_terms(words, settings.candidate_pool) if i not in found]
@@ -195,11 +196,13 @@ def job_candidates(postings, vector: np.ndarray, side: Side, filters: MatchFilte
             minutes = filters.max_commute_minutes or DEFAULT_GEO_MINUTES
             radius = min(MAX_GEO_RADIUS_KM, CYCLE_KMH * minutes / 60.0 / DETOUR_FACTOR)
             near, _ = postings.entries.nearest(side.point[0], side.point[1], radius, settings.geo_pool + len(found))
-            taken = set(found) | set(extra)
+            taken = set(found).union(extra)
             extra += [i for i in near.tolist() if i not in taken][: settings.geo_pool]
-        extra = [i for i in dict.fromkeys(extra) if i in postings.entries]
-        if extra:
-            found.update(zip(extra, postings.cosines(np.asarray(extra, np.int64), vector).tolist()))
+        if extra:  # (no repeats: the lexical ids are distinct, the near ones exclude them)
+            extra = np.asarray(extra, np.int64)
+            extra = extra[postings.entries.columns.slots(extra) >= 0]  # still in the catalog
+            if len(extra):
+                found.update(zip(extra.tolist(), postings.cosines(extra, vector).tolist()))
     bm25 = None
     if lexical is not None:
         bm25 = dict(zip(found, lexical.score_terms(words, list(found)).tolist()))

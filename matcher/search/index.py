@@ -432,6 +432,10 @@ def save_index(directory: Path, index: FaissIndex, manifest: Manifest) -> None:
         for name in names + [MANIFEST_FILE]:
             with open(tmp / name, "rb") as handle:
                 os.fsync(handle.fileno())
+        if directory.is_dir():  # files saved beside the index (the start-up snapshot) stay: linked over
+            for path in directory.iterdir():
+                if path.is_file() and not path.name.startswith(".") and not (tmp / path.name).exists():
+                    os.link(path, tmp / path.name)
         old = directory.with_name(directory.name + ".old")
         if directory.exists():
             shutil.rmtree(old, ignore_errors=True)

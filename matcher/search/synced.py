@@ -28,6 +28,7 @@ from tqdm import tqdm
 from data.schema import Counter
 from matcher.search.index import (FaissIndex, IndexUnusable, Manifest, _training_sample, load_index,
                                   remove_leftovers, resolve_factory, save_index, training_size)
+from matcher.search import snapshot
 from matcher.search.lexical import LexicalIndex, WordsMemo
 from matcher.search.mapped import IndexLock, MappedIndex
 
@@ -94,6 +95,7 @@ class TableSpec(Generic[E]):
     tracks_deletes: bool = False  # rows may be deleted outright (not only flagged)
     label: str = "条目"
     lexical_text: Callable[[Any], str] | None = None  # words a lexical (BM25) index keeps per live row
+    snapshot: bool = False  # save the entries and lexical index beside the vectors (`matcher.search.snapshot`)
 
 
 def encode_batches(encoder, texts, *, progress: bool = False, desc: str = "") -> np.ndarray:
@@ -166,9 +168,44 @@ class SyncedIndex(Generic[E]):
             self.entries = self._entries_factory()
             if self.lexical is not None:
                 self.lexical.clear()
-            # Entries always come from the database; the index catches up from its manifest's version.
-            self._apply(since=0, index_since=manifest.data_version)
+            since = self._load_snapshot()
+            # The entries come from the snapshot (else the database) and catch up from its version; the
+            # index catches up from its manifest's version.
+            self._apply(since=since, index_since=manifest.data_version)
+        if not since:
+            self._save_snapshot()  # the next start loads instead of reading every row
         return self
+
+    def _load_snapshot(self) -> int:
+        """Entries and lexical index from the saved snapshot when there is a usable one; returns the
+        version they are at (0: none loaded, every row is read)."""
+        if not self.spec.snapshot:
+            return 0
+        loaded = snapshot.load(self.directory, model=self.model_name)
+        if loaded is None:
+            snapshot.discard(self.directory)  # unusable: the next save writes a fresh one
+            return 0
+        version, entries, lexical = loaded
+        with self.db.session() as session:
+            ahead = version > self._latest(session)
+        if ahead or (lexical is None) != (self.lexical is None) or not isinstance(entries, self._entries_factory):
+            # Ahead of the database (restored from a backup?) or of another kind: never used, removed.
+            log.warning("snapshot of %s not used (ahead of the database: %s)", self.directory.name, ahead)
+            snapshot.discard(self.directory)
+            return 0
+        self.entries, self.lexical, self.version = entries, lexical, version
+        return version
+
+    def _save_snapshot(self) -> None:
+        """Write the entries and lexical index at this version, unless the file on disk is as new."""
+        if not self.spec.snapshot or self.index is None:
+            return
+        with self.lock, self.file_lock:  # the order `start` and `rebuild` take them in
+            on_disk = snapshot.saved_version(self.directory)
+            if on_disk is not None and on_disk >= self.version:
+                return
+            snapshot.save(self.directory, model=self.model_name, version=self.version, entries=self.entries,
+                          lexical=self.lexical)
 
     def rebuild(self, *, progress: bool = False) -> int:
         """A fresh index and entry cache from the table; returns the number of vectors.
@@ -286,6 +323,10 @@ class SyncedIndex(Generic[E]):
         dropped) by one process under the file lock, skipped when another process already saved the
         same or a newer version, and then mapped again."""
         self.join_compaction()  # one running in the background finishes first
+        self._save_index()
+        self._save_snapshot()
+
+    def _save_index(self) -> None:
         with self.lock:
             if self.index is None:
                 return

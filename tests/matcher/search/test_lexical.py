@@ -117,7 +117,7 @@ def test_rewritten_documents_keep_their_own_words_when_the_pools_are_packed():
     for round_ in range(120):  # 120 x 30 documents x ~25 words: well past the packing threshold
         for doc in range(1, 31):
             index.upsert_terms(doc, Counter({w: 1 + (doc + round_) % 3 for w in words[doc % 15:doc % 15 + 25]}))
-    assert len(index._pool_words) < 120 * 30 * 25  # packed at least once
+    assert len(index._texts.pool_words) < 120 * 30 * 25  # packed at least once
     index.remove(5)
     assert len(index) == 29 and 5 not in index and index.terms(5) == Counter()
     assert index.terms(7) == Counter({w: 1 + (7 + 119) % 3 for w in words[7:32]})
@@ -163,11 +163,59 @@ def test_scoring_few_documents_from_their_own_words_gives_the_same_floats():
         index.upsert_terms(doc, Counter(rng.choice([f"w{n}" for n in range(50)], size=12).tolist()))
     for doc in range(1, 3001, 5):  # rewrites leave old runs in the pools
         index.upsert_terms(doc, Counter(rng.choice([f"w{n}" for n in range(50)], size=6).tolist()))
-    query = index._query(Counter({"w1": 2, "w7": 1, "w30": 1, "w49": 1, "没有的词": 1}))
     for doc in range(2, 3001, 50):
         index.remove(doc)
+    query = index._query(Counter({"w1": 2, "w7": 1, "w30": 1, "w49": 1, "没有的词": 1}))
     ids = np.asarray(sorted(rng.choice(np.arange(1, 3001), size=40, replace=False)), np.int64)
     ids = np.concatenate([ids, [2, 52, 0, 5000, -3, ids[0]]])  # removed, never held, out of range, repeated
-    expected = index._score(query, ids, index._avg())
-    got = index._score_docs(query, ids, index._avg())
+    texts = index._texts_of(ids)
+    expected = index._texts.score(query, texts, index._avg())
+    got = index._texts.score_runs(query, texts, index._avg())
     assert got.tolist() == expected.tolist() and (got > 0).any()
+    assert index.score_terms(Counter({"w1": 2, "w7": 1, "w30": 1, "w49": 1}), ids).tolist() == got.tolist()
+
+
+def test_documents_sharing_a_text_score_and_rank_as_separate_documents():
+    """A chain's posting repeated under many ids is one text of the engine, but BM25 still counts
+    documents (N, document frequency, average length), and the top k still lists documents, ties by
+    id, after members (the first one included) leave, move to another text or come back."""
+    import numpy as np
+
+    rng = np.random.default_rng(8)
+    vocabulary = [f"词{n}" for n in range(30)]
+    templates = [Counter(rng.choice(vocabulary, size=int(rng.integers(2, 9))).tolist()) for _ in range(12)]
+    index, model = LexicalIndex(), {}
+    for doc in range(1, 701):
+        model[doc] = templates[int(rng.integers(len(templates)))]
+        index.upsert_terms(doc, Counter(model[doc]))
+    for doc in range(1, 701, 3):  # leave, move to another shared text, or take a text of one's own
+        choice = doc % 9
+        if choice == 1:
+            index.remove(doc)
+            model.pop(doc)
+        else:
+            model[doc] = templates[choice] if choice < 6 else Counter(rng.choice(vocabulary, size=5).tolist())
+            index.upsert_terms(doc, Counter(model[doc]))
+    index.upsert_terms(1, Counter(templates[0]))  # a removed document comes back
+    model[1] = templates[0]
+    assert index._texts.live < 12 + 700 // 3 and index._texts.extra  # texts are shared
+    everyone = np.arange(0, 705)
+    avg = sum(sum(c.values()) for c in model.values()) / len(model)
+
+    def direct(query: Counter, doc: int) -> float:
+        counts, total = model.get(doc), 0.0
+        for word, q in (query.items() if counts else ()):
+            df = sum(word in c for c in model.values())
+            if word in counts:
+                tf, norm = counts[word], K1 * (1 - B + B * sum(counts.values()) / avg)
+                total += math.log(1 + (len(model) - df + 0.5) / (df + 0.5)) * q * tf * (K1 + 1) / (tf + norm)
+        return total
+
+    for trial in range(12):
+        query = Counter(rng.choice(vocabulary, size=int(rng.integers(1, 6))).tolist())
+        full = index.score_terms(query, everyone)
+        assert full.tolist() == pytest.approx([direct(query, int(d)) for d in everyone])
+        for k in (1, 5, 40, 300):
+            order = np.lexsort((everyone, -full))[:k]
+            assert list(index.search_terms(query, k)) == [int(everyone[n]) for n in order if full[n] > 0]
+    assert index.terms(1) == templates[0] and 1 in index and len(index) == len(model)
