@@ -65,6 +65,20 @@ class TokenCache:
         except OSError:
             return None
 
+    def peek(self, token: str) -> Principal | None:
+        """The cached principal of `token`, or None (unknown here, expired or cleared): no database."""
+        if self.ttl_s <= 0:
+            return None
+        key, now, generation = self.key(token), self.clock(), self._current_generation()
+        with self._lock:
+            if generation != self._generation:
+                return None
+            hit = self._entries.get(key)
+            if hit is not None and hit[0] > now:
+                self._entries.move_to_end(key)
+                return hit[1]
+        return None
+
     def principal(self, session_factory, token: str, *, ttl_days: int | None) -> Principal:
         """The principal holding `token`, from the cache or from one database check (which raises
         Unauthorized for an unknown, revoked or expired token, exactly as uncached)."""

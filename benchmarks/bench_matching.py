@@ -146,7 +146,7 @@ def fresh_start(service, seeker_ids, args) -> None:
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
     got = json.loads(out)
     print(f"fresh start on the saved {got['postings']} postings ({got['factory']}): {got['start_s']:.0f} s to "
-          f"serve (mapped index, catalog and BM25 from the database); resident memory beyond model and coder "
+          f"serve (mapped index; catalog and BM25 from the start-up snapshot, caught up by the change feed); resident memory beyond model and coder "
           f"after 20 matches: {got['anon_per_posting']:.0f} bytes/posting private + {got['file_per_posting']:.0f} "
           f"bytes/posting mapped index pages (shared by every worker); load average {got['load']:.1f}", flush=True)
 

@@ -1,4 +1,5 @@
 from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import CurrentUser, DeskDep, RequireCounsellor, ServiceDep
 from api.schemas.common import AUTH, CONFLICT, NOT_FOUND, SeekerIdPath, Text
@@ -66,7 +67,7 @@ def list_services(desk: DeskDep, principal: CurrentUser, seeker_id: SeekerIdPath
 
 @router.get("/{seeker_id}/matches", response_model=MatchResponse, responses=SEEKER | CONFLICT,
             summary="为求职者推荐岗位（本人、本站就业援助员或管理员）")
-def seeker_matches(
+async def seeker_matches(
     service: ServiceDep,
     principal: CurrentUser,
     seeker_id: SeekerIdPath,
@@ -81,4 +82,6 @@ def seeker_matches(
             raise Conflict("该求职者已撤回个人信息处理同意，暂停岗位推荐；重新同意（consent=true）后恢复")
 
     filters = MatchFilters(max_commute_minutes, min_salary, accessible_only)
-    return service.match_seeker(seeker_id, k, filters, allow=allow)
+    # The ranking runs in the thread pool; the answer is checked against MatchResponse back on the
+    # event loop (a sync route would hand that check to the pool as a second thread hop).
+    return await run_in_threadpool(service.match_seeker, seeker_id, k, filters, allow=allow)

@@ -44,9 +44,10 @@ def service_of(request: Request):
 
 
 def desk_of(request: Request):
-    from api.deps import get_desk
+    from api.deps import desk_of
 
-    return get_desk(request, service_of(request))
+    service_of(request)  # the service is ready first
+    return desk_of(request)
 
 
 def casework_of(request: Request) -> Casework:

@@ -79,7 +79,16 @@ class Texts:
         words, tf = self.run(text)
         return all(counts.get(self.words[w]) == f for w, f in zip(words, tf))
 
-    def add(self, counts: Counter, member: int, key: int) -> int:
+    def key_of(self, counts: Counter) -> int | None:
+        """A hash of the word counts over word numbers (the same in every process, unlike a hash of
+        strings, so a text loaded from a snapshot is still found); None when a word is new (no text
+        can have it yet)."""
+        numbers = [self.vocab.get(term) for term in counts]
+        if None in numbers:
+            return None
+        return hash(frozenset(zip(numbers, (min(tf, 65535) for tf in counts.values()))))
+
+    def add(self, counts: Counter, member: int) -> int:
         """A new text with these word counts and its first member; returns its number."""
         if len(self.pool_words) > 2 * self.pool_live + 65536:
             self.pack()
@@ -91,7 +100,7 @@ class Texts:
         gen = self.gen[text] = self.next_gen
         self.start[text], self.count[text] = len(self.pool_words), len(counts)
         self.length[text] = sum(counts.values())
-        self.first[text], self.size[text], self.key[text] = member, 1, key
+        self.first[text], self.size[text] = member, 1
         self.live += 1
         self.pool_live += len(counts)
         for term, tf in counts.items():
@@ -107,6 +116,7 @@ class Texts:
             tail[0].append(text)
             tail[1].append(tf)
             tail[2].append(gen)
+        self.key[text] = self.key_of(counts)
         return text
 
     def join(self, text: int, member: int) -> None:

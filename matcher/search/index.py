@@ -14,6 +14,7 @@ import math
 import os
 import shutil
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Protocol
 import faiss
 import numpy as np
 
-from matcher.search.arrays import ExactIndex, LabelMap, _as_ids, _as_vectors  # noqa: F401  (re-exported)
+from matcher.search.arrays import ExactIndex, LabelMap, _as_ids, _as_vectors, widen_half  # noqa: F401  (re-exported)
 
 INDEX_FILE = "index.faiss"
 IDS_FILE = "ids.npy"
@@ -49,20 +50,22 @@ class VectorIndex(Protocol):
     def __len__(self) -> int: ...
 
 
+_SEARCH_THREADS = threading.local()
+
+
+def single_threaded() -> None:
+    """One OpenMP thread for this thread's FAISS calls (set once per thread). OpenMP's thread count
+    is per calling thread: `Components.build` sets one for the main thread, but a web server's worker
+    threads start with one per core, and the idle OpenMP thread's spin-wait took a core from the
+    request next to it (a 300-posting match: 6 ms in the main thread, 15 ms in a worker thread)."""
+    if not getattr(_SEARCH_THREADS, "single", False):
+        faiss.omp_set_num_threads(1)
+        _SEARCH_THREADS.single = True
+
+
 RERANK = "+rerank"  # factory suffix: compressed codes searched, the top RERANK_DEPTH re-scored exactly
 RERANK_DEPTH = 100  # candidates re-scored per query: the candidate pool (index_sweep: 300 finds no more at 1M)
 STORE_FILE = "vectors.npy"
-
-
-# Every float16 bit pattern's float32 value (256 KB): `widen_half` reads rows through it, about twice as
-# fast as numpy's float16 cast on this machine, and exact (every float16 is a float32), so the cosines
-# of the candidates only the lexical or geo channel found are the same numbers.
-_HALF_TO_FLOAT = np.arange(1 << 16, dtype=np.uint16).view(np.float16).astype(np.float32)
-
-
-def widen_half(rows: np.ndarray) -> np.ndarray:
-    """float16 rows as float32, bit for bit what `rows.astype(np.float32)` gives."""
-    return np.take(_HALF_TO_FLOAT, np.asarray(rows, np.float16).view(np.uint16))
 
 
 def split_factory(factory: str) -> tuple[str, bool]:
@@ -247,6 +250,7 @@ class FaissIndex:
         return self._selector
 
     def search(self, queries, k, *, subset=None):
+        single_threaded()
         queries = _as_vectors(queries, self.dim)
         empty = (np.full((len(queries), k), -np.inf, dtype=np.float32), np.full((len(queries), k), -1, dtype=np.int64))
         if not len(self._label_of) or (subset is not None and len(_as_ids(subset)) == 0):

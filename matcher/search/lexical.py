@@ -129,14 +129,16 @@ class LexicalIndex:
             if item_id >= len(self._text_of):
                 grow = max(item_id + 1, 2 * len(self._text_of), 1024) - len(self._text_of)
                 self._text_of = np.concatenate([self._text_of, np.full(grow, -1, np.int64)])
-            texts, key = self._texts, hash(frozenset(counts.items()))
-            text = self._shared.get(key)
+            texts = self._texts
+            key = texts.key_of(counts)
+            text = None if key is None else self._shared.get(key)
             if text is not None and texts.same(text, counts):
                 texts.join(text, item_id)
             else:
-                text = texts.add(counts, item_id, key)
+                text = texts.add(counts, item_id)
+                key = int(texts.key[text])
                 if self._shared.get(key) is None or texts.gen[self._shared[key]] == 0:
-                    self._shared[key] = text
+                    self._shared[key] = text  # (a different text with the same hash keeps the entry)
             self._text_of[item_id] = text
             self._n += 1
             self._total_len += int(texts.length[text])

@@ -1,4 +1,5 @@
 import json
+import os
 
 import numpy as np
 import pytest
@@ -128,7 +129,7 @@ def test_hnsw_tombstones_survive_a_save_and_load(tmp_path):
 def test_widened_half_rows_are_exactly_the_float32_cast():
     """`vectors` reads the float16 store through a lookup table: every one of the 65,536 bit patterns
     (zeros, subnormals, infinities) widens to what numpy's cast gives, bit for bit."""
-    from matcher.search.index import widen_half
+    from matcher.search.arrays import widen_half
 
     every = np.arange(1 << 16, dtype=np.uint16).view(np.float16).reshape(128, 512)
     got, want = widen_half(every), every.astype(np.float32)
@@ -137,3 +138,29 @@ def test_widened_half_rows_are_exactly_the_float32_cast():
     assert np.array_equal(got.view(np.uint32)[finite], want.view(np.uint32)[finite])
     assert np.isnan(got[~finite]).all()
     assert widen_half(every[:0]).shape == (0, 512)
+
+
+def test_a_search_from_a_web_worker_thread_runs_faiss_on_one_thread():
+    """OpenMP's thread count is per calling thread: a server's worker threads would otherwise search
+    with one OpenMP thread per core, and the idle ones spin on the core the next request needs."""
+    import threading
+
+    import faiss
+
+    from matcher.search.index import FaissIndex
+
+    index = FaissIndex(8, "Flat")
+    index.add(np.arange(1, 51, dtype=np.int64), np.random.default_rng(0).normal(size=(50, 8)).astype(np.float32))
+    seen = {}
+
+    def worker():
+        seen["before"] = faiss.omp_get_max_threads()
+        index.search(np.ones((1, 8), np.float32), 5)
+        seen["after"] = faiss.omp_get_max_threads()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert seen["after"] == 1
+    if (os.cpu_count() or 1) > 1:
+        assert seen["before"] > 1  # what a fresh thread starts with here

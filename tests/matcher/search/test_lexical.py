@@ -219,3 +219,29 @@ def test_documents_sharing_a_text_score_and_rank_as_separate_documents():
             order = np.lexsort((everyone, -full))[:k]
             assert list(index.search_terms(query, k)) == [int(everyone[n]) for n in order if full[n] > 0]
     assert index.terms(1) == templates[0] and 1 in index and len(index) == len(model)
+
+
+def test_a_pickled_index_still_shares_texts_in_a_process_with_another_hash_seed(tmp_path):
+    """The start-up snapshot is loaded by other processes, whose string hashes differ: a posting with
+    the words of a text already indexed must still join that text there."""
+    import os
+    import pickle
+    import subprocess
+    import sys
+
+    index = LexicalIndex()
+    index.upsert_terms(1, Counter({"叉车": 2, "仓库": 1}))
+    index.upsert_terms(2, Counter({"保洁": 1}))
+    path = tmp_path / "lexical.pkl"
+    path.write_bytes(pickle.dumps(index))
+    script = (
+        "import pickle, sys\n"
+        "from collections import Counter\n"
+        f"index = pickle.loads(open({str(path)!r}, 'rb').read())\n"
+        "index.upsert_terms(3, Counter({'仓库': 1, '叉车': 2}))\n"
+        "print(index._texts.live, sorted(index.search_terms(Counter({'叉车': 1}), 5)))\n"
+    )
+    for seed in ("1", "777"):
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                             env=os.environ | {"PYTHONHASHSEED": seed}).stdout.split()
+        assert out[0] == "2" and " ".join(out[1:]) == "[1, 3]"
