@@ -83,10 +83,10 @@ class Texts:
         """A hash of the word counts over word numbers (the same in every process, unlike a hash of
         strings, so a text loaded from a snapshot is still found); None when a word is new (no text
         can have it yet)."""
-        numbers = [self.vocab.get(term) for term in counts]
+        numbers = list(map(self.vocab.get, counts))
         if None in numbers:
             return None
-        return hash(frozenset(zip(numbers, (min(tf, 65535) for tf in counts.values()))))
+        return hash(frozenset(zip(numbers, counts.values())))
 
     def add(self, counts: Counter, member: int) -> int:
         """A new text with these word counts and its first member; returns its number."""
