@@ -50,6 +50,7 @@ class Texts:
         self.free: list[int] = []
         self.next_gen = 0
         self.extra: dict[int, set[int]] = {}  # members beyond `first`, for texts shared by several documents
+        self._extra_arrays: dict[int, np.ndarray] = {}  # `extra` as arrays, made on first read, dropped on change
         self.vocab: dict[str, int] = {}  # word -> its number (never reused, so stored numbers stay valid)
         self.words: list[str] = []
         # Per word: postings merged and sorted by text (texts, tf, generation), and appends not merged yet.
@@ -121,11 +122,13 @@ class Texts:
 
     def join(self, text: int, member: int) -> None:
         self.extra.setdefault(text, set()).add(member)
+        self._extra_arrays.pop(text, None)
         self.size[text] += 1
 
     def leave(self, text: int, member: int) -> bool:
         """Take `member` out of `text`; True when the text has no member left (it is then dead)."""
         self.size[text] -= 1
+        self._extra_arrays.pop(text, None)
         others = self.extra.get(text)
         if int(self.first[text]) == member:
             if not others:
@@ -145,6 +148,7 @@ class Texts:
         self.pool_live -= int(self.count[text])
         self.live -= 1
         self.extra.pop(text, None)
+        self._extra_arrays.pop(text, None)
         self.free.append(text)
 
     def members(self, texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -152,10 +156,12 @@ class Texts:
         rows = [np.arange(len(texts))]
         ids = [self.first[texts]]
         for row, text in enumerate(texts.tolist()):
-            others = self.extra.get(text)
-            if others:
+            others = self._extra_arrays.get(text)
+            if others is None and self.extra.get(text):
+                others = self._extra_arrays[text] = np.fromiter(self.extra[text], np.int64, len(self.extra[text]))
+            if others is not None:
                 rows.append(np.full(len(others), row))
-                ids.append(np.fromiter(others, np.int64, len(others)))
+                ids.append(others)
         return np.concatenate(rows), np.concatenate(ids)
 
     def forget(self, term: str) -> None:

@@ -189,6 +189,7 @@ def test_documents_sharing_a_text_score_and_rank_as_separate_documents():
         model[doc] = templates[int(rng.integers(len(templates)))]
         index.upsert_terms(doc, Counter(model[doc]))
     for doc in range(1, 701, 3):  # leave, move to another shared text, or take a text of one's own
+        index.search_terms(Counter(vocabulary[:4]), 400)  # member lists read (and cached) between edits
         choice = doc % 9
         if choice == 1:
             index.remove(doc)
