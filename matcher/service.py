@@ -21,6 +21,7 @@ from matcher.geo.geo import DETOUR_FACTOR, WALK_KMH, haversine_km
 from matcher.geo.places import PRECISION_LABELS, is_coarse, place_radius, row_radius_km, station_radius_km
 from matcher.inputs import PostingInput, SeekerInput
 from matcher.postings import posting_public
+from matcher.prepared import PreparedRead
 from matcher.ranking.pipeline import MatchFilters, match_jobs
 from matcher.ranking.scoring import WEIGHTS
 from matcher.search.sides import SEEKER_MATCH_ROW, profile_side, seeker_side, vector_of
@@ -43,6 +44,7 @@ class JobCircle:
         self.components: Components | None = components
         self._given = {"encoder": encoder, "commute": commute, "coder": coder}
         self.ready = False
+        self._seeker_read: PreparedRead | None = None
 
     # ------------------------------------------------------------------ lifecycle and wiring
     def start(self, *, progress: bool = False) -> "JobCircle":
@@ -131,13 +133,18 @@ class JobCircle:
         """Jobs for a stored seeker: `{results, message, weak_alternatives}` (see `match_jobs`).
 
         `allow(row)`, when given, sees the seeker's row (or None) first and raises to refuse: the API's
-        access and consent checks read the same single row as the ranking (one indexed read)."""
-        with self.db.session() as session:
-            row = session.execute(SEEKER_MATCH_ROW, {"seeker_id": seeker_id}).one_or_none()
-            if allow is not None:
-                allow(row)
-            if row is None:
-                raise NotFound(f"求职者 {seeker_id} 不存在")
+        access and consent checks read the same single row as the ranking (one indexed read, `PreparedRead`)."""
+        engine = self.db.engine
+        if engine is None:
+            raise NotReady("服务尚未启动")
+        read = self._seeker_read
+        if read is None or read.engine is not engine:
+            read = self._seeker_read = PreparedRead(engine, SEEKER_MATCH_ROW)
+        row = read.one_or_none(seeker_id=seeker_id)
+        if allow is not None:
+            allow(row)
+        if row is None:
+            raise NotFound(f"求职者 {seeker_id} 不存在")
         vector = vector_of(row.embedding, self.encoder.dim)
         if vector is None:
             raise NotReady("该求职者的简历尚未编码，请运行 `jobcircle index rebuild`")

@@ -20,6 +20,8 @@ keep NULL and use their level's default (`geo.PRECISION_RADIUS_KM`), see `places
 """
 from __future__ import annotations
 
+import math
+import sys
 import threading
 from dataclasses import dataclass, replace
 
@@ -37,6 +39,7 @@ WAIT_MINUTES = C["WAIT_MINUTES"].value
 TRANSFER_MINUTES = C["TRANSFER_MINUTES"].value
 STATION_ENTRY_MINUTES = C["STATION_ENTRY_MINUTES"].value
 MODES = ("walk", "cycle", "metro", "bus")
+NEARBY_CACHE = 100_000  # points whose nearest stations are kept (cleared when full)
 KEYED_LIMIT = 50_000_000  # ids above this use the point-keyed cache (the id-indexed arrays would be too large)
 DEFAULT_MODES = frozenset({"walk", "cycle", "metro"})  # bus only when the seeker says so (no routes bundled)
 MODE_LABELS = {"walk": "步行", "cycle": "骑行/电动车", "metro": "地铁", "bus": "公交"}
@@ -99,6 +102,36 @@ def circle_many(km, minutes, radius, modes: frozenset[str] = DEFAULT_MODES):
     return circle, near, far
 
 
+def _straight_one(km: float, modes: frozenset[str]) -> float:
+    """`_straight_minutes` for one distance in plain floats (the same operations in the same order)."""
+    factor = geo.DETOUR_FACTOR * 60.0
+    best = km * factor / geo.WALK_KMH
+    if "cycle" in modes:
+        best = min(best, km * factor / geo.CYCLE_KMH)
+    if "bus" in modes:
+        best = min(best, km * factor / geo.BUS_KMH + C["BUS_WAIT_MINUTES"].value)
+    return best
+
+
+def _circle_one(km: float, minutes: float, radius: float, modes: frozenset[str]) -> tuple[float, float, float]:
+    """`circle_many` for one pair in plain floats: the same rule, bit for bit (a test holds them
+    together), at a tenth of the cost of numpy on scalars (it runs for every result shown)."""
+    if radius != radius:
+        radius = 0.0
+    elif radius in (math.inf, -math.inf):  # as np.nan_to_num
+        radius = sys.float_info.max if radius > 0 else -sys.float_info.max
+    near = _straight_one(max(km - radius, 0.0), modes)
+    far = min(_straight_one(km + radius, modes), minutes + radius * geo.DETOUR_FACTOR / geo.WALK_KMH * 60.0)
+    near = min(near, minutes)
+    if far <= geo.CIRCLE_MINUTES and minutes <= geo.CIRCLE_MINUTES:
+        circle = 1.0
+    elif near > geo.CIRCLE_MINUTES and minutes > geo.CIRCLE_MINUTES:
+        circle = 0.0
+    else:
+        circle = math.nan
+    return circle, near, far
+
+
 def judge(est: geo.Commute, radius_km: float, modes: frozenset[str] = DEFAULT_MODES) -> geo.Commute:
     """`est` (made between the two points) judged with both ends' radii summed: the tri-state circle,
     the range of minutes, and, when the circles overlap, a sentence that says how close at most
@@ -106,7 +139,7 @@ def judge(est: geo.Commute, radius_km: float, modes: frozenset[str] = DEFAULT_MO
     if est.coarse or est.minutes != est.minutes:
         return est
     radius = max(float(radius_km or 0.0), 0.0)
-    circle, near, far = (float(x) for x in circle_many(est.distance_km, est.minutes, radius, modes))
+    circle, near, far = _circle_one(float(est.distance_km), float(est.minutes), radius, modes)
     text = est.description
     if est.distance_km < radius:
         bound = round(max(radius, 0.1), 1)
@@ -139,33 +172,52 @@ class MetroCommute:
         self.modes = parse_modes(modes)
 
     def _nearby(self, lat: float, lon: float) -> tuple[np.ndarray, np.ndarray]:
+        """The nearest stations within ACCESS_KM of a point and the minutes to walk in (cached per point)."""
+        return self._nearby_entry(lat, lon)[:2]
+
+    def _nearby_entry(self, lat: float, lon: float) -> tuple[np.ndarray, np.ndarray, tuple, tuple]:
+        """`_nearby` as arrays (for `estimate_many`) and as tuples of plain numbers (for `_metro`)."""
+        key = (float(lat), float(lon))
+        found = self.__dict__.get("_nearby_cache", {}).get(key)  # a dict read is atomic: no lock to read
+        if found is not None:
+            return found
         with self._cache_lock:
             return self._nearby_locked(lat, lon)
 
-    def _nearby_locked(self, lat: float, lon: float) -> tuple[np.ndarray, np.ndarray]:
+    def _nearby_locked(self, lat: float, lon: float) -> tuple[np.ndarray, np.ndarray, tuple, tuple]:
         cache = self.__dict__.setdefault("_nearby_cache", {})
         key = (float(lat), float(lon))
         if key not in cache:
-            if len(cache) > 100_000:
+            if len(cache) > NEARBY_CACHE:
                 cache.clear()
             km = geo.haversine_km_many(lat, lon, self.network.lats, self.network.lons)
             nearest = np.argsort(km)[:STATION_SEARCH]
             nearest = nearest[km[nearest] <= ACCESS_KM]
-            cache[key] = (nearest, km[nearest] * geo.DETOUR_FACTOR / geo.WALK_KMH * 60.0 + STATION_ENTRY_MINUTES)
+            walk = km[nearest] * geo.DETOUR_FACTOR / geo.WALK_KMH * 60.0 + STATION_ENTRY_MINUTES
+            cache[key] = (nearest, walk, tuple(nearest.tolist()), tuple(walk.tolist()))
         return cache[key]
 
     def _metro(self, origin, dest):
-        o_idx, o_walk = self._nearby(*origin)
-        d_idx, d_walk = self._nearby(*dest)
-        if len(o_idx) == 0 or len(d_idx) == 0:
+        """(minutes, boarding station, alighting station) of the best metro trip, or None. The same sum
+        and the same choice as one numpy expression over the 3 x 3 station pairs (first minimum in row
+        order), in plain floats: it runs once per result shown, where numpy's per-call cost dominated."""
+        o_idx, o_walk = self._nearby_entry(*origin)[2:]
+        d_idx, d_walk = self._nearby_entry(*dest)[2:]
+        if not o_idx or not d_idx:
             return None
-        ride = self.network.minutes[np.ix_(o_idx, d_idx)]
-        total = o_walk[:, None] + WAIT_MINUTES + ride + d_walk[None, :]
-        total[ride == 0] = np.inf  # the same station at both ends is a walk, not a metro trip
-        i, j = np.unravel_index(np.argmin(total), total.shape)
-        if not np.isfinite(total[i, j]):
+        ride_of = self.network.minutes.item
+        best, board, alight = math.inf, -1, -1
+        for o, walk_in in zip(o_idx, o_walk):
+            for d, walk_out in zip(d_idx, d_walk):
+                ride = ride_of(o, d)
+                if ride == 0:  # the same station at both ends is a walk, not a metro trip
+                    continue
+                total = walk_in + WAIT_MINUTES + ride + walk_out
+                if total < best:
+                    best, board, alight = total, o, d
+        if not best < math.inf:
             return None
-        return float(total[i, j]), int(o_idx[i]), int(d_idx[j])
+        return best, board, alight
 
     def directions(self, origin, dest) -> str | None:
         """"8号线曲阳路站上车，在人民广场换乘2号线，南京西路站下车，约22分钟" for the best metro trip, or None."""
@@ -197,7 +249,7 @@ class MetroCommute:
         bus = float(_straight_minutes(km, frozenset({"bus"}))) if "bus" in modes else np.inf
         prefix = "约" if approximate else ""
         wheels = min(cycle, bus)
-        if walk <= geo.CIRCLE_MINUTES or (np.isfinite(wheels) and walk <= wheels * 1.5):
+        if walk <= geo.CIRCLE_MINUTES or (math.isfinite(wheels) and walk <= wheels * 1.5):
             return geo.Commute(walk, "walk", km, geo.walk_description(km, walk, approximate), approximate)
         metro = self._metro(origin, dest) if "metro" in modes else None
         best = min((cycle, "cycle"), (bus, "bus"), ((metro[0], "metro") if metro else (np.inf, "metro")),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -96,15 +96,21 @@ class Route:
     legs: tuple[Leg, ...]
     minutes: float  # riding and transfers, no walking or waiting
 
-    def sentence(self, total_minutes: float | None = None) -> str:
-        """8号线曲阳路站上车，在人民广场换乘2号线，南京西路站下车，约22分钟"""
+    @cached_property
+    def stations_text(self) -> str:
+        """8号线曲阳路站上车，在人民广场换乘2号线，南京西路站下车 (made once per route: the network keeps
+        each station pair's route, so each pair's sentence is built once)."""
         first = self.legs[0]
         parts = [f"{first.line}{station_label(first.board)}上车"]
         for leg in self.legs[1:]:
             parts.append(f"在{leg.board}换乘{leg.line}")
         parts.append(f"{station_label(self.legs[-1].alight)}下车")
+        return "，".join(parts)
+
+    def sentence(self, total_minutes: float | None = None) -> str:
+        """8号线曲阳路站上车，在人民广场换乘2号线，南京西路站下车，约22分钟"""
         minutes = self.minutes if total_minutes is None else total_minutes
-        return "，".join(parts) + f"，约{minutes:.0f}分钟"
+        return f"{self.stations_text}，约{minutes:.0f}分钟"
 
 
 @dataclass

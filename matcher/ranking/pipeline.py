@@ -284,27 +284,55 @@ def match_jobs(postings, commute, settings, vector: np.ndarray, side: Side, k: i
 
 def _shown(postings, ranking: ColumnarRanking, side: Side, commute, k: int) -> list[tuple[Ranked, PostingEntry]]:
     """The best `k` rows, one per group of duplicates (same employer, title, address, text), each with
-    its `Side` and score record made now: objects only for what is shown."""
-    cands, out, seen = ranking.cands, [], set()
+    its `Side` and score record made now: objects only for what is shown. The rows are picked first;
+    their figures are then read out of the arrays in one step each (`scored_at` reads plain lists)."""
+    cands, picked, seen = ranking.cands, [], set()
+    ids, duplicate_of = cands.ids, cands.duplicate_of
     with postings.lock:
-        for n in ranking.order().tolist():
-            if len(out) >= k:
+        get = postings.entries.get
+        for n in _best_first(ranking, k):
+            if len(picked) >= k:
                 break
-            group = int(cands.duplicate_of[n]) or int(cands.ids[n])
+            posting_id = ids.item(n)
+            group = duplicate_of.item(n) or posting_id
             if group in seen:
                 continue
             seen.add(group)
-            entry = postings.entries.get(int(cands.ids[n]))
-            if entry is None:  # closed while this request was ranked
-                continue
-            posting = entry.side
-            full = None
-            if side.point is not None and posting.point is not None and (side.coarse_point or posting.coarse_point):
-                full = commute.estimate(side.point, posting.point, coarse=True)
-            scored = scored_at(n, side, posting, ranking.table, ranking.scores, ranking.breakdown, full,
-                               gates(side, posting), ranking.relevant[n])
-            out.append((Ranked(posting, scored, float(cands.cosines[n]), bool(ranking.pending[n])), entry))
+            entry = get(posting_id)
+            if entry is not None:  # else closed while this request was ranked
+                picked.append((n, entry))
+    if not picked:
+        return []
+    rows = np.fromiter((n for n, _ in picked), np.int64, len(picked))
+    table = {name: values[rows].tolist() for name, values in ranking.table.items()}
+    breakdown = {name: values[rows].tolist() for name, values in ranking.breakdown.items()}
+    scores, relevant = ranking.scores[rows].tolist(), ranking.relevant[rows].tolist()
+    cosines, pending = cands.cosines[rows].tolist(), ranking.pending[rows].tolist()
+    out = []
+    for m, (_, entry) in enumerate(picked):
+        posting = entry.side
+        full = None
+        if side.point is not None and posting.point is not None and (side.coarse_point or posting.coarse_point):
+            full = commute.estimate(side.point, posting.point, coarse=True)
+        scored = scored_at(m, side, posting, table, scores, breakdown, full, gates(side, posting), relevant[m])
+        out.append((Ranked(posting, scored, cosines[m], bool(pending[m])), entry))
     return out
+
+
+def _best_first(ranking: ColumnarRanking, k: int):
+    """`ranking.order()`, row by row, sorting only as far as it is read: the best rows (with every row
+    tied with the last of them) first, the full order only when duplicates or closed postings use
+    those up. The same sequence either way: the best rows are a prefix of the full order."""
+    scores, n = ranking.scores, len(ranking.scores)
+    want = 2 * k + 8  # room for duplicates skipped
+    if want >= n or np.isnan(scores).any():
+        yield from ranking.order().tolist()
+        return
+    cut = np.partition(-scores, want - 1)[want - 1]
+    best = np.flatnonzero(-scores <= cut)
+    prefix = best[np.lexsort((ranking.cands.ids[best], -scores[best]))].tolist()
+    yield from prefix
+    yield from ranking.order().tolist()[len(prefix):]
 
 
 def job_result(seeker: Side, ranked: Ranked, entry: PostingEntry) -> dict:

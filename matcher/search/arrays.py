@@ -16,6 +16,17 @@ def _as_vectors(vectors, dim: int) -> np.ndarray:
     return vectors
 
 
+# Every float16 bit pattern's float32 value (256 KB): `widen_half` reads rows through it, about twice as
+# fast as numpy's float16 cast on this machine, and exact (every float16 is a float32), so the cosines
+# of the candidates only the lexical or geo channel found are the same numbers.
+_HALF_TO_FLOAT = np.arange(1 << 16, dtype=np.uint16).view(np.float16).astype(np.float32)
+
+
+def widen_half(rows: np.ndarray) -> np.ndarray:
+    """float16 rows as float32, bit for bit what `rows.astype(np.float32)` gives."""
+    return np.take(_HALF_TO_FLOAT, np.asarray(rows, np.float16).view(np.uint16))
+
+
 class ExactIndex:
     """Brute-force inner product in numpy: the reference every other index is checked against."""
 

@@ -12,13 +12,45 @@ import time
 
 import numpy as np
 
-from matcher.geo.geo import haversine_km_many
+from matcher.geo.geo import EARTH_RADIUS_KM, haversine_km_many
 from matcher.search.columns import PostingColumns
 from matcher.types import PostingEntry
 
 CELL_DEG = 0.0025  # ~280 m north-south, ~240 m east-west at Shanghai's latitude
 
 __all__ = ["PostingCatalog", "PostingEntry", "CELL_DEG"]
+
+
+BOUND_SLACK_DEG = 1e-9  # cell edges widened by this much: a point on an edge may be floored either way
+
+
+def _cell_bound_km(lat: float, lon: float, cos_lat: float, i: int, j: int) -> float:
+    """A lower bound on the great-circle distance (km, as `haversine_km_many`) from (lat, lon) to any
+    point of grid cell (i, j): hav(c) >= hav(dlat) + cos(lat) * cos(farthest latitude of the cell) *
+    hav(dlon), with dlat and dlon the gaps to the cell's edges; shrunk a little against rounding."""
+    lat0, lat1 = i * CELL_DEG - BOUND_SLACK_DEG, (i + 1) * CELL_DEG + BOUND_SLACK_DEG
+    lon0, lon1 = j * CELL_DEG - BOUND_SLACK_DEG, (j + 1) * CELL_DEG + BOUND_SLACK_DEG
+    dlat = math.radians(max(lat0 - lat, lat - lat1, 0.0))
+    dlon = math.radians(max(lon0 - lon, lon - lon1, 0.0))
+    if not dlat and not dlon:
+        return 0.0
+    far = math.radians(max(abs(lat0), abs(lat1)))
+    h = math.sin(dlat / 2) ** 2 + cos_lat * max(math.cos(far), 0.0) * math.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h))) * (1 - 1e-9) - 1e-9
+
+
+def _ring(ci: int, cj: int, ring: int):
+    """The cells at Chebyshev distance `ring` from (ci, cj), row by row (8 * ring of them, 1 for ring 0)."""
+    if ring == 0:
+        yield ci, cj
+        return
+    for j in range(cj - ring, cj + ring + 1):
+        yield ci - ring, j
+    for i in range(ci - ring + 1, ci + ring):
+        yield i, cj - ring
+        yield i, cj + ring
+    for j in range(cj - ring, cj + ring + 1):
+        yield ci + ring, j
 
 
 class PostingCatalog:
@@ -77,12 +109,17 @@ class PostingCatalog:
         cell_km = CELL_DEG * 111.0 * min(1.0, math.cos(math.radians(lat)))
         max_ring = int(radius_km / cell_km) + 1
         ids_parts, km_parts, found = [], [], 0
-        grid = self._grid
+        grid, arrays = self._grid, self._arrays
+        cos_lat = math.cos(math.radians(lat))
         for ring in range(max_ring + 1):
-            cells = [(i, j) for i in range(ci - ring, ci + ring + 1) for j in range(cj - ring, cj + ring + 1)
-                     if max(abs(i - ci), abs(j - cj)) == ring and (i, j) in grid]
-            parts = [self._arrays(cell) for cell in cells]
-            parts = [part for part in parts if len(part[0])]
+            cells = [cell for cell in _ring(ci, cj, ring) if cell in grid]
+            if cells and 0 < limit <= found:
+                # `limit` postings are measured already: a cell whose nearest corner lies beyond the
+                # farthest of the best `limit` so far (or beyond the radius) cannot hold an answer, so
+                # its postings are not measured (a dense centre cell spares most of the next ring).
+                reach = min(radius_km, float(np.partition(np.concatenate(km_parts), limit - 1)[limit - 1]))
+                cells = [cell for cell in cells if _cell_bound_km(lat, lon, cos_lat, *cell) <= reach]
+            parts = [part for part in map(arrays, cells) if len(part[0])]
             if parts:  # one distance computation per ring, not per cell
                 ids = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
                 points = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
@@ -98,6 +135,11 @@ class PostingCatalog:
         ids, km = np.concatenate(ids_parts), np.concatenate(km_parts)
         inside = km <= radius_km
         ids, km = ids[inside], km[inside]
+        if 0 < limit < len(km):
+            # Only the `limit` nearest (and any tied with the last of them) are put in order: a dense
+            # centre cell holds thousands of postings, and sorting them all cost more than the search.
+            keep = np.flatnonzero(km <= np.partition(km, limit - 1)[limit - 1])
+            ids, km = ids[keep], km[keep]
         order = np.lexsort((ids, km))[:limit]
         return ids[order], km[order]
 

@@ -224,27 +224,34 @@ class PostingColumns:
         return frozenset(self.vocab.words[n] for n in runs.get(slot).tolist())
 
     def entry_at(self, slot: int) -> PostingEntry:
-        """The `PostingEntry` of one slot, made again from the columns (only for rows shown)."""
-        text = {name: column[slot] for name, column in self.objects.items()}
-        vocab = self.vocab.words
-        codes = tuple(vocab[int(self.codes[slot, 0, n])] for n in range(int(self.ncodes[slot])))
-        floats = {name: None if getattr(self, name)[slot] != getattr(self, name)[slot] else
-                  float(getattr(self, name)[slot]) for name in ("education", "experience", "salary_low", "salary_high")}
+        """The `PostingEntry` of one slot, made again from the columns (only for rows shown). Values
+        are read with `ndarray.item` (a plain Python number, without a numpy scalar in between)."""
+        objects, vocab = self.objects, self.vocab.words
+        codes = tuple(vocab[n] for n in self.codes[slot, 0, :self.ncodes.item(slot)].tolist())
+        education, experience, salary_low, salary_high = (
+            None if value != value else value for value in (self.education.item(slot), self.experience.item(slot),
+                                                            self.salary_low.item(slot), self.salary_high.item(slot)))
+        lat = self.lat.item(slot)
         side = Side(
-            id=int(self.ids[slot]), skills=self.words(self.skills, slot),
-            certificates=self.words(self.certificates, slot),
-            education=None if floats["education"] is None else int(floats["education"]),
-            experience=floats["experience"], salary_low=floats["salary_low"], salary_high=floats["salary_high"],
-            occupations=codes, point=self.point(slot), approximate_point=bool(self.approximate[slot]),
-            coarse_point=bool(self.coarse[slot]), radius_km=float(self.radius[slot]), title=text["title"],
-            occupation_name=text["occupation_name"], occupation_phrase=text["occupation_phrase"],
-            salary_text=text["salary_side_text"], night_work=bool(self.night[slot]),
+            id=self.ids.item(slot), skills=self._words_at(self.skills, slot),
+            certificates=self._words_at(self.certificates, slot),
+            education=None if education is None else int(education),
+            experience=experience, salary_low=salary_low, salary_high=salary_high,
+            occupations=codes, point=None if lat != lat else (lat, self.lon.item(slot)),
+            approximate_point=self.approximate.item(slot), coarse_point=self.coarse.item(slot),
+            radius_km=self.radius.item(slot), title=objects["title"][slot],
+            occupation_name=objects["occupation_name"][slot], occupation_phrase=objects["occupation_phrase"][slot],
+            salary_text=objects["salary_side_text"][slot], night_work=self.night.item(slot),
         )
-        expires = float(self.expires[slot])
+        expires, station = self.expires.item(slot), self.station.item(slot)
         return PostingEntry(
-            side=side, employer=text["employer"], expires_ts=None if expires == np.inf else expires,
-            accessible=bool(self.accessible[slot]), employment_type=text["employment_type"],
-            salary_text=text["salary_text"], street_code=text["street_code"],
-            station_id=None if self.station[slot] < 0 else int(self.station[slot]),
-            duplicate_of=int(self.duplicate_of[slot]) or None,
+            side=side, employer=objects["employer"][slot], expires_ts=None if expires == np.inf else expires,
+            accessible=self.accessible.item(slot), employment_type=objects["employment_type"][slot],
+            salary_text=objects["salary_text"][slot], street_code=objects["street_code"][slot],
+            station_id=None if station < 0 else station, duplicate_of=self.duplicate_of.item(slot) or None,
         )
+
+    def _words_at(self, runs: WordRuns, slot: int) -> frozenset[str]:
+        """`words` for `entry_at`, with plain-number offsets."""
+        start = runs.start.item(slot)
+        return frozenset(map(self.vocab.words.__getitem__, runs.pool[start:start + runs.length.item(slot)].tolist()))

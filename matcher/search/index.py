@@ -23,7 +23,7 @@ from typing import Protocol
 import faiss
 import numpy as np
 
-from matcher.search.arrays import ExactIndex, LabelMap, _as_ids, _as_vectors  # noqa: F401  (re-exported)
+from matcher.search.arrays import ExactIndex, LabelMap, _as_ids, _as_vectors, widen_half  # noqa: F401  (re-exported)
 
 INDEX_FILE = "index.faiss"
 IDS_FILE = "ids.npy"
@@ -286,11 +286,17 @@ class FaissIndex:
             out_scores[row, :len(top)], out_labels[row, :len(top)] = exact[top], found[top]
         return out_scores, out_labels
 
+    def holds(self, ids) -> np.ndarray:
+        """Per id, whether this index holds a live vector for it (one array lookup for any number)."""
+        return self._label_of.get(_as_ids(ids)) >= 0
+
     def vectors(self, ids) -> np.ndarray:
         ids = _as_ids(ids)
         labels = self._label_of.get(ids)
         if (labels < 0).any():
             raise KeyError(int(ids[np.flatnonzero(labels < 0)[0]]))
+        if self.rerank and len(labels):
+            return widen_half(self._store[labels])
         return self._reconstruct(labels)
 
     def __contains__(self, item: int) -> bool:

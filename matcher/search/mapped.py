@@ -116,8 +116,10 @@ class MappedIndex:
 
     def vectors(self, ids) -> np.ndarray:
         ids = _as_ids(ids)
+        if not len(self.delta):  # nothing written since the file was mapped: all of them are in the base
+            return self.base.vectors(ids)
         out = np.zeros((len(ids), self.dim), np.float32)
-        in_delta = np.fromiter((int(i) in self.delta for i in ids.tolist()), bool, len(ids))
+        in_delta = self.delta.holds(ids)
         if in_delta.any():
             out[in_delta] = self.delta.vectors(ids[in_delta])
         if (~in_delta).any():

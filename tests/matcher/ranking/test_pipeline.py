@@ -1,6 +1,7 @@
 """The one ranking pipeline, through the service, with a keyword encoder whose cosines are exact."""
 import math
 
+import numpy as np
 import pytest
 
 from matcher.geo.geo import Commute
@@ -137,3 +138,21 @@ def test_explanation_names_the_occupation():
     posting = Side(id=2, occupation_name="平面设计人员")
     text = explain_match(Side(id=1), posting, score_pair(Side(id=1), posting, 0.7, None))
     assert text.startswith("岗位属于“平面设计人员”")
+
+
+def test_the_shown_rows_are_read_in_the_full_order_however_far_duplicates_reach():
+    """`_best_first` sorts only the best rows (ties with the last included) before falling back to
+    the full order: the sequence must be `ranking.order()` exactly, with ties and at every k."""
+    from types import SimpleNamespace
+
+    from matcher.ranking.pipeline import _best_first
+
+    rng = np.random.default_rng(4)
+    for trial in range(40):
+        n = int(rng.integers(1, 400))
+        scores = np.round(rng.choice([0.5, 0.51, 0.7], n) if trial % 2 else rng.random(n), 4)  # many ties
+        ids = rng.permutation(np.arange(1, 5 * n + 1))[:n].astype(np.int64)
+        ranking = SimpleNamespace(scores=scores, cands=SimpleNamespace(ids=ids),
+                                  order=lambda s=scores, i=ids: np.lexsort((i, -s)))
+        for k in (1, 5, 10, 50):
+            assert list(_best_first(ranking, k)) == ranking.order().tolist()

@@ -1,4 +1,6 @@
 """The catalog's spatial queries against brute force over every posting."""
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -74,6 +76,17 @@ def _full_entry(posting_id, n):
                         station_id=n % 6 or None, duplicate_of=n - 1 if n % 8 == 0 else None)
 
 
+def _same_types(got, want):
+    for field in dataclasses.fields(want):
+        a, b = getattr(got, field.name), getattr(want, field.name)
+        if dataclasses.is_dataclass(b):
+            _same_types(a, b)
+        elif isinstance(b, (tuple, frozenset)):
+            assert type(a) is type(b) and sorted(map(repr, map(type, a))) == sorted(map(repr, map(type, b))), field.name
+        else:
+            assert type(a) is type(b), (field.name, a, b)
+
+
 def test_the_columns_give_back_every_entry_through_edits_removals_and_compaction():
     catalog, model = PostingCatalog(), {}
     for n in range(1, 3001):
@@ -91,6 +104,48 @@ def test_the_columns_give_back_every_entry_through_edits_removals_and_compaction
     assert catalog.columns.size < 3000  # compacted: tombstones dropped
     assert len(catalog) == len(model) and sorted(catalog.ids()) == sorted(model)
     assert all(catalog.get(n) == entry for n, entry in model.items())
+    for n, entry in model.items():  # the same Python types too (an int shown as 7000.0 would read wrong)
+        _same_types(catalog.get(n), entry)
     assert catalog.get(2) is None and 2 not in catalog and 4 in catalog
     near = catalog.nearest(31.2 + 4 / 1000, 121.4, 0.5, 3)[0].tolist()
     assert near[0] == 4 and all(model[i].side.point for i in near)
+
+
+def test_nearest_cuts_a_tie_at_the_limit_by_id():
+    """Many postings at one address (the same km): the partial sort keeps every tied one in reach of
+    the cut, so the `limit` returned are the lowest ids of the tie, as a full sort gives."""
+    catalog = PostingCatalog()
+    rng = np.random.default_rng(5)
+    for posting_id in rng.permutation(np.arange(1, 401)).tolist():
+        point = (31.27, 121.48) if posting_id % 2 else (31.2705, 121.4805)  # two addresses, 200 each
+        catalog.upsert(_entry(posting_id, point))
+    for limit in (1, 150, 200, 250, 399, 400, 500):
+        ids, km = catalog.nearest(31.2701, 121.4801, 3.0, limit)
+        truth_km = haversine_km_many(31.2701, 121.4801, np.array([31.27, 31.2705]), np.array([121.48, 121.4805]))
+        first = 1 if truth_km[0] <= truth_km[1] else 2
+        order = [i for i in range(1, 401) if i % 2 == first % 2] + [i for i in range(1, 401) if i % 2 != first % 2]
+        assert ids.tolist() == order[:limit], limit
+        assert (np.diff(km) >= 0).all()
+
+
+def test_nearest_equals_brute_force_in_dense_clusters_and_on_cell_edges():
+    """Cells are skipped once `limit` postings are measured and the cell's nearest corner is farther:
+    the answer must still be the brute-force one, ids and order, wherever the query falls."""
+    from matcher.search.catalog import CELL_DEG
+
+    rng = np.random.default_rng(9)
+    centres = np.array([[31.27, 121.48], [31.2705, 121.4830], [31.23, 121.47]])
+    points = np.vstack([centres[n % 3] + rng.normal(0, 0.0015, 2) for n in range(4000)]
+                       + [np.round(centres[0] / CELL_DEG) * CELL_DEG + [0, k * 1e-5] for k in range(60)]  # on edges
+                       + [centres[1]] * 40)  # one address, many postings
+    catalog = PostingCatalog()
+    for n, (lat, lon) in enumerate(points):
+        catalog.upsert(_entry(n + 1, (float(lat), float(lon))))
+    queries = [centres[n % 3] + rng.normal(0, 0.002, 2) for n in range(60)] + [c for c in centres]
+    queries += [np.round(centres[0] / CELL_DEG) * CELL_DEG]
+    for n, (lat, lon) in enumerate(queries):
+        radius, limit = [(4.6, 250), (0.3, 400), (9.2, 30), (2.0, 1)][n % 4]
+        ids, km = catalog.nearest(float(lat), float(lon), radius, limit)
+        truth_ids, truth_km = _brute(points, float(lat), float(lon), radius)
+        assert ids.tolist() == truth_ids[:limit].tolist(), n
+        np.testing.assert_array_equal(km, truth_km[:limit])

@@ -126,6 +126,20 @@ def test_hnsw_tombstones_survive_a_save_and_load(tmp_path):
     assert not {1, 2, 3, 4, 5} & set(found[:, 0].tolist())  # not found under their old vectors
 
 
+def test_widened_half_rows_are_exactly_the_float32_cast():
+    """`vectors` reads the float16 store through a lookup table: every one of the 65,536 bit patterns
+    (zeros, subnormals, infinities) widens to what numpy's cast gives, bit for bit."""
+    from matcher.search.arrays import widen_half
+
+    every = np.arange(1 << 16, dtype=np.uint16).view(np.float16).reshape(128, 512)
+    got, want = widen_half(every), every.astype(np.float32)
+    finite = ~np.isnan(want)
+    assert got.dtype == np.float32 and got.shape == want.shape
+    assert np.array_equal(got.view(np.uint32)[finite], want.view(np.uint32)[finite])
+    assert np.isnan(got[~finite]).all()
+    assert widen_half(every[:0]).shape == (0, 512)
+
+
 def test_a_search_from_a_web_worker_thread_runs_faiss_on_one_thread():
     """OpenMP's thread count is per calling thread: a server's worker threads would otherwise search
     with one OpenMP thread per core, and the idle ones spin on the core the next request needs."""

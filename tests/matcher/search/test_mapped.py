@@ -100,3 +100,21 @@ def test_one_process_compacts_and_the_other_maps_the_new_file(settings, monkeypa
     finally:
         reader.stop()
         writer.stop()
+
+
+@pytest.mark.parametrize("factory", ["Flat", "IVF8,SQ8+rerank"])
+def test_vectors_follow_writes_over_the_mapped_base(tmp_path, factory):
+    """`vectors` (the cosines of candidates only the lexical or geo channel found) reads the base while
+    the delta is empty, and the delta's copy for an id written since: never the superseded vector."""
+    index, reference, rng, ids = _mapped_pair(tmp_path, factory)
+    atol = 1e-3 if factory.endswith("+rerank") else 1e-6
+    picked = [ids[0], ids[1], ids[300]]
+    np.testing.assert_allclose(index.vectors(picked), reference.vectors(picked), atol=atol)
+    moved = _unit(rng, 1)
+    index.add([ids[1]], moved)
+    got = index.vectors(picked)
+    np.testing.assert_allclose(got[1], moved[0], atol=1e-6)  # the delta's (exact) copy
+    np.testing.assert_allclose(got[[0, 2]], reference.vectors([ids[0], ids[300]]), atol=atol)
+    index.remove([ids[1]])
+    with pytest.raises(KeyError):
+        index.vectors(picked)
