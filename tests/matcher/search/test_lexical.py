@@ -27,6 +27,22 @@ def _direct_bm25(query: str, docs: dict[int, str]) -> dict[int, float]:
     return out
 
 
+def _model_bm25(model: dict[int, Counter]):
+    """BM25 of a query against one document of `model` (id -> word counts), computed directly."""
+    avg = sum(sum(c.values()) for c in model.values()) / len(model)
+
+    def direct(query: Counter, doc: int) -> float:
+        counts, total = model.get(doc), 0.0
+        for word, q in (query.items() if counts else ()):
+            df = sum(word in c for c in model.values())
+            if word in counts:
+                tf, norm = counts[word], K1 * (1 - B + B * sum(counts.values()) / avg)
+                total += math.log(1 + (len(model) - df + 0.5) / (df + 0.5)) * q * tf * (K1 + 1) / (tf + norm)
+        return total
+
+    return direct
+
+
 def test_scores_are_okapi_bm25_and_never_negative():
     index = LexicalIndex()
     for i, text in DOCS.items():
@@ -86,16 +102,7 @@ def test_search_top_k_equals_scoring_every_document_even_after_edits():
         model.pop(doc + 1, None)
     assert len(index) == len(model) and index.terms(1) == model[1] and index.terms(2) == Counter()
     everyone = np.arange(1, 802)
-    avg = sum(sum(c.values()) for c in model.values()) / len(model)
-
-    def direct(query: Counter, doc: int) -> float:
-        counts, total = model.get(doc), 0.0
-        for word, q in (query.items() if counts else ()):
-            df = sum(word in c for c in model.values())
-            if word in counts:
-                tf, norm = counts[word], K1 * (1 - B + B * sum(counts.values()) / avg)
-                total += math.log(1 + (len(model) - df + 0.5) / (df + 0.5)) * q * tf * (K1 + 1) / (tf + norm)
-        return total
+    direct = _model_bm25(model)
 
     for trial in range(30):
         query = Counter(rng.choice(vocabulary, size=int(rng.integers(1, 8)), p=weights / weights.sum()).tolist())
@@ -201,16 +208,7 @@ def test_documents_sharing_a_text_score_and_rank_as_separate_documents():
     model[1] = templates[0]
     assert index._texts.live < 12 + 700 // 3 and index._texts.extra  # texts are shared
     everyone = np.arange(0, 705)
-    avg = sum(sum(c.values()) for c in model.values()) / len(model)
-
-    def direct(query: Counter, doc: int) -> float:
-        counts, total = model.get(doc), 0.0
-        for word, q in (query.items() if counts else ()):
-            df = sum(word in c for c in model.values())
-            if word in counts:
-                tf, norm = counts[word], K1 * (1 - B + B * sum(counts.values()) / avg)
-                total += math.log(1 + (len(model) - df + 0.5) / (df + 0.5)) * q * tf * (K1 + 1) / (tf + norm)
-        return total
+    direct = _model_bm25(model)
 
     for trial in range(12):
         query = Counter(rng.choice(vocabulary, size=int(rng.integers(1, 6))).tolist())
