@@ -14,7 +14,8 @@ from matcher.geo.commute import MetroCommute
 from matcher.postings import PostingWriter, posting_text_of
 from matcher.search.catalog import PostingCatalog
 from matcher.search.sides import posting_entry, seeker_entry
-from matcher.search.synced import EntryMap, SyncedIndex, TableSpec
+from matcher.search.synced import SyncedIndex
+from matcher.search.tables import EntryMap, TableSpec
 from matcher.seekers import SeekerWriter, seeker_text_of
 from matcher.settings import Settings
 from matcher.store import Database

@@ -18,7 +18,7 @@ from matcher.duplicates import marked_originals, original_of, refresh_dependents
 from matcher.errors import Conflict, Forbidden, InvalidInput, NotFound, validation_message
 from matcher.geo.places import radius_to_store, row_radius_km
 from matcher.inputs import PostingInput
-from matcher.search.synced import encode_batches
+from matcher.search.tables import encode_batches
 from matcher.text import profiles
 from matcher.text.compliance import blocks_publication
 from matcher.types import Profile

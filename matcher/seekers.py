@@ -16,7 +16,7 @@ from data.schema import Seeker, Station
 from matcher.errors import Conflict, Forbidden, InvalidInput, NotFound
 from matcher.inputs import SeekerInput
 from matcher.postings import located_radius, set_place, validated
-from matcher.search.synced import encode_batches
+from matcher.search.tables import encode_batches
 from matcher.text import profiles
 from matcher.text.privacy import keyed_hash, mask_id_number, mask_phone
 from matcher.types import Profile

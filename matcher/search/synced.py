@@ -17,9 +17,8 @@ import logging
 import threading
 import time
 from collections import Counter as WordCounts
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Generic, Protocol, TypeVar
+from typing import Generic
 
 import numpy as np
 from sqlalchemy import func, select
@@ -27,88 +26,17 @@ from sqlalchemy.orm import defer
 from tqdm import tqdm
 
 from data.schema import Counter
-from matcher.search.index import (FaissIndex, IndexUnusable, Manifest, _training_sample, load_index,
-                                  remove_leftovers, resolve_factory, save_index, training_size)
+from matcher.search.index import FaissIndex, _training_sample, resolve_factory, training_size
+from matcher.search.persist import IndexUnusable, Manifest, load_index, remove_leftovers, save_index
 from matcher.search import snapshot
 from matcher.search.lexical import LexicalIndex, WordsMemo
 from matcher.search.mapped import IndexLock, MappedIndex
+from matcher.search.tables import E, EntryMap, EntryStore, TableSpec, encode_batches
 
 log = logging.getLogger("jobcircle")
 
-ENCODE_BATCH = 64
 BUILD_CHUNK = 20_000  # rows per chunk streamed into a rebuilt index (vectors read as raw columns)
 IN_CHUNK = 5_000  # ids per `IN (...)` read (below SQLite's bound-parameter limit)
-E = TypeVar("E")
-
-
-class EntryStore(Protocol[E]):
-    def upsert(self, entry: E) -> None: ...
-
-    def remove(self, item_id: int) -> None: ...
-
-    def get(self, item_id: int) -> E | None: ...
-
-    def ids(self) -> list[int]: ...
-
-    def __contains__(self, item_id: int) -> bool: ...
-
-    def __len__(self) -> int: ...
-
-
-class EntryMap(Generic[E]):
-    """The plain entry store: id -> entry (entries carry their id as `.id`)."""
-
-    def __init__(self):
-        self._entries: dict[int, E] = {}
-
-    def upsert(self, entry: E) -> None:
-        self._entries[entry.id] = entry
-
-    def remove(self, item_id: int) -> None:
-        self._entries.pop(item_id, None)
-
-    def get(self, item_id: int) -> E | None:
-        return self._entries.get(item_id)
-
-    def ids(self) -> list[int]:
-        return list(self._entries)
-
-    def items(self):
-        return self._entries.items()
-
-    def __contains__(self, item_id: int) -> bool:
-        return item_id in self._entries
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
-@dataclass(frozen=True)
-class TableSpec(Generic[E]):
-    """How one table feeds a synced index."""
-
-    table: Any  # the ORM class; needs id, embedding, embedding_model, change_seq columns
-    counter: str  # the `Counter` row its writes (and deletions) bump
-    entry_of: Callable[[Any], E]
-    text_of: Callable[[Any], str]
-    live_where: Any = None  # SQL condition for rows that belong in the index (None: every row)
-    is_live: Callable[[Any], bool] = lambda row: True
-    tracks_deletes: bool = False  # rows may be deleted outright (not only flagged)
-    label: str = "条目"
-    lexical_text: Callable[[Any], str] | None = None  # words a lexical (BM25) index keeps per live row
-    snapshot: bool = False  # save the entries and lexical index beside the vectors (`matcher.search.snapshot`)
-
-
-def encode_batches(encoder, texts, *, progress: bool = False, desc: str = "") -> np.ndarray:
-    """Document vectors for many texts, in batches, with an optional progress bar."""
-    chunks = []
-    bar = tqdm(total=len(texts), desc=desc, disable=not progress, unit="条")
-    for start in range(0, len(texts), ENCODE_BATCH):
-        batch = list(texts[start:start + ENCODE_BATCH])
-        chunks.append(encoder.encode_documents(batch))
-        bar.update(len(batch))
-    bar.close()
-    return np.vstack(chunks).astype(np.float32) if chunks else np.zeros((0, encoder.dim), np.float32)
 
 
 class SyncedIndex(Generic[E]):

@@ -4,15 +4,8 @@ import os
 import numpy as np
 import pytest
 
-from matcher.search.index import (
-    ExactIndex,
-    IndexUnusable,
-    Manifest,
-    build_index,
-    load_index,
-    resolve_factory,
-    save_index,
-)
+from matcher.search.index import ExactIndex, build_index, resolve_factory
+from matcher.search.persist import IndexUnusable, Manifest, load_index, save_index
 
 
 def _clustered(n, dim, seed=0):
@@ -97,7 +90,7 @@ def test_an_index_file_changed_at_the_same_length_is_refused(tmp_path):
 
 
 def test_leftover_temporary_directories_are_removed(tmp_path):
-    from matcher.search.index import remove_leftovers
+    from matcher.search.persist import remove_leftovers
 
     index = build_index(16, "Flat", np.arange(10) + 1, _clustered(10, 16))
     save_index(tmp_path / "ix", index, Manifest("m", 16, "Flat", 1, 10))

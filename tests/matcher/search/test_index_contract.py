@@ -188,7 +188,7 @@ class RerankTest(unittest.TestCase):
         import tempfile
         from pathlib import Path
 
-        from matcher.search.index import IndexUnusable, Manifest, load_index, save_index
+        from matcher.search.persist import IndexUnusable, Manifest, load_index, save_index
 
         index, exact = self._pair("IVF16,SQ4+rerank")
         index.remove(IDS[:10])

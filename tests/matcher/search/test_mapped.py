@@ -8,7 +8,8 @@ import pytest
 
 from matcher.inputs import PostingInput
 from matcher.search import mapped
-from matcher.search.index import ExactIndex, Manifest, build_index, load_index, save_index
+from matcher.search.index import ExactIndex, build_index
+from matcher.search.persist import Manifest, load_index, save_index
 from matcher.search.mapped import IndexLock, MappedIndex
 from matcher.service import JobCircle
 from models.encoder import HashingEncoder
