@@ -342,6 +342,47 @@ class MetroCommute:
                 self._access_keyed(points[start:start + chunk], keys[start:start + chunk])
         return len(keys)
 
+    def _boarding(self, origin) -> np.ndarray:
+        """Per station, the best minutes from `origin` to alighting there (walk in, wait, ride; a ride
+        from a station to itself is no metro trip), cached per origin: `estimate_many`'s sum with the
+        origin's side folded first. Rounding is monotone, so min_o(x_o) + d == min_o(x_o + d) exactly."""
+        key = (float(origin[0]), float(origin[1]))
+        cache = self.__dict__.setdefault("_boarding_cache", {})
+        found = cache.get(key)
+        if found is None:
+            o_idx, o_walk = self._nearby(*origin)
+            ride = self.network.minutes[o_idx]
+            found = ((o_walk[:, None] + WAIT_MINUTES) + np.where(ride == 0, np.inf, ride)).min(axis=0)
+            if len(cache) > NEARBY_CACHE:
+                cache.clear()
+            cache[key] = found
+        return found
+
+    def minutes_many(self, origin, lat: np.ndarray, lon: np.ndarray, *, keys=None) -> tuple[np.ndarray, np.ndarray]:
+        """(minutes, straight-line km) from one origin to many rows with this instance's modes: the
+        minutes of `estimate_many`, bit for bit (a test holds them together), without the modes' names
+        (ranking reads only the minutes; the shown rows get their full estimate later)."""
+        modes = self.modes
+        km = geo.haversine_km_many(origin[0], origin[1], lat, lon)
+        scaled = km * (geo.DETOUR_FACTOR * 60.0)
+        walk = scaled / geo.WALK_KMH
+        wheels = scaled / geo.CYCLE_KMH if "cycle" in modes else None
+        if "bus" in modes:
+            bus = scaled / geo.BUS_KMH + C["BUS_WAIT_MINUTES"].value
+            wheels = bus if wheels is None else np.minimum(wheels, bus)
+        walk_first = walk <= geo.CIRCLE_MINUTES
+        if wheels is not None:
+            walk_first |= walk <= wheels * 1.5  # (walk is NaN, and the row NaN, where km is)
+        best = walk.copy() if wheels is None else np.minimum(wheels, walk)
+        if "metro" in modes and len(self._nearby(*origin)[0]):
+            rows = np.flatnonzero(~walk_first & ~np.isnan(km))  # the metro can only matter here
+            if len(rows):
+                near, d_walk = self._access(np.column_stack([lat[rows], lon[rows]]),
+                                            None if keys is None else np.asarray(keys)[rows])
+                metro = (self._boarding(origin)[near] + d_walk).min(axis=1)
+                best[rows] = np.minimum(best[rows], metro)
+        return np.where(walk_first, walk, best), km
+
     def estimate_many(self, origin, dests: np.ndarray, *, modes=None, keys=None) -> tuple[np.ndarray, list[str]]:
         """Minutes and modes ('walk' | 'cycle' | 'metro' | 'bus' | 'unknown') from one origin to many rows.
 
