@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import sys
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -92,7 +92,9 @@ def circle_many(km, minutes, radius, modes: frozenset[str] = DEFAULT_MODES):
     door-to-door minutes at the near and far edges.
     """
     km, minutes = np.asarray(km, dtype=float), np.asarray(minutes, dtype=float)
-    radius = np.nan_to_num(np.asarray(radius, dtype=float), nan=0.0)
+    radius = np.asarray(radius, dtype=float)
+    if not np.isfinite(radius).all():
+        radius = np.nan_to_num(radius, nan=0.0)
     near = _straight_minutes(np.maximum(km - radius, 0.0), modes)
     far = np.minimum(_straight_minutes(km + radius, modes), minutes + radius * geo.DETOUR_FACTOR / geo.WALK_KMH * 60.0)
     near = np.minimum(near, minutes)
@@ -144,9 +146,9 @@ def judge(est: geo.Commute, radius_km: float, modes: frozenset[str] = DEFAULT_MO
     if est.distance_km < radius:
         bound = round(max(radius, 0.1), 1)
         text = f"相距不超过约{bound}公里，通勤约{max(near, 1):.0f}-{max(far, 1):.0f}分钟（位置为估算，请以实际地址为准）"
-    return replace(est, description=text, radius_km=radius, judged=True,
-                   circle=None if circle != circle else bool(circle), minutes_range=(near, far),
-                   approximate=est.approximate or radius > 0.2)
+    # `replace(est, ...)` spelled out (every field given): it runs for every result shown.
+    return geo.Commute(est.minutes, est.mode, est.distance_km, text, est.approximate or radius > 0.2, est.coarse,
+                       radius, True, None if circle != circle else bool(circle), (near, far))
 
 
 def claimed(est: geo.Commute, radius_km: float, modes: frozenset[str] = DEFAULT_MODES) -> geo.Commute:
@@ -358,6 +360,19 @@ class MetroCommute:
             cache[key] = found
         return found
 
+    def _access_columns(self, lat: np.ndarray, lon: np.ndarray, keys) -> tuple[np.ndarray, np.ndarray]:
+        """`_access` for points given as two columns: with keys that are all cached for these very
+        points (the usual case once `warm` has run), a few gathers and no (n, 2) array is made."""
+        if keys is not None and len(keys):
+            keys = np.asarray(keys, np.int64)
+            with self._cache_lock:
+                points = self.__dict__.get("_keyed_points")
+                if points is not None and 0 <= keys.min() and keys.max() < len(points):
+                    held = points[keys]
+                    if not ((held[:, 0] != lat) | (held[:, 1] != lon)).any():
+                        return self._keyed_near[keys], self._keyed_walk[keys]
+        return self._access(np.column_stack([lat, lon]), keys)
+
     def minutes_many(self, origin, lat: np.ndarray, lon: np.ndarray, *, keys=None) -> tuple[np.ndarray, np.ndarray]:
         """(minutes, straight-line km) from one origin to many rows with this instance's modes: the
         minutes of `estimate_many`, bit for bit (a test holds them together), without the modes' names
@@ -375,12 +390,14 @@ class MetroCommute:
             walk_first |= walk <= wheels * 1.5  # (walk is NaN, and the row NaN, where km is)
         best = walk.copy() if wheels is None else np.minimum(wheels, walk)
         if "metro" in modes and len(self._nearby(*origin)[0]):
-            rows = np.flatnonzero(~walk_first & ~np.isnan(km))  # the metro can only matter here
-            if len(rows):
-                near, d_walk = self._access(np.column_stack([lat[rows], lon[rows]]),
-                                            None if keys is None else np.asarray(keys)[rows])
-                metro = (self._boarding(origin)[near] + d_walk).min(axis=1)
-                best[rows] = np.minimum(best[rows], metro)
+            need = ~(walk_first | np.isnan(km))  # the metro can only matter here
+            if need.all():
+                near, d_walk = self._access_columns(lat, lon, keys)
+                best = np.minimum(best, (self._boarding(origin)[near] + d_walk).min(axis=1))
+            elif need.any():
+                rows = np.flatnonzero(need)
+                near, d_walk = self._access_columns(lat[rows], lon[rows], None if keys is None else keys[rows])
+                best[rows] = np.minimum(best[rows], (self._boarding(origin)[near] + d_walk).min(axis=1))
         return np.where(walk_first, walk, best), km
 
     def estimate_many(self, origin, dests: np.ndarray, *, modes=None, keys=None) -> tuple[np.ndarray, list[str]]:

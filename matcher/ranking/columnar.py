@@ -16,6 +16,7 @@ one (9, n) matrix, so the weights, rounding and sums are one expression each; tr
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,8 @@ CODED = CODE | CODE7 | CODE4
 # The rows of the component matrix (`ColumnarRanking.matrix`), in the order `components` makes them.
 TABLE = ("semantic", "lexical", "coverage", "occupation", "education", "experience", "salary", "proximity", "gates")
 ROW = {name: n for n, name in enumerate(TABLE)}
+OCCUPATION_LEVELS = (1.0, 0.7, 0.4)  # `scoring.occupation_pair`: same 细类, 小类 (7 chars), 中类 (4 chars)
+LEVEL_OFFSET = np.arange(3)[:, None]  # broadcast over [row, level, n]
 
 
 class Words:
@@ -43,18 +46,30 @@ class Words:
     posting uses are not in the vocabulary and match nothing; `has` holds the bits of lists with a match."""
 
     def __init__(self, seeker: Side, vocab):
-        number = vocab.number
-        self.table = np.zeros(len(vocab.words) + 1, np.uint8)
-        self.has = 0
-        occupations = seeker.occupations
+        number, occupations = vocab.number, seeker.occupations
+        table, self.has, self.codes = bytearray(len(vocab.words) + 1), 0, []
         for flag, words in ((SKILL, seeker.skills), (HELD, seeker.certificates), (DENIED, seeker.denied),
                             (CODE, occupations), (CODE7, [a[:7] for a in occupations]),
                             (CODE4, [a[:4] for a in occupations]),
                             (FORMER7, [a[:7] for a in seeker.former_occupations])):
             found = [number[w] for w in words if w in number]
+            if flag & CODED:
+                self.codes.append(found)
+            for n in found:
+                table[n] |= flag
             if found:
-                self.table[found] |= flag
                 self.has |= flag
+        self.table = np.frombuffer(table, np.uint8)
+
+    def levels(self) -> np.ndarray:
+        """The occupation score of each code number at each level (`OCCUPATION_LEVELS`), flattened: row
+        `level` starts at `level * (len(table))`, so `codes + LEVEL_OFFSET * len(table)` reads it in one
+        gather (NO_CODE reads the row before's spare last cell, or the last one: all 0)."""
+        width = len(self.table)
+        out = np.zeros(3 * width)
+        for level, (found, value) in enumerate(zip(self.codes, OCCUPATION_LEVELS)):
+            out[[level * width + n for n in found]] = value
+        return out
 
 
 @dataclass
@@ -203,9 +218,9 @@ def _occupation(seeker: Side, c: Candidates) -> np.ndarray | float:
         return NEUTRAL
     if not c.words.has & CODED:
         return np.where(c.ncodes > 0, 0.0, NEUTRAL)
-    flags = c.words.table[c.codes]
-    value = np.where(flags[:, 0] & CODE, 1.0, np.where(flags[:, 1] & CODE7, 0.7, np.where(flags[:, 2] & CODE4, 0.4, 0.0)))
-    return np.where(c.ncodes > 0, value.max(axis=1), NEUTRAL)
+    # Each code's value is the best level it shares (1.0 > 0.7 > 0.4, so the first level that matches).
+    value = c.words.levels()[c.codes + LEVEL_OFFSET * len(c.words.table)].max(axis=(1, 2))
+    return np.where(c.ncodes > 0, value, NEUTRAL)
 
 
 def gate_values(seeker: Side, c: Candidates) -> np.ndarray | float:
@@ -273,10 +288,11 @@ def rank_jobs(seeker: Side, c: Candidates, vocab=None, *, commute, weights, max_
     matrix[6] = SALARY_UNKNOWN if c.offered is None else _salary(float(seeker.salary_low), c.offered)
     matrix[7] = NEUTRAL if km is None else proximity_component(_proximity(seeker, c, minutes, km, commute))
     matrix[8] = gate_values(seeker, c)
-    names = tuple(weights)
-    parts = np.round(matrix[[ROW[name] for name in names]] * np.asarray([weights[m] for m in names], np.float64)[:, None], 4)
+    names, rows, column, relevant = _weighted(tuple(weights.items()))
+    weighted = matrix[rows] * column  # each component times its weight, in the weights' order
+    parts = np.round(weighted, 4)
     scores = np.round(np.add.reduce(parts, axis=0, initial=0.0), 4)  # summed in the weights' order, from 0
-    return ColumnarRanking(c, matrix, parts, names, scores, _relevance(matrix, weights), minutes, pending)
+    return ColumnarRanking(c, matrix, parts, names, scores, _relevance(weighted, relevant), minutes, pending)
 
 
 def _lexical(raw: np.ndarray | None, ideal) -> np.ndarray | float:
@@ -321,11 +337,23 @@ def _proximity(seeker: Side, c: Candidates, minutes, km, commute) -> np.ndarray:
     return np.where(np.isnan(circle) & (radii > 0), np.nan, minutes)
 
 
-def _relevance(matrix: np.ndarray, weights) -> np.ndarray:
-    """`scoring.relevance` over the matrix: the weighted relevance rows summed in order from 0, then divided."""
-    names = [name for name in RELEVANCE if weights.get(name)]
-    total = sum(weights[name] for name in names)
-    if not total:
-        return np.zeros(matrix.shape[1])
-    rows = matrix[[ROW[name] for name in names]] * np.asarray([weights[name] for name in names], np.float64)[:, None]
-    return np.add.reduce(rows, axis=0, initial=0.0) / total
+@functools.lru_cache(maxsize=64)
+def _weighted(items: tuple) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, tuple]:
+    """For one set of weights: their names in order, the matrix rows they weigh, the weights as a
+    column, and (rows of the weighted matrix, total) for `scoring.relevance` (None: no relevance weight)."""
+    names = tuple(name for name, _ in items)
+    weights = dict(items)
+    column = np.asarray([weight for _, weight in items], np.float64)[:, None]
+    kept = [name for name in RELEVANCE if weights.get(name)]
+    total = sum(weights[name] for name in kept)
+    relevant = (np.asarray([names.index(name) for name in kept], np.int64), total) if total else None
+    return names, np.asarray([ROW[name] for name in names], np.int64), column, relevant
+
+
+def _relevance(weighted: np.ndarray, relevant) -> np.ndarray:
+    """`scoring.relevance` off the weighted matrix: the relevance rows (component x weight, the same
+    products) summed in `RELEVANCE` order from 0, divided by their weights' total."""
+    if relevant is None:
+        return np.zeros(weighted.shape[1])
+    rows, total = relevant
+    return np.add.reduce(weighted[rows], axis=0, initial=0.0) / total
