@@ -17,6 +17,7 @@ one (9, n) matrix, so the weights, rounding and sums are one expression each; tr
 from __future__ import annotations
 
 import functools
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,8 +36,10 @@ CODED = CODE | CODE7 | CODE4
 # The rows of the component matrix (`ColumnarRanking.matrix`), in the order `components` makes them.
 TABLE = ("semantic", "lexical", "coverage", "occupation", "education", "experience", "salary", "proximity", "gates")
 ROW = {name: n for n, name in enumerate(TABLE)}
-OCCUPATION_LEVELS = (1.0, 0.7, 0.4)  # `scoring.occupation_pair`: same 细类, 小类 (7 chars), 中类 (4 chars)
-LEVEL_OFFSET = np.arange(3)[:, None]  # broadcast over [row, level, n]
+# `scoring.occupation_pair` by the levels a code shares: same 细类 1.0, else 小类 (7 chars) 0.7, else
+# 中类 (4 chars) 0.4, else 0; indexed by the code's CODE | CODE7 | CODE4 bits.
+LEVEL_VALUE = np.asarray([1.0 if bits & CODE else 0.7 if bits & CODE7 else 0.4 if bits & CODE4 else 0.0
+                          for bits in range(CODED + 1)])
 
 
 class Words:
@@ -47,29 +50,41 @@ class Words:
 
     def __init__(self, seeker: Side, vocab):
         number, occupations = vocab.number, seeker.occupations
-        table, self.has, self.codes = bytearray(len(vocab.words) + 1), 0, []
+        table, self.has = bytearray(len(vocab.words) + 1), 0
         for flag, words in ((SKILL, seeker.skills), (HELD, seeker.certificates), (DENIED, seeker.denied),
                             (CODE, occupations), (CODE7, [a[:7] for a in occupations]),
                             (CODE4, [a[:4] for a in occupations]),
                             (FORMER7, [a[:7] for a in seeker.former_occupations])):
             found = [number[w] for w in words if w in number]
-            if flag & CODED:
-                self.codes.append(found)
             for n in found:
                 table[n] |= flag
             if found:
                 self.has |= flag
         self.table = np.frombuffer(table, np.uint8)
+        self.prefixes: tuple[np.ndarray, np.ndarray] | None = None  # set when codes are compared
 
-    def levels(self) -> np.ndarray:
-        """The occupation score of each code number at each level (`OCCUPATION_LEVELS`), flattened: row
-        `level` starts at `level * (len(table))`, so `codes + LEVEL_OFFSET * len(table)` reads it in one
-        gather (NO_CODE reads the row before's spare last cell, or the last one: all 0)."""
-        width = len(self.table)
-        out = np.zeros(3 * width)
-        for level, (found, value) in enumerate(zip(self.codes, OCCUPATION_LEVELS)):
-            out[[level * width + n for n in found]] = value
-        return out
+    def code_values(self) -> np.ndarray:
+        """Per vocabulary number of an occupation code, the best level the seeker shares with it: its
+        own flag, its 7-character prefix's, its 4-character prefix's (`prefixes`), read as a value."""
+        table, (p7, p4) = self.table, self.prefixes
+        return LEVEL_VALUE[(table & CODE) | (table[p7] & CODE7) | (table[p4] & CODE4)]
+
+
+_PREFIXES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def prefixes(vocab) -> tuple[np.ndarray, np.ndarray]:
+    """For each vocabulary number (and the spare last cell), the numbers of its word's first 7 and first
+    4 characters, -1 (the spare cell) where that is no word: a posting's code numbers at the three
+    levels are its full code's number, p7[it] and p4[it], so a code is compared at every level from
+    one column. Made again when the vocabulary has grown (call under the catalog's lock)."""
+    held = _PREFIXES.get(vocab)
+    if held is None or len(held[0]) != len(vocab.words) + 1:
+        number = vocab.number
+        held = tuple(np.asarray([number.get(word[:width], -1) for word in vocab.words] + [-1], np.int64)
+                     for width in (7, 4))
+        _PREFIXES[vocab] = held
+    return held
 
 
 @dataclass
@@ -93,7 +108,7 @@ class Candidates:
     experience: np.ndarray | None = None
     offered: np.ndarray | None = None
     night: np.ndarray | None = None
-    codes: np.ndarray | None = None  # [row, level (code, 7 chars, 4 chars), n]
+    codes: np.ndarray | None = None  # [row, n]: the number of each full code (NO_CODE: none)
     ncodes: np.ndarray | None = None
     skill_rows: np.ndarray | None = None  # only when a skill of the seeker's is in the vocabulary
     skill_words: np.ndarray | None = None
@@ -155,7 +170,8 @@ def _gather(columns: PostingColumns, seeker: Side, ids, slots, cosines, lexical)
     if seeker.occupations or words.has & FORMER7:
         c.ncodes = columns.ncodes[slots]
         if words.has & (CODED | FORMER7):
-            c.codes = columns.codes[slots]
+            c.codes = columns.codes[slots, 0]
+            words.prefixes = prefixes(columns.vocab)
     return c
 
 
@@ -218,9 +234,11 @@ def _occupation(seeker: Side, c: Candidates) -> np.ndarray | float:
         return NEUTRAL
     if not c.words.has & CODED:
         return np.where(c.ncodes > 0, 0.0, NEUTRAL)
-    # Each code's value is the best level it shares (1.0 > 0.7 > 0.4, so the first level that matches).
-    value = c.words.levels()[c.codes + LEVEL_OFFSET * len(c.words.table)].max(axis=(1, 2))
-    return np.where(c.ncodes > 0, value, NEUTRAL)
+    values = c.words.code_values()
+    best = values[c.codes[:, 0]]
+    for j in range(1, c.codes.shape[1]):  # (a chain of maxima: a short-axis reduction costs ten times more)
+        best = np.maximum(best, values[c.codes[:, j]])
+    return np.where(c.ncodes > 0, best, NEUTRAL)
 
 
 def gate_values(seeker: Side, c: Candidates) -> np.ndarray | float:
@@ -238,7 +256,7 @@ def gate_values(seeker: Side, c: Candidates) -> np.ndarray | float:
     if seeker.nights_ruled_out:
         shut = c.night if shut is None else shut | c.night
     if c.words.has & FORMER7:
-        top = table[c.codes[:, 1, 0]]  # the first code's 小类
+        top = table[c.words.prefixes[0][c.codes[:, 0]]]  # the first code's 小类
         left = (c.ncodes > 0) & ((top & FORMER7) != 0) & ((top & CODE7) == 0)
         shut = left if shut is None else shut | left
     value = 1.0 if seeker.all_certificates else (1.0 - GATE_PENALTY["missing"]) ** count
