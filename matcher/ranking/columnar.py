@@ -2,7 +2,7 @@
 
 The same ranking as `pipeline.rank(Direction.JOBS, ...)` (its tests and the captured reference in
 `tests/matcher/ranking/test_hot_path_reference.py` hold them equal, score for score), without a
-Python step per candidate: filters, travel (`MetroCommute.estimate_many` over the cached station
+Python step per candidate: filters, travel (`MetroCommute.minutes_many` over the cached station
 access of every candidate), the travel limit, every score component, the eligibility gates and the
 relevance threshold are one array expression each over all candidates. `Side` objects, the failed
 gates' records and the commute sentences are made only for the rows shown.
@@ -224,7 +224,7 @@ class ColumnarRanking:
         lexical = self.cands.lexical
         if not len(self.cands):
             return False  # nothing left to rank (as `pipeline.RankedList()`)
-        return bool(lexical is None or np.nanmax(lexical) > 0)
+        return bool(lexical is None or (lexical > 0).any())  # (`np.nanmax(lexical) > 0`: NaN is no evidence)
 
 
 def _occupation(seeker: Side, c: Candidates) -> np.ndarray | float:
