@@ -172,6 +172,10 @@ class Seeker(Located, Base):
     occupation_codes: Mapped[list] = mapped_column(JSON, default=list)
     extracted: Mapped[dict] = mapped_column(JSON, default=dict)
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The match query derived from this row when it was written (BM25 words, Side fields, and the
+    # fingerprint of the code that derived them; `matcher.seeker_query`). Personal data, like the
+    # resume it comes from. NULL on rows written before migration 0010: derived on first match.
+    match_query: Mapped[dict | None] = mapped_column(JSON)
     embedding_model: Mapped[str | None] = mapped_column(String(64))
     change_seq: Mapped[int] = mapped_column(Integer, default=0, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
