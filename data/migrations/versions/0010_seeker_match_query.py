@@ -1,6 +1,6 @@
 """the seeker's match query stored with the row
 
-- `seekers.match_query` (nullable JSON): what a match request needs from the seeker's own text, derived
+- `seekers.match_query` (nullable text holding compact JSON): what a match request needs from the seeker's own text, derived
   when the seeker is written (`matcher.seeker_query`): the BM25 words of the seeker's text, the ranking
   fields read off `extracted` and `occupation_codes`, and a fingerprint of the code that derived them.
   Existing rows keep NULL; the first match of each derives it from the row and stores it.
@@ -21,7 +21,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table('seekers') as batch:
-        batch.add_column(sa.Column('match_query', sa.JSON(), nullable=True))
+        batch.add_column(sa.Column('match_query', sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
