@@ -25,8 +25,9 @@ def seeker_match_query(seeker_id: int):
     return select(*SEEKER_MATCH_COLUMNS).where(Seeker.id == seeker_id)
 
 
-# The statement a match reads its seeker row with (plus what the API's access and consent checks
-# read), built once: constructing the select on every request cost about as much as running it.
+# The full seeker row a match read before the query was stored with it (plus what the API's access and
+# consent checks read); a match now reads `matcher.seeker_query.SEEKER_QUERY_ROW`. Built once:
+# constructing the select on every request cost about as much as running it.
 SEEKER_MATCH_ROW = select(*SEEKER_MATCH_COLUMNS, Seeker.station_id, Seeker.consent_withdrawn_at).where(
     Seeker.id == bindparam("seeker_id"))
 
