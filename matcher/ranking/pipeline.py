@@ -177,12 +177,13 @@ IDEAL = -1  # key of the query's ideal lexical score in `job_candidates`' BM25 m
 
 
 def job_candidates(postings, vector: np.ndarray, side: Side, filters: MatchFilters, settings,
-                   query_text: str | None = None) -> tuple[dict[int, float], dict[int, float] | None]:
+                   query_text: str | None = None, words=None) -> tuple[dict[int, float], dict[int, float] | None]:
     """(posting id -> cosine, posting id -> BM25 or None): the union of the vector search's pool, the
     lexical index's pool (BM25 over jieba words) and the postings near the seeker. Every posting in
     the union is scored in full, so a posting only one channel finds is never lost to a cut."""
-    lexical = postings.lexical if query_text is not None else None
-    words = query_words(query_text) if lexical is not None else None  # the query is cut into words once
+    lexical = postings.lexical if query_text is not None or words is not None else None
+    if lexical is None or words is None:  # (a stored seeker's words come cut: `matcher.seeker_query`)
+        words = query_words(query_text) if lexical is not None else None  # the query is cut into words once
     with postings.lock:
         index = postings.index
         pool = min(settings.candidate_pool, max(1, len(index)))
@@ -250,7 +251,7 @@ def collapse_duplicates(ranked: Sequence[Ranked], entries: Mapping[int, PostingE
 
 
 def match_jobs(postings, commute, settings, vector: np.ndarray, side: Side, k: int, filters: MatchFilters,
-               weights: Mapping[str, float] = WEIGHTS, query_text: str | None = None) -> dict:
+               weights: Mapping[str, float] = WEIGHTS, query_text: str | None = None, *, words=None) -> dict:
     """Open, live postings ranked for one seeker side: `{results, message, weak_alternatives}`.
 
     `results` is empty, with a Chinese `message`, when the resume shares no word with any posting and
@@ -261,7 +262,7 @@ def match_jobs(postings, commute, settings, vector: np.ndarray, side: Side, k: i
         raise InvalidInput(f"k 应在 1 到 {settings.max_k} 之间", field="k")
     postings.refresh()
     now = time.time()
-    found, bm25 = job_candidates(postings, vector, side, filters, settings, query_text)
+    found, bm25 = job_candidates(postings, vector, side, filters, settings, query_text, words)
     with postings.lock:  # the candidates' facts are copied out of the catalog's columns
         columns = postings.entries.columns
         cands = candidates(columns, found, bm25, now=now, accessible_only=filters.accessible_only,
