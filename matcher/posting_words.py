@@ -25,7 +25,6 @@ import hashlib
 import inspect
 import json
 import logging
-import re
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -45,7 +44,6 @@ FORMAT = 1  # bump when the stored shape changes
 TOKEN_CODE = ("tokens", "_jieba")
 TOKEN_DATA = ("STOPWORDS", "_NOT_A_WORD")
 WRITE_BATCH = 2_000  # rows per UPDATE batch when words are written back
-_LONG_DIGITS = re.compile(r"\d{19}")
 
 
 @lru_cache(maxsize=1)
@@ -75,13 +73,12 @@ def derive(text: str, counts: Counter | None = None) -> dict:
 
 
 def loads(value):
-    """A JSON column's text decoded as `json.loads` decodes it: by orjson (several times faster), except
-    what it refuses (NaN, infinities, lone surrogates) or would read otherwise (an integer past 64 bits
-    becomes a float there: a text with 19 digits in a row goes to `json`)."""
+    """A JSON column's text decoded as `json.loads` decodes it, by orjson (several times faster); what it
+    refuses (NaN, infinities, lone surrogates) goes to `json`. One difference is left: an integer past
+    64 bits becomes a float in orjson. The columns read this way (`matcher.search.posting_rows`) hold
+    no such number that anything reads (ids are 64-bit; codes, names and skills are strings)."""
     if value is None:
         return None
-    if isinstance(value, str) and _LONG_DIGITS.search(value) is not None:
-        return json.loads(value)
     try:
         return orjson.loads(value)
     except orjson.JSONDecodeError:
