@@ -12,13 +12,11 @@ the entry a row becomes (`entry_of`), the text embedded when a row has no curren
 """
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import threading
 import time
 from collections import Counter as WordCounts
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Generic
 
@@ -33,7 +31,7 @@ from matcher.search.persist import IndexUnusable, Manifest, load_index, remove_l
 from matcher.search import snapshot
 from matcher.search.lexical import LexicalIndex, WordsMemo
 from matcher.search.mapped import IndexLock, MappedIndex
-from matcher.search.tables import E, EntryMap, EntryStore, TableSpec, encode_batches
+from matcher.search.tables import E, EntryMap, EntryStore, TableSpec, collector_paused, encode_batches
 
 log = logging.getLogger("jobcircle")
 
@@ -41,30 +39,6 @@ BUILD_CHUNK = 20_000  # rows per chunk streamed into a rebuilt index (vectors re
 ENTRY_CHUNK = 2_000  # rows per chunk read for the entries and the lexical index
 FEED_CHUNK = 1_000  # rows per chunk read by the change feed
 IN_CHUNK = 5_000  # ids per `IN (...)` read (below SQLite's bound-parameter limit)
-
-
-_paused = {"depth": 0, "enabled": False}
-_paused_lock = threading.Lock()
-
-
-@contextmanager
-def collector_paused():
-    """Python's cyclic garbage collector off while the entries are read: a pass allocates millions of
-    objects that all live on (decoded JSON, entries, words), and every few hundred allocations a
-    collection walked them again, a third of the pass at 100k rows. Reference counting still frees
-    what dies; the collector is back on (if it was) when the last pause of any thread ends."""
-    with _paused_lock:
-        if _paused["depth"] == 0:
-            _paused["enabled"] = gc.isenabled()
-            gc.disable()
-        _paused["depth"] += 1
-    try:
-        yield
-    finally:
-        with _paused_lock:
-            _paused["depth"] -= 1
-            if _paused["depth"] == 0 and _paused["enabled"]:
-                gc.enable()
 
 
 class SyncedIndex(Generic[E]):
@@ -224,11 +198,9 @@ class SyncedIndex(Generic[E]):
         if in_change_order:
             query = query.order_by(table.change_seq)
         query = query.execution_options(yield_per=chunk)
-        if plain is not None:
-            for part in session.execute(query).partitions():
-                yield plain.decode(part)
-        else:
-            yield from session.scalars(query).partitions()
+        if plain is not None:  # the statement runs now, the chunks are read as they are taken
+            return (plain.decode(part) for part in session.execute(query).partitions())
+        return session.scalars(query).partitions()
 
     def _words(self, row, memo: WordsMemo, fills: list) -> WordCounts:
         """The BM25 word counts of a live row: its stored words when current (`TableSpec.stored_words`),
@@ -445,6 +417,10 @@ class SyncedIndex(Generic[E]):
         if self.mmap:
             self.maintain()
 
+    def _rows_since(self, session, since: int):
+        """Chunks of the rows changed after `since`, in change order (as `_entry_rows` reads them)."""
+        return self._entry_rows(session, self.spec.table.change_seq > since, chunk=FEED_CHUNK, in_change_order=True)
+
     def _apply(self, *, since: int, index_since: int | None = None) -> list:
         """Apply the rows changed after `since` (the index: after `index_since`); returns the words cut
         for rows without current stored words, for the caller to store back outside the lock.
@@ -460,8 +436,7 @@ class SyncedIndex(Generic[E]):
             # so every number up to it is committed and the rows read next include them all. Read after
             # the rows, a number committed in between would be skipped for good.
             ceiling = self._latest(session)
-            chunks = self._entry_rows(session, spec.table.change_seq > min(since, index_since), chunk=FEED_CHUNK,
-                                      in_change_order=True)
+            chunks = self._rows_since(session, min(since, index_since))
             add_ids, remove_ids = [], []
             latest = max(ceiling, self.version)
             memo, fills = WordsMemo(), []

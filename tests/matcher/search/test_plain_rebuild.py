@@ -247,3 +247,24 @@ def test_postings_read_on_postgresql_as_on_sqlite(postgres_url, tmp_path):
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_the_collector_is_paused_only_while_rows_are_read(service):
+    import gc
+
+    from matcher.search.tables import collector_paused
+
+    seen = []
+    real_entry = service.postings.spec.entry_of
+    service.postings.spec = dataclasses.replace(POSTINGS, entry_of=lambda row: seen.append(gc.isenabled()) or real_entry(row))
+    try:
+        service.upsert_postings([PostingInput(title="叉车司机", requirements="持叉车证")])
+        service.postings.rebuild()
+    finally:
+        service.postings.spec = POSTINGS
+    assert seen and not any(seen) and gc.isenabled()
+    with collector_paused():  # nested (another thread's pass): on again only when the last one ends
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
