@@ -8,8 +8,9 @@ process, each run reads every open posting into a fresh catalog and lexical inde
   with jieba, Python's cyclic collector on): `SyncedIndex._read_entries` with the ORM spec;
 - `plain`: as shipped (one Core select, orjson, the BM25 words stored with the row, collector paused).
 Nothing is written: rows whose stored words are missing or stale are counted, not stored back (a real
-rebuild stores them once). Then what distinct texts would add to `orm` (a real collection repeats few
-texts; the benchmark collections copy ~1,000 templates): jieba's time per distinct text, measured here.
+rebuild stores them once). Then what distinct texts would add (a real collection repeats few texts; the benchmark collections copy
+~1,000 templates): jieba's time per distinct text (for `orm`), and the lexical index's upserts with
+every document's words made distinct (one unique word each) against the words as stored (for both).
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from pathlib import Path
 from matcher.components import POSTINGS
 from matcher.search import synced as synced_module
 from matcher.search.catalog import PostingCatalog
-from matcher.search.lexical import tokens
+from matcher.search.lexical import LexicalIndex, tokens
 from matcher.search.synced import SyncedIndex
 from matcher.settings import Settings
 from matcher.store import Database
@@ -84,6 +85,25 @@ def main() -> None:
     per_text = (time.perf_counter() - started) / max(1, len(sample))
     print(f"jieba: {per_text * 1e3:.2f} ms per distinct text ({len(sample)} texts); with every text distinct "
           f"`orm` would cut {count} texts, about {per_text * count:.0f} s more; load {os.getloadavg()[0]:.2f}")
+    # And what the lexical index costs when no two documents share their words (one unique word each).
+    words = [POSTINGS.stored_words(row, POSTINGS.lexical_text(row)) or Counter(tokens(POSTINGS.lexical_text(row)))
+             for rows in _plain_rows(db) for row in rows]
+    spent = {}
+    with synced_module.collector_paused():
+        for label, counts in (("as stored", words),
+                              ("distinct", [Counter(dict(c, **{f"unique{n}": 1})) for n, c in enumerate(words)])):
+            index, started = LexicalIndex(), time.perf_counter()
+            for n, c in enumerate(counts, 1):
+                index.upsert_terms(n, c)
+            spent[label] = time.perf_counter() - started
+    print(f"lexical upserts: {spent['as stored']:.2f} s as stored, {spent['distinct']:.2f} s with every document's "
+          f"words distinct; load {os.getloadavg()[0]:.2f}")
+
+
+def _plain_rows(db):
+    with db.session() as session:
+        query = POSTINGS.plain.select().where(POSTINGS.live_where).execution_options(yield_per=2000)
+        yield from (POSTINGS.plain.decode(part) for part in session.execute(query).partitions())
 
 
 if __name__ == "__main__":
