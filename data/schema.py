@@ -144,6 +144,10 @@ class Posting(Located, Base):
     accessible: Mapped[bool] = mapped_column(Boolean, default=False)
     occupation_codes: Mapped[list] = mapped_column(JSON, default=list)
     extracted: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The text's BM25 words, cut when the posting is written, with a fingerprint of the code that cut
+    # them and a digest of the text (`matcher.posting_words`). NULL on rows written before migration
+    # 0011: cut when the index reads them, and stored then. Deferred: only the index reads it (as a column).
+    lexical_words: Mapped[dict | None] = mapped_column(CompactJSON, deferred=True)
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
     embedding_model: Mapped[str | None] = mapped_column(String(64))
     change_seq: Mapped[int] = mapped_column(Integer, default=0, index=True)

@@ -11,8 +11,10 @@ import numpy as np
 
 from data.schema import Posting, Seeker
 from matcher.geo.commute import MetroCommute
+from matcher import posting_words
 from matcher.postings import PostingWriter, posting_text_of
 from matcher.search.catalog import PostingCatalog
+from matcher.search.posting_rows import POSTING_ROWS, stored_words as posting_stored_words
 from matcher.search.sides import posting_entry, seeker_entry
 from matcher.search.synced import SyncedIndex
 from matcher.search.tables import EntryMap, TableSpec
@@ -29,6 +31,8 @@ POSTINGS = TableSpec(
     table=Posting, counter="postings", entry_of=posting_entry, text_of=posting_text_of,
     live_where=Posting.status == "open", is_live=lambda row: row.status == "open", label="岗位",
     lexical_text=posting_text_of, snapshot=True,
+    # Read as plain rows with the BM25 words stored with them (`matcher.posting_words`; issue 16).
+    plain=POSTING_ROWS, stored_words=posting_stored_words, keep_words=posting_words.write_back,
 )
 SEEKERS = TableSpec(
     table=Seeker, counter="seekers", entry_of=seeker_entry, text_of=seeker_text_of,
@@ -77,8 +81,7 @@ class Components:
         return cls(
             settings=settings, db=db, encoder=encoder, coder=coder, commute=commute or MetroCommute(), secret=secret,
             protected=protected, postings=postings, seekers=seekers,
-            posting_writer=PostingWriter(db, encoder, coder, on_change=lambda: postings.refresh(force=True),
-                                         feed=postings),
+            posting_writer=PostingWriter(db, encoder, coder, on_change=lambda: postings.refresh(force=True)),
             seeker_writer=SeekerWriter(db, encoder, coder, secret=secret, model_name=seeker_model),
         )
 

@@ -6,6 +6,7 @@ service apply a write at once instead of at the next refresh.
 """
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -14,10 +15,12 @@ from tqdm import tqdm
 from sqlalchemy import select, update
 
 from data.schema import Employer, Posting, Station
+from matcher import posting_words
 from matcher.duplicates import marked_originals, original_of, refresh_dependents, set_mark
 from matcher.errors import Conflict, Forbidden, InvalidInput, NotFound, validation_message
 from matcher.geo.places import radius_to_store, row_radius_km
 from matcher.inputs import PostingInput
+from matcher.search import lexical
 from matcher.search.tables import encode_batches
 from matcher.text import profiles
 from matcher.text.compliance import blocks_publication
@@ -84,14 +87,11 @@ def posting_text_of(row: Posting) -> str:
 class PostingWriter:
     """Creates, updates, closes and reads postings."""
 
-    def __init__(self, db, encoder, coder=None, *, on_change: Callable[[], None] = lambda: None, feed=None):
+    def __init__(self, db, encoder, coder=None, *, on_change: Callable[[], None] = lambda: None):
         self.db = db
         self.encoder = encoder
         self.coder = coder
         self.on_change = on_change
-        # The synced posting index (`cut_words`, `offer_words`): a bulk write cuts each text's BM25 words
-        # while the encoder works, and the change feed takes them instead of cutting every text again.
-        self.feed = feed
 
     @staticmethod
     def existing(session, inp: PostingInput) -> Posting | None:
@@ -143,7 +143,7 @@ class PostingWriter:
                     if row is not None and guard is not None:
                         guard(row, inp)
                     row = row or Posting()
-                    self._fill(session, row, inp, profile, None, employers, originals)
+                    self._fill(session, row, inp, profile, None, employers, originals, words)
                     row.change_seq = seq + offset
                     session.add(row)
                     if inp.external_id:
@@ -155,16 +155,16 @@ class PostingWriter:
                     self._set_vector(row, vector)
                 bar.update(len(built))
         bar.close()
-        if self.feed is not None and words:
-            self.feed.offer_words(words)
         self.on_change()
         return ids
 
     def _prepare(self, part: Sequence[PostingInput], words: dict) -> list[Profile]:
-        """Profiles of a chunk (run while the encoder works), and the BM25 words of their texts."""
+        """Profiles of a chunk (run while the encoder works), and the BM25 words of their texts: stored
+        with each row (`matcher.posting_words`), so the index never cuts them again."""
         built = profiles.build_profiles(part, self.coder)
-        if self.feed is not None:
-            words.update(self.feed.cut_words([profile.text for profile in built if profile.text not in words]))
+        for profile in built:
+            if profile.text not in words:
+                words[profile.text] = Counter(lexical.tokens(profile.text))
         return built
 
     @staticmethod
@@ -188,7 +188,7 @@ class PostingWriter:
             session.flush()
 
     def _fill(self, session, row: Posting, inp: PostingInput, profile: Profile, vector, employers,
-              originals: set[int] | None = None) -> None:
+              originals: set[int] | None = None, words: dict | None = None) -> None:
         salary = profile.salary
         was_employer = row.employer_id
         if inp.employer:
@@ -205,6 +205,8 @@ class PostingWriter:
         row.station_id = inp.station_id
         row.title, row.description, row.requirements = inp.title, inp.description, inp.requirements
         row.skills = list(inp.skills)
+        text = posting_text_of(row)  # its BM25 words, with the digest of the text they were cut from
+        row.lexical_words = posting_words.derive(text, (words or {}).get(text))
         row.salary_text = salary.text if salary else None
         row.salary_min, row.salary_max = (salary.min, salary.max) if salary else (None, None)
         row.salary_unit = salary.unit if salary else None

@@ -31,11 +31,13 @@ from matcher.search.persist import IndexUnusable, Manifest, load_index, remove_l
 from matcher.search import snapshot
 from matcher.search.lexical import LexicalIndex, WordsMemo
 from matcher.search.mapped import IndexLock, MappedIndex
-from matcher.search.tables import E, EntryMap, EntryStore, TableSpec, encode_batches
+from matcher.search.tables import E, EntryMap, EntryStore, TableSpec, collector_paused, encode_batches
 
 log = logging.getLogger("jobcircle")
 
 BUILD_CHUNK = 20_000  # rows per chunk streamed into a rebuilt index (vectors read as raw columns)
+ENTRY_CHUNK = 2_000  # rows per chunk read for the entries and the lexical index
+FEED_CHUNK = 1_000  # rows per chunk read by the change feed
 IN_CHUNK = 5_000  # ids per `IN (...)` read (below SQLite's bound-parameter limit)
 
 
@@ -66,8 +68,6 @@ class SyncedIndex(Generic[E]):
         self.build_seconds: dict[str, float] = {}  # the last rebuild's phases (benchmarks print them)
         # The lexical index follows the same rows as the vectors: same rebuild, same change feed.
         self.lexical: LexicalIndex | None = LexicalIndex() if spec.lexical_text is not None else None
-        self._offered: dict[str, tuple] = {}  # text -> its word counts, cut by a writer (`offer_words`)
-        self._offered_lock = threading.Lock()
 
     # ------------------------------------------------------------------ start, save, rebuild
     def count_live(self, session) -> int:
@@ -102,9 +102,10 @@ class SyncedIndex(Generic[E]):
             since = self._load_snapshot()
             # The entries come from the snapshot (else the database) and catch up from its version; the
             # index catches up from its manifest's version.
-            self._apply(since=since, index_since=manifest.data_version)
+            fills = self._apply(since=since, index_since=manifest.data_version)
         if not since:
             self._save_snapshot()  # the next start loads instead of reading every row
+        self._keep_words(fills)
         return self
 
     def _load_snapshot(self) -> int:
@@ -141,28 +142,17 @@ class SyncedIndex(Generic[E]):
     def rebuild(self, *, progress: bool = False) -> int:
         """A fresh index and entry cache from the table; returns the number of vectors.
 
-        Two streams, neither holding the table in memory: ORM rows without their vector column for the
-        entries and the lexical index, then `(id, vector)` columns in chunks of `BUILD_CHUNK` added to
-        the index as they come (an IVF kind is first trained on a seeded sample of rows)."""
-        spec = self.spec
+        Two streams, neither holding the table in memory: rows without their vector column for the
+        entries and the lexical index (`_read_entries`), then `(id, vector)` columns in chunks of
+        `BUILD_CHUNK` added to the index as they come (an IVF kind is first trained on a seeded sample
+        of rows). Words cut for rows without current stored words are stored back last, outside the lock."""
         with self.lock:
             started = time.perf_counter()
             self.factory = self._factory()
             with self.db.session() as session:
                 version = self._latest(session)
-                query = (select(spec.table).options(defer(spec.table.embedding))
-                         .execution_options(yield_per=2000))
-                if spec.live_where is not None:
-                    query = query.where(spec.live_where)
                 total = self.count_live(session)
-                entries = self._entries_factory()
-                lexical = LexicalIndex() if self.lexical is not None else None
-                words = WordsMemo()
-                rows = session.scalars(query)
-                for row in tqdm(rows, total=total, desc=f"读取{spec.label}", disable=not progress, unit="条"):
-                    entries.upsert(spec.entry_of(row))
-                    if lexical is not None:
-                        lexical.upsert_terms(row.id, words(spec.lexical_text(row)))
+                entries, lexical, fills = self._read_entries(session, total, progress=progress)
                 read = time.perf_counter()
                 index = self._build_index(session, total, progress=progress)
             built = time.perf_counter()
@@ -174,7 +164,65 @@ class SyncedIndex(Generic[E]):
             if lexical is not None:
                 self.lexical = lexical
             self.save()
-            return len(index)
+        self._keep_words(fills)
+        return len(index)
+
+    def _read_entries(self, session, total: int, *, progress: bool = False):
+        """The rebuild's entries pass: (entries, lexical index, words to store back) of every live row,
+        streamed in chunks (plain rows when the spec reads them so, else ORM rows without their vector)."""
+        spec = self.spec
+        entries = self._entries_factory()
+        lexical = LexicalIndex() if self.lexical is not None else None
+        memo, fills = WordsMemo(), []
+        bar = tqdm(total=total, desc=f"读取{spec.label}", disable=not progress, unit="条")
+        with collector_paused():
+            for rows in self._entry_rows(session, spec.live_where, chunk=ENTRY_CHUNK):
+                for row in rows:
+                    entries.upsert(spec.entry_of(row))
+                    if lexical is not None:
+                        lexical.upsert_terms(row.id, self._words(row, memo, fills))
+                bar.update(len(rows))
+        bar.close()
+        return entries, lexical, fills
+
+    def _entry_rows(self, session, where, *, chunk: int, in_change_order: bool = False):
+        """Chunks (lists) of the rows `where` holds, as `entry_of`, `is_live` and `lexical_text` take them:
+        plain rows (`TableSpec.plain`) or ORM rows without their vector column."""
+        table, plain = self.spec.table, self.spec.plain
+        if plain is not None:
+            query = plain.select()
+        else:
+            query = select(table).options(defer(table.embedding))
+        if where is not None:
+            query = query.where(where)
+        if in_change_order:
+            query = query.order_by(table.change_seq)
+        query = query.execution_options(yield_per=chunk)
+        if plain is not None:  # the statement runs now, the chunks are read as they are taken
+            return (plain.decode(part) for part in session.execute(query).partitions())
+        return session.scalars(query).partitions()
+
+    def _words(self, row, memo: WordsMemo, fills: list) -> WordCounts:
+        """The BM25 word counts of a live row: its stored words when current (`TableSpec.stored_words`),
+        else cut now (each distinct text once per pass) and listed in `fills` to be stored back."""
+        spec = self.spec
+        text = spec.lexical_text(row)
+        if spec.stored_words is None:
+            return memo(text)
+        counts = spec.stored_words(row, text)
+        if counts is None:
+            counts = memo(text)
+            if spec.keep_words is not None:
+                fills.append((row.id, row.change_seq, text, counts))
+        return counts
+
+    def _keep_words(self, fills: list) -> None:
+        """Store back the words a pass cut (outside the index's lock: searches go on meanwhile)."""
+        if fills and self.spec.keep_words is not None:
+            started = time.perf_counter()
+            stored = self.spec.keep_words(self.db.engine, fills)
+            log.info("stored the BM25 words of %d of %d %s rows in %.1f s", stored, len(fills),
+                     self.directory.name, time.perf_counter() - started)
 
     def _live_query(self, *columns):
         query = select(*columns)
@@ -349,30 +397,6 @@ class SyncedIndex(Generic[E]):
             self._compacting.clear()
 
     # ------------------------------------------------------------------ change feed
-    def cut_words(self, texts) -> dict[str, tuple]:
-        """Text -> its BM25 word counts (as items), for `offer_words`; empty without a lexical index.
-
-        A bulk writer calls this while the encoder works on the same texts, so the words are cut while
-        the model runs instead of after the commit, when the change feed applies the rows."""
-        if self.lexical is None:
-            return {}
-        memo = WordsMemo()
-        return {text: tuple(memo(text).items()) for text in texts}
-
-    def offer_words(self, words: dict[str, tuple]) -> None:
-        """Word counts a writer cut for the texts it just committed (`cut_words`): the next change-feed
-        pass uses them instead of cutting those texts again. Keyed by the exact text (the feed looks up
-        `lexical_text(row)`), so a text edited since is simply cut again; the pass drops what it did not use."""
-        if self.lexical is None or not words:
-            return
-        with self._offered_lock:
-            self._offered.update(words)
-
-    def _take_offered(self) -> dict[str, tuple]:
-        with self._offered_lock:
-            offered, self._offered = self._offered, {}
-        return offered
-
     def _latest(self, session) -> int:
         counter = session.get(Counter, self.spec.counter)
         latest = session.scalar(select(func.max(self.spec.table.change_seq))) or 0
@@ -388,20 +412,23 @@ class SyncedIndex(Generic[E]):
             latest = self._latest(session)
         if latest > self.version:
             with self.lock:
-                self._apply(since=self.version)
+                fills = self._apply(since=self.version)
+            self._keep_words(fills)
         if self.mmap:
             self.maintain()
 
     def _rows_since(self, session, since: int):
-        """Rows changed after `since`, in change order, streamed in batches: at start-up that is every
-        row, and one `fetchall` of 100k rows holds the GIL (and their memory) for seconds, long enough
-        for uvicorn's supervisor to take a starting worker for hung."""
-        table = self.spec.table
-        # Without the vector column: only the rows the index lacks have their vectors read, as raw columns.
-        return session.scalars(select(table).options(defer(table.embedding)).where(table.change_seq > since)
-                               .order_by(table.change_seq).execution_options(yield_per=1000))
+        """Chunks of the rows changed after `since`, in change order (as `_entry_rows` reads them)."""
+        return self._entry_rows(session, self.spec.table.change_seq > since, chunk=FEED_CHUNK, in_change_order=True)
 
-    def _apply(self, *, since: int, index_since: int | None = None) -> None:
+    def _apply(self, *, since: int, index_since: int | None = None) -> list:
+        """Apply the rows changed after `since` (the index: after `index_since`); returns the words cut
+        for rows without current stored words, for the caller to store back outside the lock.
+
+        Rows are streamed in change order in chunks: at start-up that is every row, and one `fetchall`
+        of 100k rows holds the GIL (and their memory) for seconds, long enough for uvicorn's supervisor
+        to take a starting worker for hung. Without the vector column: only the rows the index lacks
+        have their vectors read, as raw columns."""
         spec = self.spec
         index_since = since if index_since is None else index_since
         with self.db.session() as session:
@@ -409,27 +436,25 @@ class SyncedIndex(Generic[E]):
             # so every number up to it is committed and the rows read next include them all. Read after
             # the rows, a number committed in between would be skipped for good.
             ceiling = self._latest(session)
-            rows = self._rows_since(session, min(since, index_since))
+            chunks = self._rows_since(session, min(since, index_since))
             add_ids, remove_ids = [], []
             latest = max(ceiling, self.version)
-            words = WordsMemo()
-            offered = self._take_offered()
-            for row in rows:
-                latest = max(latest, row.change_seq)
-                if spec.is_live(row):
-                    self.entries.upsert(spec.entry_of(row))
-                    if self.lexical is not None:
-                        text = spec.lexical_text(row)
-                        cut = offered.get(text)
-                        self.lexical.upsert_terms(row.id, WordCounts(dict(cut)) if cut is not None else words(text))
-                    if row.change_seq > index_since:
-                        add_ids.append(row.id)
-                else:
-                    self.entries.remove(row.id)
-                    if self.lexical is not None:
-                        self.lexical.remove(row.id)
-                    if row.change_seq > index_since:
-                        remove_ids.append(row.id)
+            memo, fills = WordsMemo(), []
+            with collector_paused():  # at start-up without a snapshot: every row
+                for row in (row for rows in chunks for row in rows):
+                    latest = max(latest, row.change_seq)
+                    if spec.is_live(row):
+                        self.entries.upsert(spec.entry_of(row))
+                        if self.lexical is not None:
+                            self.lexical.upsert_terms(row.id, self._words(row, memo, fills))
+                        if row.change_seq > index_since:
+                            add_ids.append(row.id)
+                    else:
+                        self.entries.remove(row.id)
+                        if self.lexical is not None:
+                            self.lexical.remove(row.id)
+                        if row.change_seq > index_since:
+                            remove_ids.append(row.id)
             gone: list[int] = []
             if spec.tracks_deletes:
                 present = set(session.scalars(select(spec.table.id)).all())
@@ -444,6 +469,7 @@ class SyncedIndex(Generic[E]):
         for ids, vectors in added:
             self.index.add(ids, vectors)
         self.version = latest
+        return fills
 
     # ------------------------------------------------------------------ reads
     def search(self, vector: np.ndarray, k: int, subset: list[int] | None = None) -> dict[int, float]:

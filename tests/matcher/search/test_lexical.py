@@ -245,13 +245,21 @@ def test_an_import_cuts_each_text_once_and_scores_as_a_rebuild_does(service, mon
     assert max(fed) > 0
 
 
-def test_words_offered_for_an_old_text_are_not_used(service):
-    """Offered words are keyed by the exact text: a posting edited since is cut again, never given the
-    words of what it said before."""
+def test_words_stored_for_an_old_text_are_not_used(service):
+    """Stored words carry a digest of the text they were cut from: a posting whose text was changed
+    behind the writer's back (an SQL edit) is cut again, never given the words of what it said before."""
+    from sqlalchemy import update
+
+    from data.schema import Posting
+
     first, = service.upsert_postings([PostingInput(title="叉车司机", requirements="持叉车证，仓库装卸")])
-    old_text = "叉车司机\n叉车司机\n持叉车证，仓库装卸"
-    service.postings.offer_words(service.postings.cut_words([old_text]))
-    service.update_posting(first, {"title": "面点师", "requirements": "会做包子馒头"})  # the feed runs now
+    with service.db.session() as session, session.begin():
+        session.execute(update(Posting).where(Posting.id == first).values(
+            title="面点师", requirements="会做包子馒头", change_seq=Posting.change_seq + 1000))
+    service.postings.refresh(force=True)
+    lexical = service.postings.lexical
+    assert first not in lexical.search("叉车", 5) and first in lexical.search("包子", 5)
+    service.postings.rebuild()
     lexical = service.postings.lexical
     assert first not in lexical.search("叉车", 5) and first in lexical.search("包子", 5)
 
