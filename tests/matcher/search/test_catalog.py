@@ -175,3 +175,20 @@ def test_nearest_equals_brute_force_for_points_a_few_float_steps_apart_and_on_th
         truth_ids, truth_km = _brute(points, lat0, lon0, radius)
         assert ids.tolist() == truth_ids[:limit].tolist(), (radius, limit)
         np.testing.assert_array_equal(km, truth_km[:limit])
+
+
+def test_nearest_equals_brute_force_when_addresses_hold_hundreds_of_postings():
+    """Postings at one address (a street's centroid, a job fair) are measured once per address; the
+    limit then cuts inside a group of equally distant postings by id, as brute force does."""
+    rng = np.random.default_rng(11)
+    addresses = np.array([31.2304, 121.4737]) + rng.normal(0, 0.004, (40, 2))
+    points = np.vstack([addresses[rng.integers(0, 40, 6000)], addresses[:3] + [[0.0, 1e-9]] * 3])
+    catalog = PostingCatalog()
+    for n in rng.permutation(len(points)).tolist():  # ids not in the order of the addresses
+        catalog.upsert(_entry(n + 1, (float(points[n, 0]), float(points[n, 1]))))
+    for n, (lat, lon) in enumerate(list(addresses[:6]) + list(addresses[:4] + rng.normal(0, 0.002, (4, 2)))):
+        radius, limit = [(3.0, 250), (0.5, 1000), (5.0, 1), (0.2, 7000)][n % 4]
+        ids, km = catalog.nearest(float(lat), float(lon), radius, limit)
+        truth_ids, truth_km = _brute(points, float(lat), float(lon), radius)
+        assert ids.tolist() == truth_ids[:limit].tolist(), n
+        np.testing.assert_array_equal(km, truth_km[:limit])
