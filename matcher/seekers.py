@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from data.schema import Seeker, Station
 from matcher.errors import Conflict, Forbidden, InvalidInput, NotFound
+from matcher import seeker_query
 from matcher.inputs import SeekerInput
 from matcher.postings import located_radius, set_place, validated
 from matcher.search.tables import encode_batches
@@ -184,6 +185,7 @@ class SeekerWriter:
         row.occupation_codes = [dict(c) for c in profile.occupation_codes]
         row.embedding = np.asarray(vector, np.float32).tobytes()
         row.embedding_model = self.model_name
+        row.match_query = seeker_query.derive(row)  # what a match request needs, derived once here
 
     def create(self, inp: SeekerInput, *, guard=None, log=None) -> dict:
         return self.get(self.upsert([inp], guard=guard, log=log)[0])

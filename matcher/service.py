@@ -24,11 +24,13 @@ from matcher.postings import posting_public
 from matcher.prepared import PreparedRead
 from matcher.ranking.pipeline import MatchFilters, match_jobs
 from matcher.ranking.scoring import WEIGHTS
-from matcher.search.sides import SEEKER_MATCH_ROW, profile_side, seeker_side, vector_of
+from matcher.search.sides import profile_side, vector_of
+from matcher import seeker_query
+from matcher.seeker_query import SEEKER_QUERY_ROW, SEEKER_SOURCE_ROW
 from matcher.seekers import seeker_public
 from matcher.settings import Settings
 from matcher.store import Database
-from matcher.text.profiles import resolve_place, seeker_text, text_profile
+from matcher.text.profiles import resolve_place, text_profile
 from models.encoder import Encoder
 
 __all__ = ["JobCircle", "MatchFilters", "posting_public", "seeker_public"]
@@ -45,6 +47,7 @@ class JobCircle:
         self._given = {"encoder": encoder, "commute": commute, "coder": coder}
         self.ready = False
         self._seeker_read: PreparedRead | None = None
+        self._source_read: PreparedRead | None = None
 
     # ------------------------------------------------------------------ lifecycle and wiring
     def start(self, *, progress: bool = False) -> "JobCircle":
@@ -133,26 +136,45 @@ class JobCircle:
         """Jobs for a stored seeker: `{results, message, weak_alternatives}` (see `match_jobs`).
 
         `allow(row)`, when given, sees the seeker's row (or None) first and raises to refuse: the API's
-        access and consent checks read the same single row as the ranking (one indexed read, `PreparedRead`)."""
+        access and consent checks read the same single row as the ranking (one indexed read, `PreparedRead`).
+        The query's words and side fields come stored in that row (`matcher.seeker_query`): no text is
+        processed here, except once for a row whose stored query is missing or was derived by other code."""
         engine = self.db.engine
         if engine is None:
             raise NotReady("服务尚未启动")
         read = self._seeker_read
         if read is None or read.engine is not engine:
-            read = self._seeker_read = PreparedRead(engine, SEEKER_MATCH_ROW)
+            read = self._seeker_read = PreparedRead(engine, SEEKER_QUERY_ROW)
         row = read.one_or_none(seeker_id=seeker_id)
         if allow is not None:
             allow(row)
         if row is None:
             raise NotFound(f"求职者 {seeker_id} 不存在")
+        query = row.match_query
+        if not seeker_query.is_current(query):
+            row, query = self._derive_query(engine, seeker_id)
         vector = vector_of(row.embedding, self.encoder.dim)
         if vector is None:
             raise NotReady("该求职者的简历尚未编码，请运行 `jobcircle index rebuild`")
         filters = filters or MatchFilters()
         if filters.max_commute_minutes is None:
             filters.max_commute_minutes = row.max_commute_minutes
-        text = seeker_text(row.resume_text or "", row.desired_roles or [], row.skills or [])
-        return self._match(vector, seeker_side(row), k, filters, weights, text)
+        parts = self.parts
+        return match_jobs(parts.postings, parts.commute, self.settings, vector, seeker_query.side_of(row, query), k,
+                          filters, weights, words=seeker_query.words_of(query))
+
+    def _derive_query(self, engine, seeker_id: int):
+        """(full row, query) for a row written before its query was stored, or by other derivation code:
+        derived from the row now and stored back unless the row changed meanwhile."""
+        read = self._source_read
+        if read is None or read.engine is not engine:
+            read = self._source_read = PreparedRead(engine, SEEKER_SOURCE_ROW)
+        row = read.one_or_none(seeker_id=seeker_id)
+        if row is None:  # erased since the first read
+            raise NotFound(f"求职者 {seeker_id} 不存在")
+        query = seeker_query.derive(row)
+        seeker_query.write_back(engine, seeker_id, row.change_seq, query)
+        return row, query
 
     def match_text(self, resume_text: str, *, k: int = 10, lat: float | None = None, lon: float | None = None,
                    street: str | None = None, address: str | None = None, filters: MatchFilters | None = None) -> dict:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
@@ -19,17 +20,36 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 
                            "font-src 'self' data:; frame-ancestors 'self'; form-action 'self'; base-uri 'self'")
 
 
+SAME_HOST_HEADERS = (("Content-Security-Policy", CONTENT_SECURITY_POLICY), ("X-Content-Type-Options", "nosniff"),
+                     ("Referrer-Policy", "same-origin"))
+
+
+class SameHostOnly:
+    """ASGI middleware: every HTTP response (pages, the API, errors) carries `SAME_HOST_HEADERS`
+    unless the route set its own. A plain ASGI wrapper of `send`: starlette's `@app.middleware("http")`
+    would run every request, the matches endpoint included, through a task group and memory streams."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SAME_HOST_HEADERS:
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def install(app: FastAPI) -> None:
     from api.web import activities, counsellor, imports, pages, seeker
 
-    @app.middleware("http")
-    async def same_host_only(request, call_next):
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
-
+    app.add_middleware(SameHostOnly)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for module in (pages, counsellor, imports, seeker, activities):
         app.include_router(module.router)

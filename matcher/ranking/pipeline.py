@@ -175,13 +175,14 @@ def described(item: Ranked, seeker: Side, posting: Side, commute) -> Ranked:
 # ---------------------------------------------------------------------------------------------------
 
 def job_candidates(postings, vector: np.ndarray, side: Side, filters: MatchFilters, settings,
-                   query_text: str | None = None) -> Pool:
+                   query_text: str | None = None, words=None) -> Pool:
     """The union of the vector search's pool, the lexical index's pool (BM25 over jieba words) and the
     postings near the seeker, with every member's cosine and BM25 score: vector hits best first, then
     the lexical finds, then the near ones. Every posting in the union is scored in full, so a posting
     only one channel finds is never lost to a cut."""
-    lexical = postings.lexical if query_text is not None else None
-    words = query_words(query_text) if lexical is not None else None  # the query is cut into words once
+    lexical = postings.lexical if query_text is not None or words is not None else None
+    if lexical is None or words is None:  # (a stored seeker's words come cut: `matcher.seeker_query`)
+        words = query_words(query_text) if lexical is not None else None  # the query is cut into words once
     with postings.lock:
         index, catalog = postings.index, postings.entries
         pool = min(settings.candidate_pool, max(1, len(index)))
@@ -249,7 +250,7 @@ def collapse_duplicates(ranked: Sequence[Ranked], entries: Mapping[int, PostingE
 
 
 def match_jobs(postings, commute, settings, vector: np.ndarray, side: Side, k: int, filters: MatchFilters,
-               weights: Mapping[str, float] = WEIGHTS, query_text: str | None = None) -> dict:
+               weights: Mapping[str, float] = WEIGHTS, query_text: str | None = None, *, words=None) -> dict:
     """Open, live postings ranked for one seeker side: `{results, message, weak_alternatives}`.
 
     `results` is empty, with a Chinese `message`, when the resume shares no word with any posting and
@@ -260,7 +261,7 @@ def match_jobs(postings, commute, settings, vector: np.ndarray, side: Side, k: i
         raise InvalidInput(f"k 应在 1 到 {settings.max_k} 之间", field="k")
     postings.refresh()
     now = time.time()
-    found = job_candidates(postings, vector, side, filters, settings, query_text)
+    found = job_candidates(postings, vector, side, filters, settings, query_text, words)
     with postings.lock:  # the candidates' facts are copied out of the catalog's columns
         columns = postings.entries.columns
         cands = candidates(columns, found, now=now, accessible_only=filters.accessible_only,

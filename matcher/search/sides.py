@@ -25,8 +25,9 @@ def seeker_match_query(seeker_id: int):
     return select(*SEEKER_MATCH_COLUMNS).where(Seeker.id == seeker_id)
 
 
-# The statement a match reads its seeker row with (plus what the API's access and consent checks
-# read), built once: constructing the select on every request cost about as much as running it.
+# The full seeker row a match read before the query was stored with it (plus what the API's access and
+# consent checks read); a match now reads `matcher.seeker_query.SEEKER_QUERY_ROW`. Built once:
+# constructing the select on every request cost about as much as running it.
 SEEKER_MATCH_ROW = select(*SEEKER_MATCH_COLUMNS, Seeker.station_id, Seeker.consent_withdrawn_at).where(
     Seeker.id == bindparam("seeker_id"))
 
@@ -101,20 +102,42 @@ def posting_entry(row) -> PostingEntry:
 
 
 def seeker_side(row) -> Side:
+    return seeker_side_from(row, seeker_parsed(row))
+
+
+def seeker_parsed(row) -> dict:
+    """What a seeker's `Side` takes from the row's JSON columns (`extracted`, `occupation_codes`), as
+    JSON values in their stored order: `matcher.seeker_query` keeps it with the row when the seeker
+    is written, so a match request decodes neither column."""
     features = row.extracted or {}
+    eligibility = seeker_eligibility(features)
+    return {
+        "skills": list(features.get("skills", [])), "certificates": list(features.get("certificates", [])),
+        "education": features.get("education"), "experience_years": features.get("experience_years"),
+        "occupations": list(_codes(row.occupation_codes)), "denied": list(features.get("denied_certificates", [])),
+        "nights_ruled_out": eligibility["nights_ruled_out"], "all_certificates": eligibility["all_certificates"],
+        "former_occupations": list(eligibility["former_occupations"]),
+    }
+
+
+def seeker_side_from(row, parsed: dict) -> Side:
+    """The seeker's `Side` from the row's plain columns and its `seeker_parsed` fields."""
     return Side(
         id=row.id,
-        skills=frozenset(features.get("skills", [])),
-        certificates=frozenset(features.get("certificates", [])),
-        education=row.education_level if row.education_level is not None else features.get("education"),
-        experience=row.experience_years if row.experience_years is not None else features.get("experience_years"),
+        skills=frozenset(parsed["skills"]),
+        certificates=frozenset(parsed["certificates"]),
+        education=row.education_level if row.education_level is not None else parsed["education"],
+        experience=row.experience_years if row.experience_years is not None else parsed["experience_years"],
         salary_low=row.expected_salary_monthly,
-        occupations=_codes(row.occupation_codes),
+        occupations=tuple(parsed["occupations"]),
         point=_point(row),
         approximate_point=row.location_precision not in (None, "exact"),
         coarse_point=_point(row) is not None and is_coarse(row.location_precision),
         radius_km=row_radius_km(row),  # the resolver's radius kept with the row, else the precision's default
-        **seeker_eligibility(features),
+        denied=frozenset(parsed["denied"]),
+        nights_ruled_out=parsed["nights_ruled_out"],
+        all_certificates=parsed["all_certificates"],
+        former_occupations=tuple(parsed["former_occupations"]),
     )
 
 

@@ -231,6 +231,19 @@ def test_docs_and_pages_forbid_loading_from_other_hosts(demo):
         assert "cdn.jsdelivr.net" not in response.text and "fonts.googleapis" not in response.text
 
 
+
+def test_api_answers_and_errors_carry_the_same_host_headers_once(demo):
+    client, _service, tokens = demo
+    answers = [client.get("/health"), client.get("/postings/999999", headers={"Authorization": f"Bearer {tokens['admin']}"}),
+               client.get("/seekers/1/matches")]  # ok, a Chinese 404, a 401 without a token
+    assert [r.status_code for r in answers] == [200, 404, 401]
+    for response in answers:
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "same-origin"
+        assert len(response.headers.get_list("content-security-policy")) == 1
+
+
 @pytest.mark.slow
 def test_seeker_page_with_the_real_model(settings, real_encoder):
     """A seeker's matches on the workbench with m3e-small, over part of the demo postings."""

@@ -1,0 +1,133 @@
+"""The seeker side of a match request: the stored query against deriving it per request, interleaved.
+
+    python -m benchmarks.seeker_side DATA_DIR [--queries 300] [--coder-cache DIR]
+
+DATA_DIR is a saved service data directory (copy it first: the service stores each seeker's query on
+its first match). Every stored seeker with a vector is a query. In one run, request by request in turn:
+
+- `stored`: `JobCircle.match_seeker(k=10)` as shipped (one read of the slim row with `match_query`);
+- `derived`: what `match_seeker` did before the query was stored: read the full row, `seeker_side`,
+  `seeker_text`, and `match_jobs` with the text (cut into BM25 words by `query_words`, whose memo of
+  recent texts holds every seeker here: the benchmark cycles a few seekers);
+- `derived, words cut`: the same with the words cut by jieba on the request (a seeker not among the
+  4,096 most recent texts: the usual case for a station with more people than that);
+- a raw FAISS search of the same vector.
+
+The three ways take turns at going first, so none of them always runs on the caches the others left.
+
+It prints the seeker-side steps' mean ms per request, each way's p50 and its ratio to the raw search,
+and the load average. The answers of the three ways are checked equal first.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections import Counter
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("data_dir")
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--coder-cache", default=str(Path("reports") / ".cache" / "occupation"))
+    args = parser.parse_args(argv)
+
+    from benchmarks.bench_matching import _seeker_vectors
+    from data.schema import Seeker
+    from matcher import seeker_query
+    from matcher.occupations.coder import OccupationCoder
+    from matcher.prepared import PreparedRead
+    from matcher.ranking import pipeline
+    from matcher.search import lexical
+    from matcher.search.sides import SEEKER_MATCH_ROW, seeker_side, vector_of
+    from matcher.service import JobCircle
+    from matcher.settings import Settings
+    from matcher.text.profiles import seeker_text
+    from models.registry import load_encoder
+    from sqlalchemy import select
+
+    faiss.omp_set_num_threads(1)
+    name = Settings().encoder
+    real = load_encoder(name)
+    coder = OccupationCoder(real).fit(cache_dir=Path(args.coder_cache))
+    service = JobCircle(Settings(data_dir=Path(args.data_dir), refresh_interval_s=3600, encoder=name), real,
+                        coder=coder).start()
+    with service.db.session() as session:
+        ids = list(session.scalars(select(Seeker.id)))
+    vectors = _seeker_vectors(service, ids)
+    ids = [i for i in ids if i in vectors]
+    full_read = PreparedRead(service.db.engine, SEEKER_MATCH_ROW)
+    spent: dict[str, float] = {}
+
+    def clock(label, start):
+        now = time.perf_counter()
+        spent[label] = spent.get(label, 0.0) + now - start
+        return now
+
+    def derived(seeker_id: int, *, cut: bool) -> dict:
+        """`match_seeker` before the query was stored (the access check aside)."""
+        start = time.perf_counter()
+        row = full_read.one_or_none(seeker_id=seeker_id)
+        start = clock("derived: read (full row)", start)
+        vector = vector_of(row.embedding, service.encoder.dim)
+        side = seeker_side(row)
+        start = clock("derived: vector_of + seeker_side", start)
+        text = seeker_text(row.resume_text or "", row.desired_roles or [], row.skills or [])
+        start = clock("derived: seeker_text", start)
+        words = Counter(lexical.tokens(text)) if cut else lexical.query_words(text)
+        clock("derived: BM25 words (jieba)" if cut else "derived: BM25 words (memo hit)", start)
+        filters = pipeline.MatchFilters(max_commute_minutes=row.max_commute_minutes)
+        parts = service.parts
+        return pipeline.match_jobs(parts.postings, parts.commute, service.settings, vector, side, 10, filters,
+                                   words=words)
+
+    def stored(seeker_id: int) -> dict:
+        start = time.perf_counter()
+        row = service._seeker_read.one_or_none(seeker_id=seeker_id)
+        start = clock("stored: read (slim row + match_query)", start)
+        assert seeker_query.is_current(row.match_query)
+        vector_of(row.embedding, service.encoder.dim)
+        seeker_query.side_of(row, row.match_query)
+        start = clock("stored: vector_of + side_of", start)
+        seeker_query.words_of(row.match_query)
+        clock("stored: words_of", start)
+
+    for seeker_id in ids:  # fills any query not stored yet, and checks the three ways answer alike
+        answer = service.match_seeker(seeker_id, k=10)
+        assert answer == derived(seeker_id, cut=False) == derived(seeker_id, cut=True), seeker_id
+    for seeker_id in ids[:5]:
+        stored(seeker_id)
+    spent.clear()
+    took: dict[str, list[float]] = {"stored": [], "derived": [], "derived, words cut": [], "raw FAISS": []}
+    calls = {"stored": lambda i: service.match_seeker(i, k=10), "derived": lambda i: derived(i, cut=False),
+             "derived, words cut": lambda i: derived(i, cut=True),
+             "raw FAISS": lambda i: service.index.raw.search(vectors[i], 10)}
+    ways = ["stored", "derived", "derived, words cut"]
+    for q in range(args.queries):
+        seeker_id = ids[q % len(ids)]
+        # The ways take turns at going first (the first after a pause runs on colder caches).
+        for label in ways[q % 3:] + ways[:q % 3] + ["raw FAISS"]:
+            start = time.perf_counter()
+            calls[label](seeker_id)
+            took[label].append(time.perf_counter() - start)
+        stored(seeker_id)  # the stored way's steps, timed alone (match_seeker runs them untimed)
+    n = args.queries
+    print(f"{len(service.catalog)} postings, {len(ids)} seekers, {n} queries each way, interleaved; load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("seeker-side steps, mean ms per request:")
+    for label in sorted(spent):
+        print(f"  {label:40s} {spent[label] / n * 1000:7.4f}")
+    raw50 = np.median(took["raw FAISS"]) * 1000
+    for label, values in took.items():
+        p50 = np.median(values) * 1000
+        print(f"p50 {label:20s} {p50:7.3f} ms  mean {np.mean(values) * 1000:7.3f} ms  ratio to raw FAISS {p50 / raw50:5.1f}x")
+    service.stop()
+
+
+if __name__ == "__main__":
+    main()
