@@ -22,25 +22,20 @@ from __future__ import annotations
 
 import math
 import sys
-import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from matcher.geo import geo
 from matcher.geo.metro import MetroNetwork, network
+from matcher.geo.many import (ACCESS_KM, NEARBY_CACHE, STATION_ENTRY_MINUTES, STATION_SEARCH, WAIT_MINUTES,
+                              StationAccess)
 
 C = geo.CONSTANTS
-STATION_SEARCH = int(C["STATION_SEARCH"].value)
-ACCESS_KM = C["ACCESS_KM"].value
 RIDE_DWELL_MINUTES = C["RIDE_DWELL_MINUTES"].value
 RIDE_KMH = C["RIDE_KMH"].value
-WAIT_MINUTES = C["WAIT_MINUTES"].value
 TRANSFER_MINUTES = C["TRANSFER_MINUTES"].value
-STATION_ENTRY_MINUTES = C["STATION_ENTRY_MINUTES"].value
 MODES = ("walk", "cycle", "metro", "bus")
-NEARBY_CACHE = 100_000  # points whose nearest stations are kept (cleared when full)
-KEYED_LIMIT = 50_000_000  # ids above this use the point-keyed cache (the id-indexed arrays would be too large)
 DEFAULT_MODES = frozenset({"walk", "cycle", "metro"})  # bus only when the seeker says so (no routes bundled)
 MODE_LABELS = {"walk": "步行", "cycle": "骑行/电动车", "metro": "地铁", "bus": "公交"}
 COARSE_NOTE = "位置只精确到区，无法判断是否在15分钟服务圈内"
@@ -92,7 +87,9 @@ def circle_many(km, minutes, radius, modes: frozenset[str] = DEFAULT_MODES):
     door-to-door minutes at the near and far edges.
     """
     km, minutes = np.asarray(km, dtype=float), np.asarray(minutes, dtype=float)
-    radius = np.nan_to_num(np.asarray(radius, dtype=float), nan=0.0)
+    radius = np.asarray(radius, dtype=float)
+    if not np.isfinite(radius).all():
+        radius = np.nan_to_num(radius, nan=0.0)
     near = _straight_minutes(np.maximum(km - radius, 0.0), modes)
     far = np.minimum(_straight_minutes(km + radius, modes), minutes + radius * geo.DETOUR_FACTOR / geo.WALK_KMH * 60.0)
     near = np.minimum(near, minutes)
@@ -144,9 +141,9 @@ def judge(est: geo.Commute, radius_km: float, modes: frozenset[str] = DEFAULT_MO
     if est.distance_km < radius:
         bound = round(max(radius, 0.1), 1)
         text = f"相距不超过约{bound}公里，通勤约{max(near, 1):.0f}-{max(far, 1):.0f}分钟（位置为估算，请以实际地址为准）"
-    return replace(est, description=text, radius_km=radius, judged=True,
-                   circle=None if circle != circle else bool(circle), minutes_range=(near, far),
-                   approximate=est.approximate or radius > 0.2)
+    # `replace(est, ...)` spelled out (every field given): it runs for every result shown.
+    return geo.Commute(est.minutes, est.mode, est.distance_km, text, est.approximate or radius > 0.2, est.coarse,
+                       radius, True, None if circle != circle else bool(circle), (near, far))
 
 
 def claimed(est: geo.Commute, radius_km: float, modes: frozenset[str] = DEFAULT_MODES) -> geo.Commute:
@@ -160,12 +157,9 @@ def claimed(est: geo.Commute, radius_km: float, modes: frozenset[str] = DEFAULT_
     return judge(est, radius_km, modes)
 
 
-class MetroCommute:
-    """Best of the seeker's modes; `estimate` for one pair (with directions), `estimate_many` for ranking."""
-
-    # The station-access caches grow by replacing arrays; server threads share one instance, so a
-    # lookup and its growth happen under this lock (without it, concurrent matches read half-grown arrays).
-    _cache_lock = threading.RLock()
+class MetroCommute(StationAccess):
+    """Best of the seeker's modes; `estimate` for one pair (with directions), `estimate_many` and
+    `minutes_many` (`matcher.geo.many`) for ranking."""
 
     def __init__(self, network_: MetroNetwork | None = None, modes=None):
         self.network = network_ or network()
@@ -266,81 +260,6 @@ class MetroCommute:
         else:
             text = f"距离{prefix}{km:.1f}公里，步行约{walk:.0f}分钟"
         return geo.Commute(float(minutes), mode, km, text, approximate)
-
-    def _station_rows(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Nearest stations and walk-in minutes (inf beyond ACCESS_KM) for each point, computed."""
-        net, k = self.network, min(STATION_SEARCH, len(self.network.names))
-        lat1 = np.radians(points[:, 0])[:, None]
-        lat2 = np.radians(net.lats)[None, :]
-        dlon = np.radians(net.lons)[None, :] - np.radians(points[:, 1])[:, None]
-        a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(dlon / 2) ** 2
-        station_km = 2 * geo.EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-        near = np.argpartition(station_km, k - 1, axis=1)[:, :k]
-        near_km = np.take_along_axis(station_km, near, axis=1)
-        walk = np.where(near_km <= ACCESS_KM,
-                        near_km * geo.DETOUR_FACTOR * 60.0 / geo.WALK_KMH + STATION_ENTRY_MINUTES, np.inf)
-        return near, walk
-
-    def _access(self, points: np.ndarray, keys: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Nearest stations and walk-in minutes per point (inf beyond ACCESS_KM), cached.
-
-        With `keys` (posting ids) the cache is a set of arrays indexed by id, checked against the
-        point it was computed for (a moved posting is recomputed): a few array operations for any
-        number of candidates. Without keys it is a dict keyed by the point."""
-        with self._cache_lock:
-            return self._access_locked(points, keys)
-
-    def _access_locked(self, points: np.ndarray, keys: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        if keys is not None and len(keys) and 0 <= int(keys.min()) and int(keys.max()) < KEYED_LIMIT:
-            return self._access_keyed(points, np.asarray(keys, np.int64))
-        rows = self.__dict__.setdefault("_access_rows", {})
-        keys_ = list(map(tuple, points.tolist()))
-        missing = [n for n, key in enumerate(keys_) if key not in rows]
-        k = min(STATION_SEARCH, len(self.network.names))
-        if missing:
-            near, walk = self._station_rows(points[missing])
-            if len(rows) + len(missing) > 1_000_000:
-                rows.clear()
-                self._access_near, self._access_walk = np.zeros((0, k), np.int64), np.zeros((0, k))
-            start = len(rows)
-            self._access_near = np.concatenate([getattr(self, "_access_near", np.zeros((0, k), np.int64)), near])
-            self._access_walk = np.concatenate([getattr(self, "_access_walk", np.zeros((0, k))), walk])
-            for offset, n in enumerate(missing):
-                rows.setdefault(keys_[n], start + offset)
-        index = np.fromiter((rows[key] for key in keys_), dtype=np.int64, count=len(keys_))
-        return self._access_near[index], self._access_walk[index]
-
-    def _access_keyed(self, points: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        k = min(STATION_SEARCH, len(self.network.names))
-        size = len(getattr(self, "_keyed_points", ()))
-        if int(keys.max()) >= size:
-            grow = max(int(keys.max()) + 1, 2 * size, 1024) - size
-            self._keyed_points = np.concatenate([getattr(self, "_keyed_points", np.zeros((0, 2))),
-                                                 np.full((grow, 2), np.nan)])
-            self._keyed_near = np.concatenate([getattr(self, "_keyed_near", np.zeros((0, k), np.int32)),
-                                               np.zeros((grow, k), np.int32)])
-            self._keyed_walk = np.concatenate([getattr(self, "_keyed_walk", np.zeros((0, k))), np.zeros((grow, k))])
-        stale = np.flatnonzero(~(self._keyed_points[keys] == points).all(axis=1))
-        if len(stale):
-            near, walk = self._station_rows(points[stale])
-            self._keyed_near[keys[stale]] = near
-            self._keyed_walk[keys[stale]] = walk
-            self._keyed_points[keys[stale]] = points[stale]
-        return self._keyed_near[keys], self._keyed_walk[keys]
-
-    def warm(self, keys, points, *, chunk: int = 8192) -> int:
-        """Work out the station access of many rows ahead (every open posting when the service starts),
-        so the first query that meets a posting does not pay for it (without this, each query's new
-        candidates cost ~2 ms at 100k postings). Chunked, taking the lock per chunk so queries go on;
-        rows without a point are skipped. Returns the rows computed."""
-        keys = np.asarray(keys, np.int64).reshape(-1)
-        points = np.asarray(points, np.float64).reshape(-1, 2)
-        usable = ~np.isnan(points).any(axis=1) & (keys >= 0) & (keys < KEYED_LIMIT)
-        keys, points = keys[usable], points[usable]
-        for start in range(0, len(keys), chunk):
-            with self._cache_lock:
-                self._access_keyed(points[start:start + chunk], keys[start:start + chunk])
-        return len(keys)
 
     def estimate_many(self, origin, dests: np.ndarray, *, modes=None, keys=None) -> tuple[np.ndarray, list[str]]:
         """Minutes and modes ('walk' | 'cycle' | 'metro' | 'bus' | 'unknown') from one origin to many rows.

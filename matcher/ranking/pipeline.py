@@ -16,10 +16,10 @@ import numpy as np
 from matcher.errors import InvalidInput
 from matcher.geo.commute import DEFAULT_MODES, circle_many, claimed, commute_fields
 from matcher.geo.geo import CYCLE_KMH, DETOUR_FACTOR, Commute, haversine_km_many
-from matcher.ranking.columnar import ColumnarRanking, candidates, rank_jobs
+from matcher.ranking.columnar import TABLE, ColumnarRanking, candidates, rank_jobs
 from matcher.ranking.explain import explain_match
 from matcher.ranking.pool import Pool
-from matcher.ranking.scoring import WEIGHTS, Scored, combine, components, gates, relevance, scored_at
+from matcher.ranking.scoring import WEIGHTS, Scored, combine, components, gates, relevance, scored_at, scored_row
 from matcher.search.lexical import query_words
 from matcher.types import Direction, PostingEntry, Side
 
@@ -265,7 +265,7 @@ def match_jobs(postings, commute, settings, vector: np.ndarray, side: Side, k: i
     with postings.lock:  # the candidates' facts are copied out of the catalog's columns
         columns = postings.entries.columns
         cands = candidates(columns, found, now=now, accessible_only=filters.accessible_only,
-                           min_salary=filters.min_salary)
+                           min_salary=filters.min_salary, seeker=side)
     ranking = rank_jobs(side, cands, columns.vocab, commute=commute, weights=weights,
                         max_minutes=filters.max_commute_minutes, lexical_ideal=found.ideal)
     if found.lexical is not None and not ranking.lexical_evidence and not (side.skills or side.certificates):
@@ -303,17 +303,18 @@ def _shown(postings, ranking: ColumnarRanking, side: Side, commute, k: int) -> l
     if not picked:
         return []
     rows = np.fromiter((n for n, _ in picked), np.int64, len(picked))
-    table = {name: values[rows].tolist() for name, values in ranking.table.items()}
-    breakdown = {name: values[rows].tolist() for name, values in ranking.breakdown.items()}
+    table, names = ranking.matrix[:, rows].T.tolist(), ranking.weights
+    breakdown = ranking.parts[:, rows].T.tolist()
     scores, relevant = ranking.scores[rows].tolist(), ranking.relevant[rows].tolist()
     cosines, pending = cands.cosines[rows].tolist(), ranking.pending[rows].tolist()
-    out = []
+    have, out = side.skills | side.certificates, []
     for m, (_, entry) in enumerate(picked):
         posting = entry.side
         full = None
         if side.point is not None and posting.point is not None and (side.coarse_point or posting.coarse_point):
             full = commute.estimate(side.point, posting.point, coarse=True)
-        scored = scored_at(m, side, posting, table, scores, breakdown, full, gates(side, posting), relevant[m])
+        scored = scored_row(side, posting, scores[m], dict(zip(TABLE, table[m])), dict(zip(names, breakdown[m])),
+                            full, gates(side, posting), relevant[m], have)
         out.append((Ranked(posting, scored, cosines[m], bool(pending[m])), entry))
     return out
 

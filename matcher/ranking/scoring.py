@@ -240,19 +240,22 @@ def combine(table: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> tu
 def scored_at(n: int, seeker: Side, posting: Side, table, scores, breakdown, commute: Commute | None,
               failed: list[dict] | None = None, relevance_value: float = 0.0) -> Scored:
     """The `Scored` record of row `n` of a component table."""
+    return scored_row(seeker, posting, float(scores[n]), {name: float(values[n]) for name, values in table.items()},
+                      {name: float(values[n]) for name, values in breakdown.items()}, commute,
+                      list(failed if failed is not None else gates(seeker, posting)), relevance_value)
+
+
+def scored_row(seeker: Side, posting: Side, score: float, components: dict[str, float], breakdown: dict[str, float],
+               commute: Commute | None, failed: list[dict], relevance_value: float,
+               have: frozenset[str] | None = None) -> Scored:
+    """The `Scored` record of one pair from its figures as plain floats (`have`: the seeker's skills and
+    certificates together, when the caller holds them already)."""
     required = posting.skills | posting.certificates
-    have = seeker.skills | seeker.certificates
-    return Scored(
-        score=float(scores[n]),
-        components={name: float(values[n]) for name, values in table.items()},
-        breakdown={name: float(values[n]) for name, values in breakdown.items()},
-        matched=sorted(required & have),
-        missing=sorted(required - have),
-        missing_certificates=sorted(posting.certificates - have),
-        commute=commute,
-        gates=list(failed if failed is not None else gates(seeker, posting)),
-        relevance=round(float(relevance_value), 4),
-    )
+    if have is None:
+        have = seeker.skills | seeker.certificates
+    return Scored(score=score, components=components, breakdown=breakdown, matched=sorted(required & have),
+                  missing=sorted(required - have), missing_certificates=sorted(posting.certificates - have),
+                  commute=commute, gates=failed, relevance=round(float(relevance_value), 4))
 
 
 def score_pair(seeker: Side, posting: Side, cosine: float, commute: Commute | None,
