@@ -184,10 +184,10 @@ class MetroCommute(StationAccess):
         if key not in cache:
             if len(cache) > NEARBY_CACHE:
                 cache.clear()
-            km = geo.haversine_km_many(lat, lon, self.network.lats, self.network.lons)
-            nearest = np.argsort(km)[:STATION_SEARCH]
-            nearest = nearest[km[nearest] <= ACCESS_KM]
-            walk = km[nearest] * geo.DETOUR_FACTOR / geo.WALK_KMH * 60.0 + STATION_ENTRY_MINUTES
+            nearest, km = self._nearest_stations(lat, lon)  # argsort's first STATION_SEARCH, exactly
+            close = km <= ACCESS_KM
+            nearest, km = nearest[close], km[close]
+            walk = km * geo.DETOUR_FACTOR / geo.WALK_KMH * 60.0 + STATION_ENTRY_MINUTES
             cache[key] = (nearest, walk, tuple(nearest.tolist()), tuple(walk.tolist()))
         return cache[key]
 

@@ -7,6 +7,7 @@ per origin (`_boarding`; rounding is monotone, so min_o(x_o) + d == min_o(x_o + 
 """
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
@@ -19,6 +20,11 @@ ACCESS_KM = C["ACCESS_KM"].value
 WAIT_MINUTES = C["WAIT_MINUTES"].value
 STATION_ENTRY_MINUTES = C["STATION_ENTRY_MINUTES"].value
 NEARBY_CACHE = 100_000  # points whose nearest stations are kept (cleared when full)
+# `_nearest_stations`: stations whose flat-earth distance is within FLAT_MARGIN (squared: 1.1 ** 2) of the
+# k-th nearest one's are measured properly; beyond FLAT_LIMIT (squared radians: ~0.35 degrees, ~40 km)
+# the flat distance is not trusted and every station is measured.
+FLAT_MARGIN = 1.21
+FLAT_LIMIT = math.radians(0.35) ** 2
 KEYED_LIMIT = 50_000_000  # ids above this use the point-keyed cache (the id-indexed arrays would be too large)
 
 
@@ -104,6 +110,44 @@ class StationAccess:
             with self._cache_lock:
                 self._access_keyed(points[start:start + chunk], keys[start:start + chunk])
         return len(keys)
+
+    def _nearest_stations(self, lat: float, lon: float) -> tuple[np.ndarray, np.ndarray]:
+        """(stations, km): the first STATION_SEARCH of `np.argsort(haversine_km_many(lat, lon, all
+        stations))` and their distances, the same numbers, at a third of the cost (it runs the first time
+        each point is shown). A flat-earth distance, within a few per cent of the true one this close,
+        picks the few stations that can be among the nearest; their great-circle distances are made by
+        `haversine_km_many`'s own operations (the station side taken from the same full-array results);
+        a tie among them (where argsort's order is its own) or a point far from every station is left
+        to the full computation."""
+        net, k = self.network, STATION_SEARCH
+        flat = self.__dict__.get("_flat_stations")
+        if flat is None:
+            p2 = np.radians(net.lats)
+            flat = self.__dict__.setdefault("_flat_stations", (p2, np.cos(p2), net.lons))
+        p2, cos2, lons = flat
+        if len(p2) <= k:
+            return self._nearest_full(lat, lon)
+        p1 = np.radians(lat)
+        dy, dx = p2 - p1, np.radians(lons - lon) * math.cos(p1)
+        flat_km = dy * dy + dx * dx  # (squared, in radians)
+        reach = float(np.partition(flat_km, k - 1)[k - 1])
+        if not reach <= FLAT_LIMIT:  # (NaN too)
+            return self._nearest_full(lat, lon)
+        near = np.flatnonzero(flat_km <= reach * FLAT_MARGIN + 1e-16)
+        dp = p2[near] - p1
+        dl = np.radians(lons[near] - lon)
+        a = np.sin(dp / 2) ** 2 + np.cos(p1) * cos2[near] * np.sin(dl / 2) ** 2
+        km = 2 * geo.EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+        order = np.argsort(km, kind="stable")[:k + 1]
+        ranked = km[order]
+        if not (ranked[1:] > ranked[:-1]).all():  # a tie: argsort's own order decides
+            return self._nearest_full(lat, lon)
+        return near[order[:k]], ranked[:k]
+
+    def _nearest_full(self, lat: float, lon: float) -> tuple[np.ndarray, np.ndarray]:
+        km = geo.haversine_km_many(lat, lon, self.network.lats, self.network.lons)
+        nearest = np.argsort(km)[:STATION_SEARCH]
+        return nearest, km[nearest]
 
     def _boarding(self, origin) -> np.ndarray:
         """Per station, the best minutes from `origin` to alighting there (walk in, wait, ride; a ride

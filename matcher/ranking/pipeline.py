@@ -283,12 +283,15 @@ def match_jobs(postings, commute, settings, vector: np.ndarray, side: Side, k: i
 
 def _shown(postings, ranking: ColumnarRanking, side: Side, commute, k: int) -> list[tuple[Ranked, PostingEntry]]:
     """The best `k` rows, one per group of duplicates (same employer, title, address, text), each with
-    its `Side` and score record made now: objects only for what is shown. The rows are picked first;
-    their figures are then read out of the arrays in one step each (`scored_at` reads plain lists)."""
-    cands, picked, seen = ranking.cands, [], set()
+    its `Side` and score record made now: objects only for what is shown. The rows are picked first
+    (a posting closed while this request was ranked is passed over); their entries are then made from
+    the catalog's columns in one step (`entries_at`) and their figures read out of the arrays in one
+    step each (`scored_row` reads plain lists)."""
+    cands, picked, slots, seen = ranking.cands, [], [], set()
     ids, duplicate_of = cands.ids, cands.duplicate_of
     with postings.lock:
-        get = postings.entries.get
+        columns = postings.entries.columns
+        slot_of = columns.slot
         for n in _best_first(ranking, k):
             if len(picked) >= k:
                 break
@@ -297,25 +300,28 @@ def _shown(postings, ranking: ColumnarRanking, side: Side, commute, k: int) -> l
             if group in seen:
                 continue
             seen.add(group)
-            entry = get(posting_id)
-            if entry is not None:  # else closed while this request was ranked
-                picked.append((n, entry))
-    if not picked:
-        return []
-    rows = np.fromiter((n for n, _ in picked), np.int64, len(picked))
+            slot = slot_of(posting_id)
+            if slot >= 0:  # else closed while this request was ranked
+                picked.append(n)
+                slots.append(slot)
+        if not picked:
+            return []
+        entries = columns.entries_at(slots)
+    rows = np.asarray(picked, np.int64)
     table, names = ranking.matrix[:, rows].T.tolist(), ranking.weights
     breakdown = ranking.parts[:, rows].T.tolist()
     scores, relevant = ranking.scores[rows].tolist(), ranking.relevant[rows].tolist()
     cosines, pending = cands.cosines[rows].tolist(), ranking.pending[rows].tolist()
     have, out = side.skills | side.certificates, []
-    for m, (_, entry) in enumerate(picked):
+    coarse_side = side.point is not None and side.coarse_point
+    for m, entry in enumerate(entries):
         posting = entry.side
         full = None
-        if side.point is not None and posting.point is not None and (side.coarse_point or posting.coarse_point):
+        if side.point is not None and posting.point is not None and (coarse_side or posting.coarse_point):
             full = commute.estimate(side.point, posting.point, coarse=True)
         scored = scored_row(side, posting, scores[m], dict(zip(TABLE, table[m])), dict(zip(names, breakdown[m])),
                             full, gates(side, posting), relevant[m], have)
-        out.append((Ranked(posting, scored, cosines[m], bool(pending[m])), entry))
+        out.append((Ranked(posting, scored, cosines[m], pending[m]), entry))
     return out
 
 
@@ -335,6 +341,25 @@ def _best_first(ranking: ColumnarRanking, k: int):
     yield from ranking.order().tolist()[len(prefix):]
 
 
+_ROUNDED: dict[float, float] = {}  # round(value, 6) of the components seen (most take a few values only)
+
+
+def _rounded(components: dict[str, float]) -> dict[str, float]:
+    """`{name: round(value, 6)}`, each value's rounding looked up when seen before: the same floats
+    (only values above 0 are kept, so -0.0 and NaN, equal to a key or to none, are always rounded)."""
+    out, memo = {}, _ROUNDED
+    for name, value in components.items():
+        rounded = memo.get(value)
+        if rounded is None:
+            rounded = round(value, 6)
+            if value > 0.0:
+                if len(memo) >= 100_000:
+                    memo.clear()
+                memo[value] = rounded
+        out[name] = rounded
+    return out
+
+
 def job_result(seeker: Side, ranked: Ranked, entry: PostingEntry) -> dict:
     scored, commute = ranked.scored, ranked.scored.commute
     return {
@@ -346,7 +371,7 @@ def job_result(seeker: Side, ranked: Ranked, entry: PostingEntry) -> dict:
         "gates": scored.gates,
         "duplicate_of": entry.duplicate_of,
         "breakdown": scored.breakdown,
-        "components": {name: round(value, 6) for name, value in scored.components.items()},
+        "components": _rounded(scored.components),
         "similarity": round(ranked.cosine, 4),
         "matched": scored.matched,
         "missing": scored.missing,

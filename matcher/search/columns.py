@@ -255,3 +255,54 @@ class PostingColumns:
         """`words` for `entry_at`, with plain-number offsets."""
         start = runs.start.item(slot)
         return frozenset(map(self.vocab.words.__getitem__, runs.pool[start:start + runs.length.item(slot)].tolist()))
+
+    def entries_at(self, slots) -> list[PostingEntry]:
+        """`entry_at` for several slots at once (the rows shown): each column is read with one gather
+        and `tolist` (plain Python numbers, as `ndarray.item` gives), the same entries value for value."""
+        slots = np.asarray(slots, np.int64)
+        if not len(slots):
+            return []
+        objects, vocab = self.objects, self.vocab.words
+        rows = slots.tolist()
+        ids, lat, lon, radius = (self.ids[slots].tolist(), self.lat[slots].tolist(), self.lon[slots].tolist(),
+                                 self.radius[slots].tolist())
+        education, experience, salary_low, salary_high = (
+            [None if v != v else v for v in column[slots].tolist()]
+            for column in (self.education, self.experience, self.salary_low, self.salary_high))
+        expires = self.expires[slots].tolist()
+        approximate, coarse, night, accessible = (self.approximate[slots].tolist(), self.coarse[slots].tolist(),
+                                                  self.night[slots].tolist(), self.accessible[slots].tolist())
+        station, duplicate_of, ncodes = (self.station[slots].tolist(), self.duplicate_of[slots].tolist(),
+                                         self.ncodes[slots].tolist())
+        codes = self.codes[slots, 0].tolist()
+        skills, certificates = self._words_many(self.skills, slots), self._words_many(self.certificates, slots)
+        titles, names, phrases, side_salary = (objects["title"], objects["occupation_name"],
+                                               objects["occupation_phrase"], objects["salary_side_text"])
+        employers, types, salary_texts, streets = (objects["employer"], objects["employment_type"],
+                                                   objects["salary_text"], objects["street_code"])
+        out = []
+        for m, slot in enumerate(rows):
+            la = lat[m]
+            side = Side(
+                id=ids[m], skills=skills[m], certificates=certificates[m],
+                education=None if education[m] is None else int(education[m]), experience=experience[m],
+                salary_low=salary_low[m], salary_high=salary_high[m],
+                occupations=tuple(vocab[n] for n in codes[m][:ncodes[m]]),
+                point=None if la != la else (la, lon[m]), approximate_point=approximate[m],
+                coarse_point=coarse[m], radius_km=radius[m], title=titles[slot],
+                occupation_name=names[slot], occupation_phrase=phrases[slot], salary_text=side_salary[slot],
+                night_work=night[m],
+            )
+            out.append(PostingEntry(
+                side=side, employer=employers[slot], expires_ts=None if expires[m] == np.inf else expires[m],
+                accessible=accessible[m], employment_type=types[slot], salary_text=salary_texts[slot],
+                street_code=streets[slot], station_id=None if station[m] < 0 else station[m],
+                duplicate_of=duplicate_of[m] or None,
+            ))
+        return out
+
+    def _words_many(self, runs: WordRuns, slots: np.ndarray) -> list[frozenset[str]]:
+        """`_words_at` for several slots (each run's words in pool order, as `_words_at` reads them)."""
+        words, pool = self.vocab.words, runs.pool
+        return [frozenset(map(words.__getitem__, pool[start:start + length].tolist()))
+                for start, length in zip(runs.start[slots].tolist(), runs.length[slots].tolist())]
