@@ -341,25 +341,6 @@ def _best_first(ranking: ColumnarRanking, k: int):
     yield from ranking.order().tolist()[len(prefix):]
 
 
-_ROUNDED: dict[float, float] = {}  # round(value, 6) of the components seen (most take a few values only)
-
-
-def _rounded(components: dict[str, float]) -> dict[str, float]:
-    """`{name: round(value, 6)}`, each value's rounding looked up when seen before: the same floats
-    (only values above 0 are kept, so -0.0 and NaN, equal to a key or to none, are always rounded)."""
-    out, memo = {}, _ROUNDED
-    for name, value in components.items():
-        rounded = memo.get(value)
-        if rounded is None:
-            rounded = round(value, 6)
-            if value > 0.0:
-                if len(memo) >= 100_000:
-                    memo.clear()
-                memo[value] = rounded
-        out[name] = rounded
-    return out
-
-
 def job_result(seeker: Side, ranked: Ranked, entry: PostingEntry) -> dict:
     scored, commute = ranked.scored, ranked.scored.commute
     return {
@@ -371,7 +352,7 @@ def job_result(seeker: Side, ranked: Ranked, entry: PostingEntry) -> dict:
         "gates": scored.gates,
         "duplicate_of": entry.duplicate_of,
         "breakdown": scored.breakdown,
-        "components": _rounded(scored.components),
+        "components": {name: round(value, 6) for name, value in scored.components.items()},
         "similarity": round(ranked.cosine, 4),
         "matched": scored.matched,
         "missing": scored.missing,

@@ -1,11 +1,8 @@
-"""The rows shown are made in one step (`PostingColumns.entries_at`, `pipeline._rounded`): the same
-entries and the same rounded figures as the one-row paths, value for value, through upserts, closings
+"""The rows shown are made in one step (`PostingColumns.entries_at`): the same
+entries as the one-row path, value for value, through upserts, closings
 and a compaction of the catalog's columns."""
-import math
-
 import numpy as np
 
-from matcher.ranking.pipeline import _ROUNDED, _rounded
 from matcher.search.columns import PostingColumns
 from matcher.types import PostingEntry, Side
 
@@ -60,14 +57,3 @@ def test_entries_at_makes_the_entries_entry_at_makes():
     assert columns.entries_at([]) == []
     assert columns.entries_at([0, 0])[0] == columns.entries_at([0, 0])[1]
 
-
-def test_rounded_components_are_rounds_own():
-    rng = np.random.default_rng(5)
-    values = [0.0, -0.0, 1.0, 0.5, 0.7, math.nan, 0.1234565, 0.1234575, 2.5e-7, 1 / 3] + rng.random(200).tolist()
-    _ROUNDED.clear()
-    for _ in range(2):  # once computed, once looked up
-        for value in values:
-            got = _rounded({"x": value})["x"]
-            want = round(value, 6)
-            assert (math.isnan(got) and math.isnan(want)) or (got == want and math.copysign(1, got) == math.copysign(1, want))
-    assert -0.0 not in _ROUNDED and not any(v != v for v in _ROUNDED)
