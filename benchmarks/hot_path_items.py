@@ -31,6 +31,7 @@ STEPS = [  # (module, attribute path, label): wrapped where present
     ("matcher.service", "seeker_text", "seeker_text"),
     ("matcher.ranking.pipeline", "job_candidates", "job_candidates"),
     ("matcher.search.lexical", "LexicalIndex.search_terms", "lexical search_terms"),
+    ("matcher.search.lexical", "LexicalIndex.top_terms", "lexical top_terms"),
     ("matcher.search.lexical", "LexicalIndex.score_terms", "lexical score_terms"),
     ("matcher.search.mapped", "MappedIndex.search", "index search (FAISS + re-rank)"),
     ("matcher.search.catalog", "PostingCatalog.nearest", "catalog nearest"),

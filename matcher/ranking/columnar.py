@@ -24,6 +24,7 @@ import numpy as np
 
 from matcher.geo.commute import DEFAULT_MODES, circle_many
 from matcher.geo.geo import haversine_km_many
+from matcher.ranking.pool import Pool, as_arrays
 from matcher.ranking.scoring import (GATE_PENALTY, LEXICAL_SHARE, NEUTRAL, RELEVANCE, SALARY_UNKNOWN,
                                      proximity_component, semantic_component)
 from matcher.search.columns import PostingColumns
@@ -123,13 +124,12 @@ COLUMNS = ("ids", "slots", "cosines", "lexical", "duplicate_of", "skill_count", 
            "radius", "coarse", "education", "experience", "offered", "night", "codes", "ncodes")
 
 
-def candidates(columns: PostingColumns, found: dict[int, float], bm25: dict[int, float] | None, *, now: float,
-               accessible_only: bool = False, min_salary: float | None = None, seeker: Side) -> Candidates:
-    """The live candidates among `found` (id -> cosine) that pass the filters, as arrays with the facts
-    `seeker` is ranked on (call under the catalog's lock: the columns are copied, so ranking can go on
-    without it)."""
-    ids = np.fromiter(found.keys(), np.int64, len(found))
-    cosines = np.fromiter(found.values(), np.float64, len(found))
+def candidates(columns: PostingColumns, found: Pool | dict[int, float], bm25: dict[int, float] | None = None, *,
+               now: float, accessible_only: bool = False, min_salary: float | None = None, seeker: Side) -> Candidates:
+    """The live candidates among `found` (a `Pool`, or id -> cosine with id -> BM25 in `bm25`) that pass
+    the filters, as arrays with the facts `seeker` is ranked on (call under the catalog's lock: the
+    columns are copied, so ranking can go on without it)."""
+    ids, cosines, lexical = as_arrays(found, bm25)
     slots = columns.slots(ids)
     keep = slots >= 0
     keep[keep] = columns.expires[slots[keep]] > now
@@ -139,9 +139,7 @@ def candidates(columns: PostingColumns, found: dict[int, float], bm25: dict[int,
         offered = columns.offered[slots[keep]]
         keep[keep] = np.isnan(offered) | (offered >= min_salary)
     ids, cosines, slots = ids[keep], cosines[keep], slots[keep]
-    lexical = None
-    if bm25 is not None:
-        lexical = np.fromiter((bm25.get(i, 0.0) for i in ids.tolist()), np.float64, len(ids))
+    lexical = None if lexical is None else lexical[keep]
     return _gather(columns, seeker, ids, slots, cosines, lexical)
 
 

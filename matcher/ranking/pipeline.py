@@ -18,6 +18,7 @@ from matcher.geo.commute import DEFAULT_MODES, circle_many, claimed, commute_fie
 from matcher.geo.geo import CYCLE_KMH, DETOUR_FACTOR, Commute, haversine_km_many
 from matcher.ranking.columnar import TABLE, ColumnarRanking, candidates, rank_jobs
 from matcher.ranking.explain import explain_match
+from matcher.ranking.pool import Pool
 from matcher.ranking.scoring import WEIGHTS, Scored, combine, components, gates, relevance, scored_at, scored_row
 from matcher.search.lexical import query_words
 from matcher.types import Direction, PostingEntry, Side
@@ -173,42 +174,40 @@ def described(item: Ranked, seeker: Side, posting: Side, commute) -> Ranked:
 # Jobs for a seeker
 # ---------------------------------------------------------------------------------------------------
 
-IDEAL = -1  # key of the query's ideal lexical score in `job_candidates`' BM25 map
-
-
 def job_candidates(postings, vector: np.ndarray, side: Side, filters: MatchFilters, settings,
-                   query_text: str | None = None, words=None) -> tuple[dict[int, float], dict[int, float] | None]:
-    """(posting id -> cosine, posting id -> BM25 or None): the union of the vector search's pool, the
-    lexical index's pool (BM25 over jieba words) and the postings near the seeker. Every posting in
-    the union is scored in full, so a posting only one channel finds is never lost to a cut."""
+                   query_text: str | None = None, words=None) -> Pool:
+    """The union of the vector search's pool, the lexical index's pool (BM25 over jieba words) and the
+    postings near the seeker, with every member's cosine and BM25 score: vector hits best first, then
+    the lexical finds, then the near ones. Every posting in the union is scored in full, so a posting
+    only one channel finds is never lost to a cut."""
     lexical = postings.lexical if query_text is not None or words is not None else None
     if lexical is None or words is None:  # (a stored seeker's words come cut: `matcher.seeker_query`)
         words = query_words(query_text) if lexical is not None else None  # the query is cut into words once
     with postings.lock:
-        index = postings.index
+        index, catalog = postings.index, postings.entries
         pool = min(settings.candidate_pool, max(1, len(index)))
         scores, ids = index.search(vector[None, :], pool)
         hit = ids[0] >= 0
-        found = dict(zip(ids[0][hit].tolist(), scores[0][hit].tolist()))
+        found, cosines = ids[0][hit], scores[0][hit].astype(np.float64)
+        taken = set(found.tolist())
         extra: list[int] = []
         if lexical is not None:
-            extra += [i for i in lexical.search_terms(words, settings.candidate_pool) if i not in found]
+            extra = [i for i in lexical.top_terms(words, settings.candidate_pool)[0].tolist() if i not in taken]
         if side.point is not None and settings.geo_pool:
             minutes = filters.max_commute_minutes or DEFAULT_GEO_MINUTES
             radius = min(MAX_GEO_RADIUS_KM, CYCLE_KMH * minutes / 60.0 / DETOUR_FACTOR)
-            near, _ = postings.entries.nearest(side.point[0], side.point[1], radius, settings.geo_pool + len(found))
-            taken = set(found).union(extra)
+            near, _ = catalog.nearest(side.point[0], side.point[1], radius, settings.geo_pool + len(found))
+            taken.update(extra)
             extra += [i for i in near.tolist() if i not in taken][: settings.geo_pool]
         if extra:  # (no repeats: the lexical ids are distinct, the near ones exclude them)
             extra = np.asarray(extra, np.int64)
-            extra = extra[postings.entries.columns.slots(extra) >= 0]  # still in the catalog
+            extra = extra[catalog.columns.slots(extra) >= 0]  # still in the catalog
             if len(extra):
-                found.update(zip(extra.tolist(), postings.cosines(extra, vector).tolist()))
-    bm25 = None
-    if lexical is not None:
-        bm25 = dict(zip(found, lexical.score_terms(words, list(found)).tolist()))
-        bm25[IDEAL] = lexical.ideal_terms(words)
-    return found, bm25
+                found = np.concatenate([found, extra])
+                cosines = np.concatenate([cosines, postings.cosines(extra, vector).astype(np.float64)])
+        if lexical is None:
+            return Pool(found, cosines)
+        return Pool(found, cosines, lexical.score_terms(words, found), lexical.ideal_terms(words))
 
 
 NO_WORDS = ("简历与岗位库中的岗位没有任何共同的工作内容、技能或证书，因此不推荐岗位。"
@@ -262,15 +261,14 @@ def match_jobs(postings, commute, settings, vector: np.ndarray, side: Side, k: i
         raise InvalidInput(f"k 应在 1 到 {settings.max_k} 之间", field="k")
     postings.refresh()
     now = time.time()
-    found, bm25 = job_candidates(postings, vector, side, filters, settings, query_text, words)
+    found = job_candidates(postings, vector, side, filters, settings, query_text, words)
     with postings.lock:  # the candidates' facts are copied out of the catalog's columns
         columns = postings.entries.columns
-        cands = candidates(columns, found, bm25, now=now, accessible_only=filters.accessible_only,
+        cands = candidates(columns, found, now=now, accessible_only=filters.accessible_only,
                            min_salary=filters.min_salary, seeker=side)
     ranking = rank_jobs(side, cands, columns.vocab, commute=commute, weights=weights,
-                        max_minutes=filters.max_commute_minutes,
-                        lexical_ideal=bm25.get(IDEAL) if bm25 is not None else None)
-    if bm25 is not None and not ranking.lexical_evidence and not (side.skills or side.certificates):
+                        max_minutes=filters.max_commute_minutes, lexical_ideal=found.ideal)
+    if found.lexical is not None and not ranking.lexical_evidence and not (side.skills or side.certificates):
         return answer([], NO_WORDS)
     threshold = relevance_threshold(settings, getattr(postings, "model_name", ""))
     weak = len(ranking.cands) and ranking.best_relevance < threshold

@@ -2,6 +2,8 @@
 dense id -> label map `FaissIndex` keeps."""
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 
@@ -25,6 +27,46 @@ _HALF_TO_FLOAT = np.arange(1 << 16, dtype=np.uint16).view(np.float16).astype(np.
 def widen_half(rows: np.ndarray) -> np.ndarray:
     """float16 rows as float32, bit for bit what `rows.astype(np.float32)` gives."""
     return np.take(_HALF_TO_FLOAT, np.asarray(rows, np.float16).view(np.uint16))
+
+
+_REBIAS = np.float32(2.0 ** 112)  # float16 exponent bias 15 -> float32 bias 127
+_PROBE = np.array([2.0 ** -140], np.float32)  # a float32 subnormal, where float16 subnormals land
+_SCRATCH = threading.local()  # per thread: reused row buffers for `half_dot`, by width
+
+
+def _scratch(n: int, dim: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    buffers = getattr(_SCRATCH, "by_dim", None)
+    if buffers is None:
+        buffers = _SCRATCH.by_dim = {}
+    held = buffers.get(dim)
+    if held is None or len(held[0]) < n:
+        rows = max(n, 2 * len(held[0]) if held is not None else 512)
+        held = buffers[dim] = (np.empty((rows, dim), np.uint16), np.empty((rows, dim), np.uint32),
+                               np.empty((rows, dim), np.uint32))
+    return held[0][:n], held[1][:n], held[2][:n]
+
+
+def half_dot(store: np.ndarray, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """`widen_half(store[rows]) @ query`, bit for bit, without a fresh array per call: the rows are
+    gathered into this thread's reused buffers and widened there with integer steps (the float16
+    magnitude shifted into float32's places and scaled by 2**112, exact for subnormals too, then the
+    sign), and the product is the same BLAS call on the same float32 values. Fresh arrays of a few
+    hundred rows cost page faults on every call (half the time of the old gather, widen and product)."""
+    rows = np.asarray(rows, np.int64)
+    half, bits, sign = _scratch(len(rows), store.shape[1])
+    np.take(store.view(np.uint16), rows, axis=0, out=half)
+    np.copyto(bits, half)
+    np.bitwise_and(bits, 0x8000, out=sign)
+    np.bitwise_xor(bits, sign, out=bits)
+    np.left_shift(bits, 13, out=bits)
+    if not len(rows) or int(bits.max()) >= 0x0F800000 or (_PROBE * _REBIAS)[0] != np.float32(2.0 ** -28):
+        # an infinity or NaN, or this thread reads subnormal inputs as zero (DAZ): the table
+        return widen_half(half.view(np.float16)) @ query
+    wide = bits.view(np.float32)
+    np.multiply(wide, _REBIAS, out=wide)
+    np.left_shift(sign, 16, out=sign)
+    np.bitwise_or(bits, sign, out=bits)
+    return wide @ query
 
 
 class ExactIndex:

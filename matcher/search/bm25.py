@@ -25,6 +25,7 @@ import numpy as np
 
 K1, B = 1.5, 0.75
 RUNS_PASS = 8  # the texts' own runs read unless they hold this many times the query words' postings
+FEW_TEXTS = 4  # `score_runs` for up to this many texts in plain Python (`_score_few`)
 DENSE_PASS = 16  # a word's postings up to this many times the texts scored: one pass, not a binary search each
 # Cached float32 impacts are recomputed once the average document length has drifted by IMPACT_DRIFT,
 # so an approximate score is within EPSILON of the exact one (relative).
@@ -265,6 +266,8 @@ class Texts:
         """`score` for a few texts, read from their own word runs instead of each word's postings:
         the same contributions added in the same (query word) order, so the same floats. Dead or
         unknown texts (-1) score 0."""
+        if len(texts) <= FEW_TEXTS:
+            return self._score_few(query, texts, avg)
         out = np.zeros(len(texts), dtype=np.float64)
         live_words = self.pool_live / max(1, self.live)
         if len(texts) * live_words > RUNS_PASS * sum(len(arrays[0]) for _, arrays, _ in query):
@@ -296,6 +299,26 @@ class Texts:
         table[which, rows] = weights[which] * f * (K1 + 1) / (f + K1 * (1 - B + B * length / avg))
         for contribution in table:  # word by word, as `score` adds them
             out += contribution
+        return out
+
+    def _score_few(self, query, texts, avg: float) -> np.ndarray:
+        """`score_runs` for a handful of texts in plain Python (a search's best texts are often one or
+        two, and two dozen array calls cost more than the arithmetic): the same contributions, each the
+        same float expression, added in the same (query word) order, so the same floats."""
+        out = np.zeros(len(texts), dtype=np.float64)
+        column = {self.vocab[term]: (n, weight) for n, (weight, _, term) in enumerate(query)}
+        gen, start, count, length = self.gen, self.start, self.count, self.length
+        for row, text in enumerate(np.asarray(texts, np.int64).tolist()):
+            if not 0 <= text < len(gen) or gen[text] == 0:
+                continue
+            first, size, size_of = int(start[text]), int(count[text]), float(length[text])
+            hits = sorted((column[word], tf) for word, tf in zip(self.pool_words[first:first + size],
+                                                                 self.pool_tf[first:first + size]) if word in column)
+            total = 0.0
+            for (_, weight), tf in hits:
+                f = float(tf)
+                total += weight * f * (K1 + 1) / (f + K1 * (1 - B + B * size_of / avg))
+            out[row] = total
         return out
 
 

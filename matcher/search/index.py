@@ -13,7 +13,7 @@ from typing import Protocol
 import faiss
 import numpy as np
 
-from matcher.search.arrays import ExactIndex, LabelMap, _as_ids, _as_vectors, widen_half  # noqa: F401 (re-exported)
+from matcher.search.arrays import ExactIndex, LabelMap, _as_ids, _as_vectors, half_dot, widen_half  # noqa: F401 (re-exported)
 
 COMPACT_ABOVE = 0.2  # tombstone share at which an index that cannot delete is compacted
 
@@ -236,9 +236,8 @@ class FaissIndex:
     def search(self, queries, k, *, subset=None):
         single_threaded()
         queries = _as_vectors(queries, self.dim)
-        empty = (np.full((len(queries), k), -np.inf, dtype=np.float32), np.full((len(queries), k), -1, dtype=np.int64))
         if not len(self._label_of) or (subset is not None and len(_as_ids(subset)) == 0):
-            return empty
+            return np.full((len(queries), k), -np.inf, dtype=np.float32), np.full((len(queries), k), -1, dtype=np.int64)
         depth = max(k, self.rerank_depth) if self.rerank else k
         selector, _keep_alive = self._search_selector(subset)
         params = None
@@ -265,7 +264,7 @@ class FaissIndex:
             found = found[found >= 0]
             if not len(found):
                 continue
-            exact = self._store[found].astype(np.float32) @ query
+            exact = half_dot(self._store, found, query)  # (bit for bit `.astype(np.float32) @ query`, faster)
             top = np.argsort(-exact, kind="stable")[:k]
             out_scores[row, :len(top)], out_labels[row, :len(top)] = exact[top], found[top]
         return out_scores, out_labels
@@ -282,6 +281,17 @@ class FaissIndex:
         if self.rerank and len(labels):
             return widen_half(self._store[labels])
         return self._reconstruct(labels)
+
+    def cosines(self, ids, query: np.ndarray) -> np.ndarray:
+        """`vectors(ids) @ query` (float32), bit for bit, without materialising the vectors when they
+        are read from the float16 store (`half_dot`)."""
+        ids = _as_ids(ids)
+        labels = self._label_of.get(ids)
+        if (labels < 0).any():
+            raise KeyError(int(ids[np.flatnonzero(labels < 0)[0]]))
+        if self.rerank and len(labels):
+            return half_dot(self._store, labels, np.asarray(query, np.float32))
+        return self._reconstruct(labels) @ np.asarray(query, np.float32)
 
     def __contains__(self, item: int) -> bool:
         return int(item) in self._label_of

@@ -216,7 +216,12 @@ class LexicalIndex:
         return self.search_terms(Counter(tokens(query)), k)
 
     def search_terms(self, words: Counter, k: int) -> dict[int, float]:
-        """`search` for a query given as word counts: the exact top k, ties by id.
+        """`search` for a query given as word counts (`top_terms` as a map)."""
+        ids, scores = self.top_terms(words, k)
+        return dict(zip(ids.tolist(), scores.tolist()))
+
+    def top_terms(self, words: Counter, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, BM25 scores) of the `k` best documents with a positive score, best first, ties by id.
 
         Every text's approximate score (within EPSILON) comes from one bincount of cached impacts; the
         k-th best document's approximate score (`kth_by_size`: a text counts once per member) bounds
@@ -224,10 +229,10 @@ class LexicalIndex:
         the members of the best of them (down to the k-th document, ties included) are listed."""
         with self.lock:
             if not self._n or k <= 0:
-                return {}
+                return np.zeros(0, np.int64), np.zeros(0, np.float64)
             query, avg, texts = self._query(words), self._avg(), self._texts
             if not query:
-                return {}
+                return np.zeros(0, np.int64), np.zeros(0, np.float64)
             approximate = texts.approximate(query, avg)
             theta = kth_by_size(approximate, texts.size[:texts.used], k)
             keep = np.flatnonzero(approximate >= theta * (1 - EPSILON) / (1 + EPSILON))
@@ -240,7 +245,8 @@ class LexicalIndex:
             rows, ids = texts.members(keep[order])
             scores = exact[order][rows]
         order = np.lexsort((ids, -scores))[:k]
-        return {int(ids[n]): float(scores[n]) for n in order if scores[n] > 0}
+        order = order[scores[order] > 0]
+        return ids[order].astype(np.int64, copy=False), scores[order]
 
     def scores(self, query: str, ids) -> np.ndarray:
         """BM25 score of `query` against each id (0 for ids not indexed)."""

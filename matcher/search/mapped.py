@@ -126,6 +126,12 @@ class MappedIndex:
             out[~in_delta] = self.base.vectors(ids[~in_delta])
         return out
 
+    def cosines(self, ids, query: np.ndarray) -> np.ndarray:
+        """`vectors(ids) @ query`, bit for bit (read from the base's float16 store while the delta is empty)."""
+        if not len(self.delta):
+            return self.base.cosines(ids, query)
+        return self.vectors(ids) @ np.asarray(query, np.float32)
+
     def __contains__(self, item: int) -> bool:
         return item in self.delta or item in self.base
 

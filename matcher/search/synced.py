@@ -487,7 +487,7 @@ class SyncedIndex(Generic[E]):
     def cosines(self, ids, vector: np.ndarray) -> np.ndarray:
         """Cosine of `vector` with each id's stored vector."""
         with self.lock:
-            return self.index.vectors(np.asarray(ids, np.int64)) @ np.asarray(vector, np.float32)
+            return self.index.cosines(np.asarray(ids, np.int64), np.asarray(vector, np.float32))
 
     def __len__(self) -> int:
         return len(self.entries)

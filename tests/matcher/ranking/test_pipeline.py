@@ -156,3 +156,31 @@ def test_the_shown_rows_are_read_in_the_full_order_however_far_duplicates_reach(
                                   order=lambda s=scores, i=ids: np.lexsort((i, -s)))
         for k in (1, 5, 10, 50):
             assert list(_best_first(ranking, k)) == ranking.order().tolist()
+
+
+def test_a_pools_candidates_are_those_of_the_maps_it_replaced(keyword_service):
+    """`job_candidates` hands `columnar.candidates` a Pool of arrays; the older pair of maps (id -> cosine,
+    id -> BM25) still works and gives the same candidates, the same order and the same numbers."""
+    import dataclasses
+    import time
+
+    from matcher.ranking.columnar import candidates
+    from matcher.ranking.pipeline import MatchFilters, job_candidates
+
+    service = keyword_service
+    service.upsert_postings([PostingInput(title=f"{word}工{n}", requirements=f"会{word}，肯吃苦")
+                             for n in range(6) for word in KEYWORDS])
+    seeker = Side(id=0, skills=frozenset({"叉车"}), point=(31.23, 121.47))
+    vector = service.encoder.encode_queries(["叉车 焊工"])[0]
+    postings = service.parts.postings
+    pool = job_candidates(postings, vector, seeker, MatchFilters(), service.settings, "会开叉车，也会焊")
+    assert len(pool) and pool.lexical is not None and (pool.lexical > 0).any() and pool.ideal > 0
+    found, bm25 = pool.as_maps()
+    with postings.lock:
+        columns, now = postings.entries.columns, time.time()
+        from_pool = candidates(columns, pool, now=now, seeker=seeker)
+        from_maps = candidates(columns, found, bm25, now=now, seeker=seeker)
+    for field in dataclasses.fields(from_pool):
+        a, b = getattr(from_pool, field.name), getattr(from_maps, field.name)
+        if isinstance(a, np.ndarray):
+            assert a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), field.name

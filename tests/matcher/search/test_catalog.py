@@ -149,3 +149,46 @@ def test_nearest_equals_brute_force_in_dense_clusters_and_on_cell_edges():
         truth_ids, truth_km = _brute(points, float(lat), float(lon), radius)
         assert ids.tolist() == truth_ids[:limit].tolist(), n
         np.testing.assert_array_equal(km, truth_km[:limit])
+
+
+def test_nearest_equals_brute_force_for_points_a_few_float_steps_apart_and_on_the_radius():
+    """The rings are measured with a flat-earth bound and only the possible answers exactly: points a
+    few float steps apart (where the two formulas round differently), points exactly on the radius and
+    ties at the limit must come out as brute force has them, ids, order and distances."""
+    lat0, lon0 = 31.2304, 121.4737
+    steps = [np.nextafter(lat0, 90.0, dtype=np.float64)]
+    for _ in range(4):
+        steps.append(np.nextafter(steps[-1], 90.0))
+    points = [(lat0, lon0)] * 30 + [(s, lon0) for s in steps] + [(lat0, np.nextafter(lon0, 180.0))] * 5
+    rng = np.random.default_rng(5)
+    points += [tuple(p) for p in np.array([lat0, lon0]) + rng.normal(0, 0.003, (3000, 2))]
+    ring_km = 0.5  # a few postings exactly 0.5 km north (as the formula measures them)
+    north = lat0 + np.degrees(ring_km / 6371.0088)
+    points += [(north, lon0)] * 3
+    points = np.array(points)
+    catalog = PostingCatalog()
+    for n, (lat, lon) in enumerate(points):
+        catalog.upsert(_entry(n + 1, (float(lat), float(lon))))
+    edge = float(haversine_km_many(lat0, lon0, np.array([north]), np.array([lon0]))[0])
+    for radius, limit in [(edge, 5000), (edge, 40), (0.2, 38), (0.2, 36), (3.0, 250), (1e-9, 50), (400.0, 3000)]:
+        ids, km = catalog.nearest(lat0, lon0, radius, limit)
+        truth_ids, truth_km = _brute(points, lat0, lon0, radius)
+        assert ids.tolist() == truth_ids[:limit].tolist(), (radius, limit)
+        np.testing.assert_array_equal(km, truth_km[:limit])
+
+
+def test_nearest_equals_brute_force_when_addresses_hold_hundreds_of_postings():
+    """Postings at one address (a street's centroid, a job fair) are measured once per address; the
+    limit then cuts inside a group of equally distant postings by id, as brute force does."""
+    rng = np.random.default_rng(11)
+    addresses = np.array([31.2304, 121.4737]) + rng.normal(0, 0.004, (40, 2))
+    points = np.vstack([addresses[rng.integers(0, 40, 6000)], addresses[:3] + [[0.0, 1e-9]] * 3])
+    catalog = PostingCatalog()
+    for n in rng.permutation(len(points)).tolist():  # ids not in the order of the addresses
+        catalog.upsert(_entry(n + 1, (float(points[n, 0]), float(points[n, 1]))))
+    for n, (lat, lon) in enumerate(list(addresses[:6]) + list(addresses[:4] + rng.normal(0, 0.002, (4, 2)))):
+        radius, limit = [(3.0, 250), (0.5, 1000), (5.0, 1), (0.2, 7000)][n % 4]
+        ids, km = catalog.nearest(float(lat), float(lon), radius, limit)
+        truth_ids, truth_km = _brute(points, float(lat), float(lon), radius)
+        assert ids.tolist() == truth_ids[:limit].tolist(), n
+        np.testing.assert_array_equal(km, truth_km[:limit])

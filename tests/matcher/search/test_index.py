@@ -157,3 +157,29 @@ def test_a_search_from_a_web_worker_thread_runs_faiss_on_one_thread():
     assert seen["after"] == 1
     if (os.cpu_count() or 1) > 1:
         assert seen["before"] > 1  # what a fresh thread starts with here
+
+
+def test_cosines_from_the_float16_store_are_the_widened_rows_times_the_query_bit_for_bit():
+    """`half_dot` (the re-rank and the lexical/geo-only cosines) widens in reused buffers: every row
+    count, zeros, subnormals and signs give exactly `widen_half(rows) @ query`, and an infinity or NaN
+    falls back to the table; `FaissIndex.cosines` equals `vectors(ids) @ query`."""
+    from matcher.search.arrays import half_dot, widen_half
+
+    rng = np.random.default_rng(2)
+    store = (rng.normal(size=(3000, 64)) * 0.05).astype(np.float16)
+    store[0, :6] = [0.0, -0.0, 3e-8, -3e-8, 6e-5, -65504.0]  # zeros, subnormals, the largest
+    query = rng.normal(size=64).astype(np.float32)
+    for n in (0, 1, 5, 100, 700, 3000, 2):  # growing and shrinking the buffers
+        rows = rng.choice(len(store), n, replace=False) if n != 2 else np.array([0, 0])
+        want = widen_half(store[rows]) @ query
+        got = half_dot(store, rows, query)
+        assert got.dtype == np.float32 and np.array_equal(got.view(np.uint32), want.view(np.uint32)), n
+    odd = store.copy()
+    odd[7, 3] = np.inf
+    assert np.isinf(half_dot(odd, np.array([7, 8]), query)[0])
+    from matcher.search.index import FaissIndex
+
+    index = FaissIndex(64, "Flat+rerank")
+    index.add(np.arange(1, 201), store[:200].astype(np.float32))
+    ids = np.array([5, 1, 200, 17])
+    assert np.array_equal(index.cosines(ids, query), index.vectors(ids) @ query)

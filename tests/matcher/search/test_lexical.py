@@ -180,6 +180,10 @@ def test_scoring_few_documents_from_their_own_words_gives_the_same_floats():
     got = index._texts.score_runs(query, texts, index._avg())
     assert got.tolist() == expected.tolist() and (got > 0).any()
     assert index.score_terms(Counter({"w1": 2, "w7": 1, "w30": 1, "w49": 1}), ids).tolist() == got.tolist()
+    # A handful of texts (a search's best) are scored in plain Python: the same floats again.
+    for start in range(0, len(texts), 3):
+        few = texts[start:start + 3]
+        assert index._texts.score_runs(query, few, index._avg()).tolist() == expected[start:start + 3].tolist()
 
 
 def test_documents_sharing_a_text_score_and_rank_as_separate_documents():
