@@ -53,42 +53,11 @@ def _ring(ci: int, cj: int, ring: int):
         yield ci + ring, j
 
 
-SPREAD_OUT = 6  # below this many postings per distinct point measured, ranked as postings (one repeat), above as points
-
-
-def _kth(km: np.ndarray, counts: np.ndarray, k: int) -> float:
-    """The k-th smallest distance when each point's distance counts `counts` times (inf below k):
-    among the k smallest points (each counts at least once), put in order."""
-    total = int(counts.sum())
-    if total < k:
-        return math.inf
-    if total < SPREAD_OUT * len(km):  # few postings share a point: one partition over every posting
-        return float(np.partition(km if total == len(km) else np.repeat(km, counts), k - 1)[k - 1])
-    if k < len(km):
-        few = np.argpartition(km, k - 1)[:k]
-        km, counts = km[few], counts[few]
-    order = np.argsort(km, kind="stable")
-    return float(km[order[int(np.searchsorted(np.cumsum(counts[order]), k))]])
-
-
-def _counts(km_parts: list[np.ndarray], count_parts: list[np.ndarray | None]) -> np.ndarray:
-    """The member counts of every point measured (rings without a shared point: all 1)."""
-    return np.concatenate([np.ones(len(km), np.int64) if c is None else c for km, c in zip(km_parts, count_parts)])
-
-
-def _members(ids: np.ndarray, first: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The ids of the points starting at `first` with `counts` members each, point by point."""
-    total = int(counts.sum())
-    if not total:
-        return np.zeros(0, np.int64)
-    return ids[np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(total)]
-
-
 class PostingCatalog:
     def __init__(self):
         self.columns = PostingColumns()
         self._grid: dict[tuple[int, int], set[int]] = {}
-        self._cell_arrays: dict[tuple[int, int], tuple[np.ndarray, ...]] = {}
+        self._cell_arrays: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
     @staticmethod
     def _cell(lat: float, lon: float) -> tuple[int, int]:
@@ -118,22 +87,14 @@ class PostingCatalog:
         if not keep_slot:
             columns.drop(posting_id)
 
-    def _arrays(self, cell: tuple[int, int]) -> tuple[np.ndarray, ...]:
-        """One grid cell as arrays, cached until the cell changes: its distinct points (lat, lon rows)
-        and each one's member count, and its posting ids grouped by point (each group by id) with each
-        point's first member (postings at one address are measured once)."""
+    def _arrays(self, cell: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, points) of one grid cell as arrays, cached until the cell changes."""
         cached = self._cell_arrays.get(cell)
         if cached is None:
             ids = np.fromiter(self._grid.get(cell, ()), dtype=np.int64)
             slots = self.columns.slots(ids)
-            lat, lon = self.columns.lat[slots], self.columns.lon[slots]
-            order = np.lexsort((ids, lon, lat))
-            ids, lat, lon = ids[order], lat[order], lon[order]
-            first = np.flatnonzero(np.concatenate([[True], (lat[1:] != lat[:-1]) | (lon[1:] != lon[:-1])]))
-            first = first[:len(ids)]  # (an empty cell has no point)
-            counts = np.diff(np.append(first, len(ids)))
-            points = np.column_stack([lat[first], lon[first]]).reshape(-1, 2)
-            cached = self._cell_arrays[cell] = (points, counts, ids, first)
+            points = np.column_stack([self.columns.lat[slots], self.columns.lon[slots]]).reshape(-1, 2)
+            cached = self._cell_arrays[cell] = (ids, points)
         return cached
 
     def nearest(self, lat: float, lon: float, radius_km: float, limit: int) -> tuple[np.ndarray, np.ndarray]:
@@ -141,15 +102,13 @@ class PostingCatalog:
 
         Searches grid rings outward from the point and stops once `limit` postings lie within the
         distance every unsearched cell is beyond, so the cost depends on local density and `limit`,
-        not on the size of the catalog, and the answer equals a brute-force scan. Each distinct point
-        is measured once however many postings it holds.
+        not on the size of the catalog, and the answer equals a brute-force scan.
         """
         ci, cj = self._cell(lat, lon)
         # The query sits inside the centre cell: any cell of ring r+1 is at least r cell-widths away.
         cell_km = CELL_DEG * 111.0 * min(1.0, math.cos(math.radians(lat)))
         max_ring = int(radius_km / cell_km) + 1
-        measured, km_parts, count_parts = [], [], []  # cells measured; per ring: km, counts (None: all 1)
-        found = distinct = 0  # postings and distinct points measured
+        ids_parts, km_parts, found = [], [], 0
         grid, arrays = self._grid, self._arrays
         cos_lat = math.cos(math.radians(lat))
         for ring in range(max_ring + 1):
@@ -158,63 +117,29 @@ class PostingCatalog:
                 # `limit` postings are measured already: a cell whose nearest corner lies beyond the
                 # farthest of the best `limit` so far (or beyond the radius) cannot hold an answer, so
                 # its postings are not measured (a dense centre cell spares most of the next ring).
-                km = np.concatenate(km_parts)
-                if found == distinct:
-                    kth = float(np.partition(km, limit - 1)[limit - 1])
-                else:
-                    kth = _kth(km, _counts(km_parts, count_parts), limit)
-                reach = min(radius_km, kth)
+                reach = min(radius_km, float(np.partition(np.concatenate(km_parts), limit - 1)[limit - 1]))
                 cells = [cell for cell in cells if _cell_bound_km(lat, lon, cos_lat, *cell) <= reach]
-            parts = [part for part in map(arrays, cells) if len(part[1])]
+            parts = [part for part in map(arrays, cells) if len(part[0])]
             if parts:  # one distance computation per ring, not per cell
-                points = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
-                postings = sum(len(p[2]) for p in parts)
-                counts = None
-                if postings > len(points):
-                    counts = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
-                measured += parts
+                ids = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
+                points = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
+                ids_parts.append(ids)
                 km_parts.append(haversine_km_many(lat, lon, points[:, 0], points[:, 1]))
-                count_parts.append(counts)
-                found, distinct = found + postings, distinct + len(points)
+                found += len(ids)
             if found >= limit and ring >= 1:
                 settled = ring * cell_km
-                if sum(int(np.count_nonzero(km <= settled)) if c is None else int(c[km <= settled].sum())
-                       for km, c in zip(km_parts, count_parts)) >= limit:
+                if sum(int(np.count_nonzero(km <= settled)) for km in km_parts) >= limit:
                     break
-        if not measured:
+        if not ids_parts:
             return np.zeros(0, np.int64), np.zeros(0)
-        km = np.concatenate(km_parts)
-        ids = np.concatenate([p[2] for p in measured]) if len(measured) > 1 else measured[0][2]
+        ids, km = np.concatenate(ids_parts), np.concatenate(km_parts)
         inside = km <= radius_km
-        counts = None if found == distinct else _counts(km_parts, count_parts)
-        if found < SPREAD_OUT * distinct:  # few postings share a point: every posting's distance, as is
-            if counts is not None:
-                inside, km = np.repeat(inside, counts), np.repeat(km, counts)
-            ids, km = ids[inside], km[inside]
-            if 0 < limit < len(km):
-                keep = np.flatnonzero(km <= np.partition(km, limit - 1)[limit - 1])
-                ids, km = ids[keep], km[keep]
-            order = np.lexsort((ids, km))[:limit]
-            return ids[order], km[order]
-        first = np.concatenate([p[3] for p in measured]) if len(measured) > 1 else measured[0][3]
-        if len(measured) > 1:  # each cell's first members, renumbered into the joined ids
-            sizes = [len(p[2]) for p in measured]
-            first = first + np.repeat(np.cumsum([0] + sizes[:-1]), [len(p[3]) for p in measured])
-        km, first, counts = km[inside], first[inside], counts[inside]
-        if 0 < limit < int(counts.sum()):
-            # Only the `limit` nearest are put in order: every posting nearer than the limit-th, and of
-            # those tied with it the smallest ids (one address can hold thousands of postings).
-            kth = _kth(km, counts, limit)
-            below, tied = km < kth, km == kth
-            near = _members(ids, first[below], counts[below])
-            level = _members(ids, first[tied], counts[tied])
-            need = limit - len(near)
-            if need < len(level):
-                level = np.partition(level, need - 1)[:need]
-            ids = np.concatenate([near, level])
-            km = np.concatenate([np.repeat(km[below], counts[below]), np.full(len(level), kth)])
-        else:
-            ids, km = _members(ids, first, counts), np.repeat(km, counts)
+        ids, km = ids[inside], km[inside]
+        if 0 < limit < len(km):
+            # Only the `limit` nearest (and any tied with the last of them) are put in order: a dense
+            # centre cell holds thousands of postings, and sorting them all cost more than the search.
+            keep = np.flatnonzero(km <= np.partition(km, limit - 1)[limit - 1])
+            ids, km = ids[keep], km[keep]
         order = np.lexsort((ids, km))[:limit]
         return ids[order], km[order]
 
