@@ -47,15 +47,11 @@ def tokens(text: str) -> list[str]:
     return [w for w in words if w and w not in STOPWORDS and not _NOT_A_WORD.match(w)]
 
 
-@lru_cache(maxsize=4096)
-def _query_words(text: str) -> tuple[tuple[str, int], ...]:
-    return tuple(Counter(tokens(text)).items())
-
-
 def query_words(text: str) -> Counter:
-    """`Counter(tokens(text))` for a query, each recent text cut once (a seeker asks again and again;
-    jieba takes a millisecond or more per resume). A fresh Counter per call."""
-    return Counter(dict(_query_words(text)))
+    """`Counter(tokens(text))` for a query. Not memoised: a stored seeker's words are kept with their row
+    (`matcher.seeker_query`), and a pasted resume is personal data the service promises not to keep,
+    not even as a key in an in-memory memo."""
+    return Counter(tokens(text))
 
 
 class WordsMemo:
