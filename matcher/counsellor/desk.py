@@ -158,6 +158,8 @@ class CounsellorDesk:
                 "registered_at": _iso(row.created_at), "updated_at": _iso(row.updated_at), "address": row.address,
                 "consent_withdrawn_at": _iso(row.consent_withdrawn_at),
                 "stored_priority_tags": list(row.priority_tags or []),  # incl. any unused for want of consent
+                # the resume's words as matching stores them (matcher.seeker_query), derived data kept in the row
+                "match_words": [word for word, _ in ((row.match_query or {}).get("words") or [])],
             }
             titles = dict(session.execute(select(Posting.id, Posting.title)).all())
             outcomes = [{"posting_id": r.posting_id, "posting": titles.get(r.posting_id), "event": r.event,

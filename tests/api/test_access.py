@@ -204,6 +204,7 @@ def test_export_and_deletion(world):
     assert export.status_code == 200
     data = export.json()
     assert data["profile"]["id"] == world.mine and "Photoshop" in data["profile"]["resume_text"]
+    assert data["profile"]["id"] == world.mine and "photoshop" in data["profile"]["match_words"]
     assert {o["event"] for o in data["outcomes"]} == {"applied", "recommended"}
     assert data["decisions"][0]["reason"] == "技能对口"
     assert data["services"][0]["service"] == "岗位推荐"
