@@ -1,8 +1,6 @@
 """The same storage code against a real PostgreSQL server (skipped without one; .ci/run starts one)."""
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from matcher.inputs import PostingInput, SeekerInput
 from matcher.service import JobCircle
@@ -10,20 +8,6 @@ from matcher.settings import Settings
 from models.encoder import HashingEncoder
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def pg_database(postgres_url):
-    name = f"jobcircle_test_{uuid.uuid4().hex[:10]}"
-    admin_url = "postgresql+psycopg://" + postgres_url.removeprefix("postgresql://")
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    base = postgres_url.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_service_runs_on_postgresql(tmp_path, pg_database):

@@ -5,11 +5,9 @@ access check (`allow`) sees that same row.
 """
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from matcher.errors import NotFound
 from matcher.inputs import PostingInput, SeekerInput
@@ -28,21 +26,13 @@ def _seeker(**extra):
 
 
 @pytest.fixture
-def pg_service(tmp_path, postgres_url):
-    """A service on a fresh database of the test PostgreSQL server (skipped without one), dropped afterwards."""
-    name = f"jobcircle_read_{uuid.uuid4().hex[:10]}"
-    admin = create_engine("postgresql+psycopg://" + postgres_url.removeprefix("postgresql://"),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    settings = Settings(data_dir=tmp_path, database_url=f"{postgres_url.rsplit('/', 1)[0]}/{name}", refresh_interval_s=0)
-    service = JobCircle(settings, HashingEncoder(128)).start()
+def pg_service(tmp_path, pg_database):
+    """A service on a fresh database of the test PostgreSQL server (skipped without one)."""
+    service = JobCircle(Settings(data_dir=tmp_path, database_url=pg_database, refresh_interval_s=0),
+                        HashingEncoder(128)).start()
     yield service
     service.stop()
     service.db.close()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_the_prepared_read_gives_what_sqlalchemy_gives(service):

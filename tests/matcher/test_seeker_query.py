@@ -8,14 +8,13 @@ and the derived words go wherever the resume goes when a person is erased.
 from __future__ import annotations
 
 import json
-import uuid
 from collections import Counter
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 import data.all_tables  # noqa: F401
 from data import db
@@ -245,22 +244,13 @@ def test_migration_0010_adds_the_column_and_keeps_rows(tmp_path):
 
 
 @pytest.fixture
-def pg_service(tmp_path, postgres_url):
-    """A service on a fresh database of the test PostgreSQL server (skipped without one), dropped afterwards."""
-    name = f"jobcircle_query_{uuid.uuid4().hex[:10]}"
-    admin = create_engine("postgresql+psycopg://" + postgres_url.removeprefix("postgresql://"),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    settings = Settings(data_dir=tmp_path, database_url=f"{postgres_url.rsplit('/', 1)[0]}/{name}",
-                        refresh_interval_s=0, occupation_coding=False)
-    service = JobCircle(settings, HashingEncoder(128)).start()
+def pg_service(tmp_path, pg_database):
+    """A service on a fresh database of the test PostgreSQL server (skipped without one)."""
+    service = JobCircle(Settings(data_dir=tmp_path, database_url=pg_database, refresh_interval_s=0, occupation_coding=False),
+                        HashingEncoder(128)).start()
     yield service
     service.stop()
     service.db.close()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_the_stored_query_on_postgresql(pg_service):

@@ -119,21 +119,13 @@ def test_a_seeker_registers_themself_and_a_counsellor_only_their_station(service
 
 
 @pytest.mark.postgres
-def test_seat_limit_holds_on_postgresql(postgres_url, tmp_path, monkeypatch):
-    import uuid
-
-    from sqlalchemy import create_engine, text
-
+def test_seat_limit_holds_on_postgresql(pg_database, tmp_path, monkeypatch):
     from matcher.counsellor.desk import CounsellorDesk
     from matcher.service import JobCircle
     from matcher.settings import Settings
     from models.encoder import HashingEncoder
 
-    name = f"jobcircle_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine("postgresql+psycopg://" + postgres_url.removeprefix("postgresql://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    settings = Settings(data_dir=tmp_path / "pg", database_url=f"{postgres_url.rsplit('/', 1)[0]}/{name}",
+    settings = Settings(data_dir=tmp_path / "pg", database_url=pg_database,
                         encoder="hashing-256", refresh_interval_s=0.0, occupation_coding=False)
     service = JobCircle(settings, HashingEncoder(256)).start()
     try:
@@ -146,9 +138,6 @@ def test_seat_limit_holds_on_postgresql(postgres_url, tmp_path, monkeypatch):
             assert session.get(Training, training_id).seats_taken == 2
     finally:
         service.stop()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_a_registration_that_cannot_be_recorded_is_undone(service, desk, stations, now):

@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import text, update
 
 from data import demo
 from data.schema import Posting
@@ -216,20 +216,11 @@ def test_json_is_decoded_as_json_decodes_it(value):
     assert repr(got) == repr(expected)
 
 
-def test_postings_read_on_postgresql_as_on_sqlite(postgres_url, tmp_path):
+def test_postings_read_on_postgresql_as_on_sqlite(pg_database, tmp_path):
     """The plain read casts the JSON columns to text on PostgreSQL (psycopg would decode them)."""
-    import uuid
-
-    from sqlalchemy import create_engine
-
     from matcher.settings import Settings
 
-    name = f"jobcircle_plain_{uuid.uuid4().hex[:10]}"
-    admin = create_engine("postgresql+psycopg://" + postgres_url.removeprefix("postgresql://"),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    settings = Settings(data_dir=tmp_path, database_url=f"{postgres_url.rsplit('/', 1)[0]}/{name}")
+    settings = Settings(data_dir=tmp_path, database_url=pg_database)
     service = JobCircle(settings, HashingEncoder(256)).start()
     try:
         ids = _odd_collection(service)
@@ -244,9 +235,6 @@ def test_postings_read_on_postgresql_as_on_sqlite(postgres_url, tmp_path):
     finally:
         service.stop()
         service.db.close()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_the_collector_is_paused_only_while_rows_are_read(service):
