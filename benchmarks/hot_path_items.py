@@ -79,15 +79,9 @@ def _answers(service, ids) -> dict:
     return out
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("data_dir")
-    parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--answers", default=None, help="write every answer here as JSON first")
-    parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--coder-cache", default=str(Path("reports") / ".cache" / "occupation"))
-    args = parser.parse_args(argv)
-
+def open_collection(data_dir, coder_cache):
+    """(service, seeker ids with a vector, their vectors) of a saved collection, started as the product
+    starts (default encoder, occupation coder from its cache), FAISS on one thread as the raw side."""
     from benchmarks.bench_matching import _seeker_vectors
     from data.schema import Seeker
     from matcher.occupations.coder import OccupationCoder
@@ -99,13 +93,25 @@ def main(argv=None) -> None:
     faiss.omp_set_num_threads(1)
     name = Settings().encoder
     real = load_encoder(name)
-    coder = OccupationCoder(real).fit(cache_dir=Path(args.coder_cache))
-    service = JobCircle(Settings(data_dir=Path(args.data_dir), refresh_interval_s=3600, encoder=name), real,
+    coder = OccupationCoder(real).fit(cache_dir=Path(coder_cache))
+    service = JobCircle(Settings(data_dir=Path(data_dir), refresh_interval_s=3600, encoder=name), real,
                         coder=coder).start()
     with service.db.session() as session:
         ids = list(session.scalars(select(Seeker.id)))
     vectors = _seeker_vectors(service, ids)
-    ids = [i for i in ids if i in vectors]
+    return service, [i for i in ids if i in vectors], vectors
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("data_dir")
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--answers", default=None, help="write every answer here as JSON first")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--coder-cache", default=str(Path("reports") / ".cache" / "occupation"))
+    args = parser.parse_args(argv)
+
+    service, ids, vectors = open_collection(args.data_dir, args.coder_cache)
     if args.answers:
         Path(args.answers).write_text(json.dumps(_answers(service, ids), ensure_ascii=False, sort_keys=True,
                                                  default=str))

@@ -26,7 +26,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import faiss
 import numpy as np
 
 
@@ -37,30 +36,15 @@ def main(argv=None) -> None:
     parser.add_argument("--coder-cache", default=str(Path("reports") / ".cache" / "occupation"))
     args = parser.parse_args(argv)
 
-    from benchmarks.bench_matching import _seeker_vectors
-    from data.schema import Seeker
+    from benchmarks.hot_path_items import open_collection
     from matcher import seeker_query
-    from matcher.occupations.coder import OccupationCoder
     from matcher.prepared import PreparedRead
     from matcher.ranking import pipeline
     from matcher.search import lexical
     from matcher.search.sides import SEEKER_MATCH_ROW, seeker_side, vector_of
-    from matcher.service import JobCircle
-    from matcher.settings import Settings
     from matcher.text.profiles import seeker_text
-    from models.registry import load_encoder
-    from sqlalchemy import select
 
-    faiss.omp_set_num_threads(1)
-    name = Settings().encoder
-    real = load_encoder(name)
-    coder = OccupationCoder(real).fit(cache_dir=Path(args.coder_cache))
-    service = JobCircle(Settings(data_dir=Path(args.data_dir), refresh_interval_s=3600, encoder=name), real,
-                        coder=coder).start()
-    with service.db.session() as session:
-        ids = list(session.scalars(select(Seeker.id)))
-    vectors = _seeker_vectors(service, ids)
-    ids = [i for i in ids if i in vectors]
+    service, ids, vectors = open_collection(args.data_dir, args.coder_cache)
     full_read = PreparedRead(service.db.engine, SEEKER_MATCH_ROW)
     spent: dict[str, float] = {}
     memo: dict[str, tuple] = {}  # the old `query_words` memo (texts to their words), emulated
