@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from anyio import CapacityLimiter
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -53,7 +54,19 @@ async def get_interviews(request: Request, _service: Annotated[JobCircle, Depend
     return interviews
 
 
+async def get_match_slots(request: Request) -> CapacityLimiter:
+    """The worker's slots for ranking jobs (`Settings.match_concurrency`, default 1). Ranking is CPU-bound
+    Python and numpy: two requests ranked at once in one process only take turns at the interpreter
+    lock, with its switching on top (two workers at 100k served about 13% more with one slot each
+    than with the thread pool's 40: `docs/performance.md`). Waiting requests wait on the event loop."""
+    slots = getattr(request.app.state, "match_slots", None)
+    if slots is None:  # made on the event loop, on first use (no await between the check and the set)
+        slots = request.app.state.match_slots = CapacityLimiter(request.app.state.settings.match_concurrency)
+    return slots
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+MatchSlotsDep = Annotated[CapacityLimiter, Depends(get_match_slots)]
 ServiceDep = Annotated[JobCircle, Depends(get_service)]
 MatcherDep = ServiceDep
 DeskDep = Annotated[CounsellorDesk, Depends(get_desk)]

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     rate_limit_per_client: str = Field(default="1200/minute", description="每个客户端地址的请求频率上限")
     workers: int = Field(default=1, ge=1, le=64,
                          description="服务的工作进程数（由 jobcircle serve --workers 设定）；频率上限按进程数平分，合计不超过设定值")
+    match_concurrency: int = Field(default=1, ge=1, le=64,
+                                   description="每个工作进程同时计算的岗位推荐请求数；排序是CPU密集型计算，同时计算多个只会争用同一把解释器锁，"
+                                               "其余请求在事件循环中排队等候（不占线程）")
     token_cache_s: float = Field(default=5.0, ge=0.0, le=60.0,
                                  description="令牌校验结果在每个工作进程内缓存的秒数（0 不缓存）；在其他进程或命令行吊销的令牌最迟这么久后失效")
 

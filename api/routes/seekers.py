@@ -1,7 +1,9 @@
-from fastapi import APIRouter, Query
-from starlette.concurrency import run_in_threadpool
+import functools
 
-from api.deps import CurrentUser, DeskDep, RequireCounsellor, ServiceDep
+from anyio import to_thread
+from fastapi import APIRouter, Query
+
+from api.deps import CurrentUser, DeskDep, MatchSlotsDep, RequireCounsellor, ServiceDep
 from api.schemas.common import AUTH, CONFLICT, NOT_FOUND, SeekerIdPath, Text
 from api.schemas.matching import MatchResponse
 from api.schemas.seekers import (AccessLogPublic, SeekerCreate, SeekerDeletedPublic, SeekerExportPublic, SeekerPublic,
@@ -70,6 +72,7 @@ def list_services(desk: DeskDep, principal: CurrentUser, seeker_id: SeekerIdPath
 async def seeker_matches(
     service: ServiceDep,
     principal: CurrentUser,
+    slots: MatchSlotsDep,
     seeker_id: SeekerIdPath,
     k: int = Query(10, ge=1, le=100, description="返回条数"),
     max_commute_minutes: float | None = Query(None, ge=5, le=180, description="最长通勤分钟数，默认取求职者登记值"),
@@ -82,6 +85,8 @@ async def seeker_matches(
             raise Conflict("该求职者已撤回个人信息处理同意，暂停岗位推荐；重新同意（consent=true）后恢复")
 
     filters = MatchFilters(max_commute_minutes, min_salary, accessible_only)
-    # The ranking runs in the thread pool; the answer is checked against MatchResponse back on the
-    # event loop (a sync route would hand that check to the pool as a second thread hop).
-    return await run_in_threadpool(service.match_seeker, seeker_id, k, filters, allow=allow)
+    # The ranking runs in a worker thread, at most `match_concurrency` at once per process; the answer
+    # is checked against MatchResponse back on the event loop (a sync route would hand that check to the
+    # pool as a second thread hop).
+    rank = functools.partial(service.match_seeker, seeker_id, k, filters, allow=allow)
+    return await to_thread.run_sync(rank, limiter=slots)

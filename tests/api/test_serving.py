@@ -106,3 +106,54 @@ def test_each_worker_can_listen_on_its_own_socket_on_one_port():
 def test_the_worker_process_class_is_importable_by_name():
     from uvicorn.importer import import_from_string
     assert import_from_string("api.serving:ReusePortProcess") is ReusePortProcess
+
+
+@pytest.mark.parametrize("slots", [1, 3])
+def test_a_worker_ranks_at_most_match_concurrency_matches_at_once_and_answers_every_one(tmp_path, slots):
+    """Ranking is CPU-bound: by default one match is ranked at a time per worker and the others wait on
+    the event loop, not in threads taking turns at the interpreter lock; all of them are answered."""
+    import asyncio
+    import threading
+    import time
+
+    import httpx
+
+    from api.app import create_app
+    from data import demo
+    from matcher.inputs import PostingInput, SeekerInput
+    from matcher.service import JobCircle
+    from models.encoder import HashingEncoder
+
+    settings = Settings(data_dir=tmp_path, encoder="hashing-256", refresh_interval_s=0.0, occupation_coding=False,
+                        auth_required=False, match_concurrency=slots)
+    service = JobCircle(settings, HashingEncoder(256)).start()
+    service.upsert_postings([PostingInput.model_validate(row) for row in demo.postings(30, seed=3)])
+    ids = service.upsert_seekers([SeekerInput.model_validate(row | {"consent": True}) for row in demo.seekers(6, seed=4)])
+    app = create_app(settings, service=service)
+    app.state.service, app.state.settings = service, settings
+    running, most, lock, real = [0], [0], threading.Lock(), service.match_seeker
+
+    def held(*args, **kwargs):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.05)  # keeps the slot long enough for the other requests to arrive (no timing assertion)
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    service.match_seeker = held
+
+    async def all_at_once():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://jobcircle") as client:
+            return await asyncio.gather(*(client.get(f"/seekers/{seeker_id}/matches", params={"k": 3}) for seeker_id in ids))
+
+    try:
+        answers = asyncio.run(all_at_once())
+    finally:
+        service.stop()
+    assert [answer.status_code for answer in answers] == [200] * len(ids)
+    assert all(answer.json()["results"] or answer.json()["message"] for answer in answers)
+    assert most[0] == slots
