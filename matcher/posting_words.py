@@ -27,7 +27,6 @@ import json
 import logging
 from collections import Counter
 from functools import lru_cache
-from pathlib import Path
 
 import orjson
 from sqlalchemy import bindparam, update
@@ -49,16 +48,12 @@ WRITE_BATCH = 2_000  # rows per UPDATE batch when words are written back
 @lru_cache(maxsize=1)
 def fingerprint() -> str:
     """A short hash of the code and data that cut the words; stored words with another are cut again."""
-    import jieba
-
     digest = hashlib.sha256(f"format {FORMAT}\n".encode())
     for name in TOKEN_CODE:
         digest.update(inspect.getsource(getattr(lexical, name)).encode() + b"\0")
     digest.update("\n".join(sorted(lexical.STOPWORDS)).encode() + b"\0")
     digest.update(lexical._NOT_A_WORD.pattern.encode() + b"\0")
-    digest.update(f"jieba {getattr(jieba, '__version__', '?')}".encode())
-    dictionary = Path(jieba.__file__).resolve().parent / "dict.txt"
-    digest.update(str(dictionary.stat().st_size if dictionary.exists() else -1).encode())
+    digest.update(lexical.tokenizer_stamp())
     return digest.hexdigest()[:16]
 
 

@@ -31,7 +31,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from data.schema import Seeker
-from matcher.search.lexical import query_words
+from matcher.search.lexical import query_words, tokenizer_stamp
 from matcher.search.sides import seeker_parsed, seeker_side_from
 from matcher.text.profiles import seeker_text
 from matcher.types import Side
@@ -74,8 +74,6 @@ def _module_bytes(name: str) -> bytes:
 @lru_cache(maxsize=1)
 def fingerprint() -> str:
     """A short hash of the code and data the derivation runs; a stored query with another is recomputed."""
-    import jieba
-
     from matcher.text.fairness import POLICY_DIR
 
     digest = hashlib.sha256(f"format {FORMAT}\n".encode())
@@ -83,9 +81,7 @@ def fingerprint() -> str:
         digest.update(name.encode() + b"\0" + _module_bytes(name) + b"\0")
     policy = POLICY_DIR / "protected_attributes.json"
     digest.update(policy.read_bytes() if policy.exists() else b"no policy")
-    digest.update(f"jieba {getattr(jieba, '__version__', '?')}".encode())
-    dictionary = Path(jieba.__file__).resolve().parent / "dict.txt"
-    digest.update(str(dictionary.stat().st_size if dictionary.exists() else -1).encode())
+    digest.update(tokenizer_stamp())
     return digest.hexdigest()[:16]
 
 

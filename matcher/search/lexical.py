@@ -16,6 +16,7 @@ import re
 import threading
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -37,6 +38,15 @@ def _jieba():
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     return jieba
+
+
+def tokenizer_stamp() -> bytes:
+    """jieba's version and the size of its dictionary: part of every fingerprint of words cut and stored
+    (`matcher.seeker_query`, `matcher.posting_words`), so words from another tokenizer are cut again."""
+    import jieba
+
+    dictionary = Path(jieba.__file__).resolve().parent / "dict.txt"
+    return f"jieba {getattr(jieba, '__version__', '?')} {dictionary.stat().st_size if dictionary.exists() else -1}".encode()
 
 
 def tokens(text: str) -> list[str]:
