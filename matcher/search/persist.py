@@ -48,11 +48,8 @@ class IndexUnusable(RuntimeError):
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def remove_leftovers(directory: Path, *, older_than_s: float = TEMP_GRACE_S) -> list[Path]:
