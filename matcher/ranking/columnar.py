@@ -24,7 +24,7 @@ import numpy as np
 
 from matcher.geo.commute import DEFAULT_MODES, circle_many
 from matcher.geo.geo import haversine_km_many
-from matcher.ranking.pool import Pool, as_arrays
+from matcher.ranking.pool import Pool
 from matcher.ranking.scoring import (GATE_PENALTY, LEXICAL_SHARE, NEUTRAL, RELEVANCE, SALARY_UNKNOWN,
                                      proximity_component, semantic_component)
 from matcher.search.columns import PostingColumns
@@ -124,12 +124,11 @@ COLUMNS = ("ids", "slots", "cosines", "lexical", "duplicate_of", "skill_count", 
            "radius", "coarse", "education", "experience", "offered", "night", "codes", "ncodes")
 
 
-def candidates(columns: PostingColumns, found: Pool | dict[int, float], bm25: dict[int, float] | None = None, *,
-               now: float, accessible_only: bool = False, min_salary: float | None = None, seeker: Side) -> Candidates:
-    """The live candidates among `found` (a `Pool`, or id -> cosine with id -> BM25 in `bm25`) that pass
-    the filters, as arrays with the facts `seeker` is ranked on (call under the catalog's lock: the
-    columns are copied, so ranking can go on without it)."""
-    ids, cosines, lexical = as_arrays(found, bm25)
+def candidates(columns: PostingColumns, pool: Pool, *, now: float, accessible_only: bool = False,
+               min_salary: float | None = None, seeker: Side) -> Candidates:
+    """The live candidates in `pool` that pass the filters, as arrays with the facts `seeker` is ranked on
+    (call under the catalog's lock: the columns are copied, so ranking can go on without it)."""
+    ids, cosines, lexical = pool.ids, pool.cosines, pool.lexical
     slots = columns.slots(ids)
     keep = slots >= 0
     keep[keep] = columns.expires[slots[keep]] > now

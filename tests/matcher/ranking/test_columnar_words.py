@@ -4,6 +4,7 @@ vocabulary grows between two requests."""
 import numpy as np
 
 from matcher.ranking import columnar
+from matcher.ranking.pool import Pool
 from matcher.ranking.scoring import coverage_component, gates, gates_component, occupation_pair
 from matcher.search.columns import PostingColumns
 from matcher.types import PostingEntry, Side
@@ -41,9 +42,10 @@ SEEKERS = [
 
 
 def _check(columns: PostingColumns, entries: list[PostingEntry]) -> None:
-    found = {e.side.id: 0.7 for e in entries}
+    ids = np.asarray([e.side.id for e in entries], np.int64)
+    found = Pool(ids, np.full(len(ids), 0.7))
     for seeker in SEEKERS:
-        c = columnar.candidates(columns, found, None, now=0.0, seeker=seeker)
+        c = columnar.candidates(columns, found, now=0.0, seeker=seeker)
         postings = [next(e.side for e in entries if e.side.id == i) for i in c.ids.tolist()]
         occupation = np.broadcast_to(columnar._occupation(seeker, c), len(c))
         np.testing.assert_array_equal(occupation, [occupation_pair(seeker.occupations, p.occupations) for p in postings])

@@ -158,10 +158,9 @@ def test_the_shown_rows_are_read_in_the_full_order_however_far_duplicates_reach(
             assert list(_best_first(ranking, k)) == ranking.order().tolist()
 
 
-def test_a_pools_candidates_are_those_of_the_maps_it_replaced(keyword_service):
-    """`job_candidates` hands `columnar.candidates` a Pool of arrays; the older pair of maps (id -> cosine,
-    id -> BM25) still works and gives the same candidates, the same order and the same numbers."""
-    import dataclasses
+def test_the_pool_carries_every_channels_candidate_once_with_its_figures(keyword_service):
+    """`job_candidates` hands `columnar.candidates` one Pool of arrays: distinct ids, a cosine and a BM25
+    score for each, and the query's ideal BM25; the candidates keep the pool's order and numbers."""
     import time
 
     from matcher.ranking.columnar import candidates
@@ -175,12 +174,8 @@ def test_a_pools_candidates_are_those_of_the_maps_it_replaced(keyword_service):
     postings = service.parts.postings
     pool = job_candidates(postings, vector, seeker, MatchFilters(), service.settings, "会开叉车，也会焊")
     assert len(pool) and pool.lexical is not None and (pool.lexical > 0).any() and pool.ideal > 0
-    found, bm25 = pool.as_maps()
+    assert len(set(pool.ids.tolist())) == len(pool) == len(pool.cosines) == len(pool.lexical)
     with postings.lock:
-        columns, now = postings.entries.columns, time.time()
-        from_pool = candidates(columns, pool, now=now, seeker=seeker)
-        from_maps = candidates(columns, found, bm25, now=now, seeker=seeker)
-    for field in dataclasses.fields(from_pool):
-        a, b = getattr(from_pool, field.name), getattr(from_maps, field.name)
-        if isinstance(a, np.ndarray):
-            assert a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), field.name
+        cands = candidates(postings.entries.columns, pool, now=time.time(), seeker=seeker)
+    assert cands.ids.tolist() == pool.ids.tolist()  # every one open and unfiltered here
+    assert np.array_equal(cands.cosines, pool.cosines) and np.array_equal(cands.lexical, pool.lexical)
